@@ -1,0 +1,3 @@
+export * from "./gpu";
+export * from "./registration";
+export * from "./v1";

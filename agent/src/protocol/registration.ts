@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { gpuInfoSchema } from "./gpu";
+
+/**
+ * EIP-712 messages a seller signs. The marketplace and the agent import these
+ * definitions from here so that both sides hash exactly the same thing.
+ */
+export const EIP712_DOMAIN_NAME = "ComputeSwarm";
+export const EIP712_DOMAIN_VERSION = "1";
+
+export function computeSwarmDomain(chainId: number) {
+  return { name: EIP712_DOMAIN_NAME, version: EIP712_DOMAIN_VERSION, chainId } as const;
+}
+
+export const sellerTypes = {
+  RegisterNode: [
+    { name: "seller", type: "address" },
+    { name: "gpuInfo", type: "string" },
+    { name: "pricePerHour", type: "string" },
+    { name: "endpoint", type: "string" },
+    { name: "nonce", type: "string" },
+    { name: "expiry", type: "uint256" },
+  ],
+  UpdateNode: [
+    { name: "seller", type: "address" },
+    { name: "nodeId", type: "string" },
+    { name: "pricePerHour", type: "string" },
+    { name: "endpoint", type: "string" },
+    { name: "nonce", type: "string" },
+    { name: "expiry", type: "uint256" },
+  ],
+  SetNodePaused: [
+    { name: "seller", type: "address" },
+    { name: "nodeId", type: "string" },
+    { name: "paused", type: "bool" },
+    { name: "nonce", type: "string" },
+    { name: "expiry", type: "uint256" },
+  ],
+} as const;
+
+export const addressSchema = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
+export const signatureSchema = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte hex signature");
+/** USD per hour as a decimal string: up to 6 decimals (USDC precision), at most 10,000. */
+export const priceSchema = z
+  .string()
+  .regex(/^\d{1,5}(\.\d{1,6})?$/, "must be a non-negative decimal with at most 6 decimals, e.g. \"1.25\"")
+  .refine((v) => Number(v) <= 10_000, "must be at most 10000 USD per hour");
+export const nonceSchema = z
+  .string()
+  .regex(/^[0-9A-Za-z_-]{8,80}$/, "must be 8 to 80 characters of [0-9A-Za-z_-]");
+/** Unix seconds; the server also refuses expiries too far in the future. */
+export const expirySchema = z.number().int().positive();
+export const endpointSchema = z
+  .string()
+  .max(255, "must be at most 255 characters")
+  .refine((v) => v === "" || /^(https?|agent):\/\/[^\s]+$/.test(v), "must be an http(s):// or agent:// URL, or empty");
+
+export const registerNodeMessageSchema = z.object({
+  seller: addressSchema,
+  gpuInfo: gpuInfoSchema,
+  pricePerHour: priceSchema,
+  endpoint: endpointSchema,
+  nonce: nonceSchema,
+  expiry: expirySchema,
+});
+export type RegisterNodeMessage = z.infer<typeof registerNodeMessageSchema>;
+
+export const signedRegistrationSchema = z.object({
+  message: registerNodeMessageSchema,
+  signature: signatureSchema,
+});
+export type SignedRegistration = z.infer<typeof signedRegistrationSchema>;
+
+/** gpuInfo is signed as canonical JSON (keys sorted) so both sides get identical bytes. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The typed-data `message` to sign or verify for a registration. */
+export function registerNodeTypedMessage(m: RegisterNodeMessage) {
+  return {
+    seller: m.seller as `0x${string}`,
+    gpuInfo: canonicalJson(m.gpuInfo),
+    pricePerHour: m.pricePerHour,
+    endpoint: m.endpoint,
+    nonce: m.nonce,
+    expiry: BigInt(m.expiry),
+  };
+}

@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { gpuInfoSchema } from "./gpu";
+import { priceSchema, signedRegistrationSchema } from "./registration";
+
+/**
+ * Agent protocol, version 1: plain JSON over HTTP under /api/agent/v1.
+ * Agents in the field run older versions: only add optional fields here;
+ * anything incompatible is a new version (v2) served beside this one.
+ * Every call but register/pair carries `Authorization: Bearer <agentToken>`.
+ */
+export const AGENT_PROTOCOL_VERSION = 1;
+export const AGENT_API_PREFIX = "/api/agent/v1";
+
+/** GET /info (no auth): what the agent needs before it signs a registration. */
+export const infoResponseSchema = z.object({
+  chainId: z.number().int().positive(),
+  protocolVersion: z.number().int().positive(),
+});
+export type InfoResponse = z.infer<typeof infoResponseSchema>;
+
+export const jobTypeSchema = z.enum(["python", "shell"]);
+export type JobType = z.infer<typeof jobTypeSchema>;
+
+/** POST /register: the seller's signed EIP-712 registration (from a key file). */
+export const registerRequestSchema = signedRegistrationSchema;
+/** POST /pair: redeem a one-time pairing code from the seller dashboard. */
+export const pairRequestSchema = z.object({
+  code: z.string().trim().min(6).max(64),
+  gpuInfo: gpuInfoSchema,
+  endpoint: z.string().max(255).optional(),
+  /** The price the seller gave the agent (--price); the server may prefer the one set with the code. */
+  pricePerHour: priceSchema.optional(),
+});
+export const registerResponseSchema = z.object({
+  nodeId: z.string().uuid(),
+  agentToken: z.string(),
+});
+export type RegisterResponse = z.infer<typeof registerResponseSchema>;
+
+/** POST /heartbeat */
+export const heartbeatRequestSchema = z.object({
+  gpuUtilization: z.number().min(0).max(100).optional(),
+  runningJobId: z.string().uuid().optional(),
+  agentVersion: z.string().max(40).optional(),
+});
+export const heartbeatResponseSchema = z.object({
+  ok: z.literal(true),
+  status: z.string(),
+  serverTime: z.number(),
+});
+
+/** POST /claim: long-poll for the node's oldest queued job. */
+export const claimRequestSchema = z.object({
+  waitSeconds: z.number().int().min(0).max(25).default(25),
+  jobTypes: z.array(jobTypeSchema).min(1).max(2).default(["python", "shell"]),
+});
+export const claimedJobSchema = z.object({
+  id: z.string().uuid(),
+  jobType: jobTypeSchema,
+  script: z.string(),
+  maxDurationSeconds: z.number().int().positive(),
+});
+export type ClaimedJob = z.infer<typeof claimedJobSchema>;
+export const claimResponseSchema = z.object({ job: claimedJobSchema.nullable() });
+
+/** POST /jobs/{id}/logs: a chunk of output while the job runs. */
+export const appendLogRequestSchema = z.object({
+  seq: z.number().int().min(0),
+  stream: z.enum(["stdout", "stderr"]),
+  data: z.string().max(64 * 1024),
+});
+
+/** POST /jobs/{id}/complete: the job ran to an end (any exit code, or killed at its limit). */
+export const completeRequestSchema = z.object({
+  exitCode: z.number().int().nullable(),
+  output: z.string().max(1024 * 1024 + 1024),
+  outputTruncated: z.boolean().default(false),
+  durationMs: z.number().int().min(0),
+  timedOut: z.boolean().default(false),
+});
+
+/** POST /jobs/{id}/fail: the node could not run the job (sandbox failure, shutdown). */
+export const failRequestSchema = z.object({
+  reason: z.enum(["node_error"]).default("node_error"),
+  message: z.string().max(2000),
+});
+
+export const ackResponseSchema = z.object({ ok: z.literal(true), status: z.string() });
+
+/** Errors from the marketplace: { error: { code, message } } with a 4xx/5xx status. */
+export const errorResponseSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+});

@@ -1,0 +1,25 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  output: "standalone",
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // Server-only packages with WASM, native binaries or dynamic requires: load them from node_modules.
+  serverExternalPackages: [
+    "@electric-sql/pglite",
+    "pglite-prisma-adapter",
+    "@prisma/client",
+    "@prisma/adapter-pg",
+    "pg",
+    "ioredis",
+    "ioredis-mock",
+    "pino",
+    "prom-client",
+    "rate-limiter-flexible",
+    "@foundry-rs/anvil",
+  ],
+  // The migration runner reads the SQL files at run time.
+  outputFileTracingIncludes: { "/*": ["./prisma/migrations/**/*"] },
+  typedRoutes: false,
+};
+
+export default nextConfig;

@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { signatureSchema } from "@computeswarm/protocol";
+import { publicProcedure, router } from "../trpc";
+import { createSiweNonce, isAdmin, SESSION_COOKIE, SESSION_TTL_SECONDS, signIn, signOut } from "../../services/auth/siwe";
+import type { Context } from "../context";
+
+const meOutput = z.object({ address: z.string(), isAdmin: z.boolean() }).nullable();
+
+function sessionCookie(ctx: Context, value: string, maxAge: number) {
+  const secure = ctx.deps.env.NODE_ENV === "production" ? "; Secure" : "";
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
+}
+
+export const authRouter = router({
+  nonce: publicProcedure.output(z.object({ nonce: z.string() })).mutation(async ({ ctx }) => ({
+    nonce: await createSiweNonce(ctx.deps),
+  })),
+
+  signIn: publicProcedure
+    .input(z.object({ message: z.string().min(1).max(4000), signature: signatureSchema }))
+    .output(meOutput)
+    .mutation(async ({ ctx, input }) => {
+      const { sessionId, session } = await signIn(
+        ctx.deps,
+        { message: input.message, signature: input.signature as `0x${string}` },
+        ctx.host,
+      );
+      ctx.resHeaders.append("Set-Cookie", sessionCookie(ctx, sessionId, SESSION_TTL_SECONDS));
+      return { address: session.address, isAdmin: isAdmin(ctx.deps.env, session.address) };
+    }),
+
+  signOut: publicProcedure.output(z.object({ ok: z.boolean() })).mutation(async ({ ctx }) => {
+    await signOut(ctx.deps, ctx.sessionId);
+    ctx.resHeaders.append("Set-Cookie", sessionCookie(ctx, "", 0));
+    return { ok: true };
+  }),
+
+  me: publicProcedure
+    .output(meOutput)
+    .query(({ ctx }) =>
+      ctx.session ? { address: ctx.session.address, isAdmin: isAdmin(ctx.deps.env, ctx.session.address) } : null,
+    ),
+});

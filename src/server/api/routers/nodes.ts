@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { signedRegistrationSchema } from "@computeswarm/protocol";
+import { publicProcedure, router, sellerProcedure } from "../trpc";
+import { registerNode } from "../../services/nodes/register-node";
+import { setNodePaused, signedPauseSchema, signedUpdateSchema, updateNode } from "../../services/nodes/manage-node";
+import { getNode, listNodes, listNodesInputSchema, listNodesOutputSchema } from "../../services/nodes/discover-nodes";
+import { nodeViewSchema } from "../../services/nodes/node-view";
+
+const nodeIdInput = z.object({ id: z.string().uuid() });
+
+export const nodesRouter = router({
+  register: sellerProcedure
+    .input(signedRegistrationSchema)
+    .output(z.object({ nodeId: z.string(), agentToken: z.string() }))
+    .mutation(({ ctx, input }) => registerNode(ctx.deps, input)),
+
+  update: sellerProcedure
+    .input(signedUpdateSchema)
+    .output(z.object({ nodeId: z.string() }))
+    .mutation(({ ctx, input }) => updateNode(ctx.deps, input)),
+
+  pause: sellerProcedure
+    .input(signedPauseSchema.refine((i) => i.message.paused, "message.paused must be true to pause"))
+    .output(z.object({ nodeId: z.string(), paused: z.boolean() }))
+    .mutation(({ ctx, input }) => setNodePaused(ctx.deps, input)),
+
+  resume: sellerProcedure
+    .input(signedPauseSchema.refine((i) => !i.message.paused, "message.paused must be false to resume"))
+    .output(z.object({ nodeId: z.string(), paused: z.boolean() }))
+    .mutation(({ ctx, input }) => setNodePaused(ctx.deps, input)),
+
+  list: publicProcedure
+    .meta({ rateLimit: "discovery" })
+    .input(listNodesInputSchema.default({ status: "online", sort: "price_asc", limit: 20 }))
+    .output(listNodesOutputSchema)
+    .query(({ ctx, input }) => listNodes(ctx.deps, input)),
+
+  get: publicProcedure
+    .meta({ rateLimit: "discovery" })
+    .input(nodeIdInput)
+    .output(nodeViewSchema)
+    .query(({ ctx, input }) => getNode(ctx.deps, input.id)),
+});

@@ -1,0 +1,88 @@
+import path from "node:path";
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "@/generated/prisma/client";
+import type { Env } from "../env";
+import { loadMigrations, runMigrations, type SqlRunner } from "./migrate";
+
+export type { PrismaClient };
+
+/**
+ * The database: real PostgreSQL through @prisma/adapter-pg when DATABASE_URL is
+ * set, otherwise embedded PGlite persisted under DATA_DIR (or in memory when
+ * DATA_DIR is "memory://", for tests).
+ */
+export interface Database {
+  kind: "postgres" | "pglite";
+  prisma: PrismaClient;
+  /** Plain SQL access (health checks, migration status). */
+  sql: SqlRunner;
+  close(): Promise<void>;
+}
+
+type DbEnv = Pick<Env, "DATABASE_URL" | "DATA_DIR" | "DATABASE_POOL_SIZE">;
+
+async function openPglite(dataDir: string): Promise<PGlite> {
+  if (dataDir === "memory://") return new PGlite();
+  const dir = path.resolve(dataDir, "pglite");
+  await mkdir(dir, { recursive: true });
+  return new PGlite(dir);
+}
+
+function pgRunner(client: pg.Pool | pg.Client): SqlRunner {
+  return {
+    query: async <T,>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params)).rows as T[] }),
+    exec: (sql: string) => client.query(sql),
+  };
+}
+
+/** A single-connection SQL runner, for the migration script (advisory locks are per session). */
+export async function openSqlRunner(env: DbEnv): Promise<{ runner: SqlRunner; close(): Promise<void> }> {
+  if (env.DATABASE_URL) {
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    return { runner: pgRunner(client), close: () => client.end() };
+  }
+  const lite = await openPglite(env.DATA_DIR);
+  return { runner: lite, close: () => lite.close() };
+}
+
+export async function openDatabase(env: DbEnv, opts: { migrate?: boolean } = {}): Promise<Database> {
+  if (env.DATABASE_URL) {
+    const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE });
+    if (opts.migrate) {
+      const { runner, close } = await openSqlRunner(env);
+      try {
+        await runMigrations(runner, await loadMigrations());
+      } finally {
+        await close();
+      }
+    }
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    return {
+      kind: "postgres",
+      prisma,
+      sql: pgRunner(pool),
+      close: async () => {
+        await prisma.$disconnect();
+        await pool.end().catch(() => {});
+      },
+    };
+  }
+  const lite = await openPglite(env.DATA_DIR);
+  // The embedded database is ours alone: always bring it up to date.
+  await runMigrations(lite, await loadMigrations());
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+  return {
+    kind: "pglite",
+    prisma,
+    sql: lite,
+    close: async () => {
+      await prisma.$disconnect();
+      await lite.close();
+    },
+  };
+}

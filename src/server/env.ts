@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Every setting is validated here at start-up;
+ * a missing or malformed variable stops the app with a message naming it.
+ * With no DATABASE_URL / REDIS_URL / RPC_URL the embedded defaults run.
+ */
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const perMinute = z.coerce.number().int().min(0).max(1_000_000);
+const seconds = z.coerce.number().int().min(1).max(86_400);
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "a 0x-prefixed 20-byte hex address");
+const privateKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "a 0x-prefixed 32-byte hex private key");
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    PUBLIC_URL: z.url("an absolute URL such as https://computeswarm.example").default("http://localhost:3000"),
+
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "a postgresql:// connection URL")
+      .optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    DATA_DIR: z.string().min(1).default(".data"),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, "a redis:// or rediss:// URL").optional(),
+    REDIS_KEY_PREFIX: z.string().max(64).default("cs:"),
+
+    CHAIN: z.enum(["local", "base-sepolia", "base"]).default("local"),
+    RPC_URL: z.url("an http(s) JSON-RPC URL").optional(),
+    RELAYER_PRIVATE_KEY: privateKey.optional(),
+    FACILITATOR_URL: z.url("the base URL of an x402 facilitator").optional(),
+    USDC_DOMAIN_NAME: z.string().min(1).max(64).optional(),
+
+    ADMIN_ADDRESSES: z
+      .string()
+      .default("")
+      .transform((v) => v.split(",").map((a) => a.trim()).filter(Boolean))
+      .pipe(z.array(address)),
+    NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: z.string().optional(),
+
+    RATE_LIMIT_ENABLED: bool.default(true),
+    RATE_LIMIT_DISCOVERY_PER_MIN: perMinute.default(10),
+    RATE_LIMIT_JOB_SUBMIT_PER_MIN: perMinute.default(1),
+    RATE_LIMIT_REGISTER_PER_MIN: perMinute.default(10),
+    RATE_LIMIT_DEFAULT_PER_MIN: perMinute.default(300),
+    TRUST_PROXY: bool.default(false),
+
+    HEARTBEAT_TTL_SECONDS: seconds.default(60),
+    HEARTBEAT_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    NODE_LIST_CACHE_SECONDS: seconds.default(5),
+    SIGNATURE_MAX_TTL_SECONDS: seconds.default(3600),
+  })
+  .superRefine((env, ctx) => {
+    if (env.CHAIN !== "local" && !env.RPC_URL) {
+      ctx.addIssue({ code: "custom", path: ["RPC_URL"], message: `required when CHAIN=${env.CHAIN}` });
+    }
+    if (env.CHAIN !== "local" && !env.RELAYER_PRIVATE_KEY && !env.FACILITATOR_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["RELAYER_PRIVATE_KEY"],
+        message: `required when CHAIN=${env.CHAIN} and no FACILITATOR_URL is set`,
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {}
+
+/** Parses a set of variables; throws an EnvError listing every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Treat empty strings as unset, as shells and compose files often pass them.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+  throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
+}
+
+let cached: Env | undefined;
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

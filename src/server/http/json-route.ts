@@ -1,0 +1,77 @@
+import { randomUUID } from "node:crypto";
+import { ZodError, type ZodType } from "zod";
+import { getDeps, type Deps } from "../deps";
+import { AppError, httpStatusOf } from "../errors";
+import { describeZodError } from "../api/errors";
+import { enforceRateLimit, type RateLimitClass } from "../services/ratelimit/rate-limit";
+import { clientIp } from "./client-ip";
+import { readJsonLimited } from "./body";
+
+export interface JsonRouteContext {
+  deps: Deps;
+  req: Request;
+  params: Record<string, string>;
+  requestId: string;
+  ip: string;
+}
+
+export function errorResponse(err: unknown, requestId: string, deps?: Deps): Response {
+  const headers = new Headers({ "content-type": "application/json", "x-request-id": requestId });
+  if (err instanceof ZodError) {
+    return new Response(JSON.stringify({ error: { code: "BAD_REQUEST", reason: "invalid_input", message: describeZodError(err) } }), {
+      status: 400,
+      headers,
+    });
+  }
+  if (err instanceof AppError) {
+    const retry = err.details?.retryAfterSeconds;
+    if (retry) headers.set("Retry-After", String(retry));
+    return new Response(
+      JSON.stringify({ error: { code: err.code, reason: err.reason ?? null, message: err.message, details: err.details ?? null } }),
+      { status: httpStatusOf[err.code], headers },
+    );
+  }
+  deps?.log.error({ err, requestId }, "request failed");
+  return new Response(JSON.stringify({ error: { code: "INTERNAL_SERVER_ERROR", message: "Internal error" } }), {
+    status: 500,
+    headers,
+  });
+}
+
+/**
+ * A plain JSON HTTP endpoint: body size cap, zod-validated input, rate limit,
+ * metrics, AppError → status. Used by the agent protocol and the x402 door.
+ */
+export function jsonRoute<I, O>(opts: {
+  name: string;
+  input?: ZodType<I>;
+  rateLimit: RateLimitClass | "none";
+  handler: (ctx: JsonRouteContext, input: I) => Promise<O | Response>;
+  status?: number;
+}) {
+  return async (req: Request, params: Record<string, string> = {}): Promise<Response> => {
+    const requestId = req.headers.get("x-request-id")?.slice(0, 100) || randomUUID();
+    let deps: Deps | undefined;
+    const start = performance.now();
+    let code = "OK";
+    try {
+      deps = await getDeps();
+      const ip = clientIp(req.headers, deps.env.TRUST_PROXY);
+      if (opts.rateLimit !== "none") await enforceRateLimit(deps, opts.rateLimit, ip);
+      const raw = req.method === "GET" || req.method === "HEAD" ? {} : await readJsonLimited(req);
+      const input = opts.input ? opts.input.parse(raw) : (raw as I);
+      const out = await opts.handler({ deps, req, params, requestId, ip }, input);
+      if (out instanceof Response) return out;
+      return new Response(JSON.stringify(out), {
+        status: opts.status ?? 200,
+        headers: { "content-type": "application/json", "x-request-id": requestId },
+      });
+    } catch (err) {
+      code = err instanceof AppError ? err.code : err instanceof ZodError ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR";
+      return errorResponse(err, requestId, deps);
+    } finally {
+      deps?.metrics.requests.inc({ procedure: opts.name, code });
+      deps?.metrics.latency.observe({ procedure: opts.name }, (performance.now() - start) / 1000);
+    }
+  };
+}

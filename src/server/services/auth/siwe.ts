@@ -1,0 +1,78 @@
+import { randomBytes } from "node:crypto";
+import { getAddress, verifyMessage } from "viem";
+import { generateSiweNonce, parseSiweMessage, validateSiweMessage } from "viem/siwe";
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import { chainIdOf } from "../chain-id";
+
+/**
+ * Sign-In with Ethereum (EIP-4361). The nonce lives in Redis for 5 minutes and
+ * is good once; a session is a random id in an httpOnly cookie pointing at
+ * `session:{id}` in Redis. No passwords anywhere.
+ */
+const NONCE_TTL_SECONDS = 300;
+export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
+export const SESSION_COOKIE = "cs_session";
+
+export interface Session {
+  address: `0x${string}`;
+  chainId: number;
+  issuedAt: string;
+}
+
+type AuthDeps = Pick<Deps, "redis" | "env" | "clock">;
+
+export async function createSiweNonce(deps: AuthDeps): Promise<string> {
+  const nonce = generateSiweNonce();
+  await deps.redis.cmd.set(`siwe:nonce:${nonce}`, "1", "EX", NONCE_TTL_SECONDS);
+  return nonce;
+}
+
+export async function signIn(
+  deps: AuthDeps,
+  input: { message: string; signature: `0x${string}` },
+  expectedDomain: string,
+): Promise<{ sessionId: string; session: Session }> {
+  const parsed = parseSiweMessage(input.message);
+  if (!parsed.address || !parsed.nonce) {
+    throw new AppError("BAD_REQUEST", "This is not a Sign-In with Ethereum message.", "bad_siwe_message");
+  }
+  const valid = validateSiweMessage({ message: parsed, domain: expectedDomain, time: deps.clock.now() });
+  if (!valid) {
+    throw new AppError("UNAUTHORIZED", `The sign-in message is expired or not for ${expectedDomain}.`, "siwe_invalid");
+  }
+  if (parsed.chainId !== chainIdOf(deps.env.CHAIN)) {
+    throw new AppError("UNAUTHORIZED", `Sign in on chain ${chainIdOf(deps.env.CHAIN)}.`, "siwe_wrong_chain");
+  }
+  const signatureOk = await verifyMessage({ address: parsed.address, message: input.message, signature: input.signature }).catch(
+    () => false,
+  );
+  if (!signatureOk) throw new AppError("UNAUTHORIZED", "The signature does not match the address.", "bad_signature");
+  // The nonce is consumed only by a valid sign-in, and only once.
+  const consumed = await deps.redis.cmd.del(`siwe:nonce:${parsed.nonce}`);
+  if (consumed !== 1) throw new AppError("UNAUTHORIZED", "This sign-in nonce is unknown or used; try again.", "siwe_nonce");
+
+  const sessionId = randomBytes(32).toString("base64url");
+  const session: Session = {
+    address: getAddress(parsed.address),
+    chainId: parsed.chainId,
+    issuedAt: deps.clock.now().toISOString(),
+  };
+  await deps.redis.cmd.set(`session:${sessionId}`, JSON.stringify(session), "EX", SESSION_TTL_SECONDS);
+  return { sessionId, session };
+}
+
+export async function readSession(deps: Pick<Deps, "redis">, sessionId: string | undefined): Promise<Session | null> {
+  if (!sessionId || !/^[A-Za-z0-9_-]{20,100}$/.test(sessionId)) return null;
+  const raw = await deps.redis.cmd.get(`session:${sessionId}`);
+  return raw ? (JSON.parse(raw) as Session) : null;
+}
+
+export async function signOut(deps: Pick<Deps, "redis">, sessionId: string | undefined): Promise<void> {
+  if (sessionId) await deps.redis.cmd.del(`session:${sessionId}`);
+}
+
+export function isAdmin(env: Deps["env"], address: string | undefined): boolean {
+  if (!address) return false;
+  return env.ADMIN_ADDRESSES.some((a) => a.toLowerCase() === address.toLowerCase());
+}

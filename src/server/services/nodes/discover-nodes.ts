@@ -1,0 +1,145 @@
+import { z } from "zod";
+import { addressSchema, priceSchema } from "@computeswarm/protocol";
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import type { Prisma } from "@/generated/prisma/client";
+import { cachedNodeList } from "./list-cache";
+import { liveNodes, presenceOf } from "./presence";
+import { nodeViewSchema, toNodeView } from "./node-view";
+
+export const DISCOVERY_STATUSES = ["online", "available", "busy", "offline", "paused", "all"] as const;
+export const NODE_SORTS = ["price_asc", "price_desc", "vram_desc", "tflops_desc", "newest"] as const;
+
+export const listNodesInputSchema = z.object({
+  gpuModel: z.string().trim().max(100).optional(),
+  minVramMiB: z.number().int().min(0).max(10_000_000).optional(),
+  minGpuCount: z.number().int().min(0).max(64).optional(),
+  maxPricePerHour: priceSchema.optional(),
+  status: z.enum(DISCOVERY_STATUSES).default("online"),
+  seller: addressSchema.optional(),
+  sort: z.enum(NODE_SORTS).default("price_asc"),
+  limit: z.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+export type ListNodesInput = z.infer<typeof listNodesInputSchema>;
+
+export const listNodesOutputSchema = z.object({
+  items: z.array(nodeViewSchema),
+  nextCursor: z.string().nullable(),
+});
+export type ListNodesOutput = z.infer<typeof listNodesOutputSchema>;
+
+type SortSpec = { field: "pricePerHour" | "vramMiB" | "tflops" | "registeredAt"; dir: "asc" | "desc" };
+const SORTS: Record<(typeof NODE_SORTS)[number], SortSpec> = {
+  price_asc: { field: "pricePerHour", dir: "asc" },
+  price_desc: { field: "pricePerHour", dir: "desc" },
+  vram_desc: { field: "vramMiB", dir: "desc" },
+  tflops_desc: { field: "tflops", dir: "desc" },
+  newest: { field: "registeredAt", dir: "desc" },
+};
+
+/** Keyset cursor: the sort value and id of the last item of the previous page. */
+interface Cursor {
+  v: string | number | null;
+  id: string;
+}
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
+function decodeCursor(raw: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Cursor;
+    if (typeof c.id !== "string" || !/^[0-9a-f-]{36}$/.test(c.id)) throw new Error();
+    return c;
+  } catch {
+    throw new AppError("BAD_REQUEST", "The cursor is not one this API returned.", "bad_cursor");
+  }
+}
+
+function sortValue(field: SortSpec["field"], raw: string | number | null) {
+  if (raw === null) return null;
+  return field === "registeredAt" ? new Date(raw) : raw;
+}
+
+/** Rows strictly after the cursor in (sort field, id) order. Nulls (no benchmark) sort last. */
+function afterCursor({ field, dir }: SortSpec, c: Cursor): Prisma.NodeWhereInput {
+  const cmp = dir === "asc" ? "gt" : "lt";
+  const v = sortValue(field, c.v);
+  if (v === null) return { [field]: null, id: { [cmp]: c.id } };
+  return {
+    OR: [
+      { [field]: { [cmp]: v } },
+      { [field]: v, id: { [cmp]: c.id } },
+      ...(field === "tflops" ? [{ tflops: null }] : []),
+    ],
+  };
+}
+
+export async function listNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesOutput> {
+  return cachedNodeList(deps, input, () => queryNodes(deps, input));
+}
+
+async function queryNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesOutput> {
+  const live = await liveNodes(deps);
+  const liveIds = [...live.keys()];
+  const where: Prisma.NodeWhereInput[] = [];
+  switch (input.status) {
+    case "online":
+      where.push({ status: { in: ["available", "busy"] }, id: { in: liveIds } });
+      break;
+    case "available":
+    case "busy":
+      where.push({ status: input.status, id: { in: liveIds } });
+      break;
+    case "offline":
+      where.push({ status: { in: ["available", "busy"] }, id: { notIn: liveIds } });
+      break;
+    case "paused":
+      where.push({ status: "paused" });
+      break;
+    case "all":
+      where.push({ status: { not: "suspended" } });
+      break;
+  }
+  if (input.gpuModel) where.push({ gpuModel: { contains: input.gpuModel, mode: "insensitive" } });
+  if (input.minVramMiB !== undefined) where.push({ vramMiB: { gte: input.minVramMiB } });
+  if (input.minGpuCount !== undefined) where.push({ gpuCount: { gte: input.minGpuCount } });
+  if (input.maxPricePerHour !== undefined) where.push({ pricePerHour: { lte: input.maxPricePerHour } });
+  if (input.seller) where.push({ sellerAddress: { equals: input.seller, mode: "insensitive" } });
+  const sort = SORTS[input.sort];
+  if (input.cursor) where.push(afterCursor(sort, decodeCursor(input.cursor)));
+
+  const rows = await deps.prisma.node.findMany({
+    where: { AND: where },
+    orderBy: [
+      sort.field === "tflops" ? { tflops: { sort: sort.dir, nulls: "last" } } : { [sort.field]: sort.dir },
+      { id: sort.dir },
+    ],
+    take: input.limit + 1,
+  });
+  const page = rows.slice(0, input.limit);
+  const presence = await presenceOf(deps, page.map((n) => n.id));
+  const nowMs = deps.clock.now().getTime();
+  const items = page.map((n) => toNodeView(n, presence.get(n.id), nowMs, deps.env.HEARTBEAT_TTL_SECONDS));
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > input.limit && last
+      ? encodeCursor({
+          id: last.id,
+          v:
+            sort.field === "registeredAt"
+              ? last.registeredAt.toISOString()
+              : sort.field === "pricePerHour"
+                ? last.pricePerHour.toString()
+                : sort.field === "tflops"
+                  ? (last.tflops?.toString() ?? null)
+                  : last.vramMiB,
+        })
+      : null;
+  return { items, nextCursor };
+}
+
+export async function getNode(deps: Deps, id: string) {
+  const node = await deps.prisma.node.findUnique({ where: { id } });
+  if (!node) throw new AppError("NOT_FOUND", `Node ${id} does not exist.`, "node_not_found");
+  const presence = await presenceOf(deps, [id]);
+  return toNodeView(node, presence.get(id), deps.clock.now().getTime(), deps.env.HEARTBEAT_TTL_SECONDS);
+}

@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { gpuInfoSchema } from "@computeswarm/protocol";
+import type { Node } from "@/generated/prisma/client";
+import { deriveNodeStatus, NODE_STATUSES } from "./node-status";
+
+/** What the API returns for a node. Money as decimal strings, times as ISO strings. */
+export const nodeViewSchema = z.object({
+  id: z.string(),
+  sellerAddress: z.string(),
+  gpuInfo: gpuInfoSchema,
+  gpuModel: z.string(),
+  vramMiB: z.number(),
+  gpuCount: z.number(),
+  tflops: z.string().nullable(),
+  pricePerHour: z.string(),
+  endpoint: z.string(),
+  status: z.enum(NODE_STATUSES),
+  suspendedReason: z.string().nullable(),
+  registeredAt: z.string(),
+  lastHeartbeatAt: z.string().nullable(),
+  gpuUtilization: z.number().nullable(),
+  totalJobs: z.number(),
+  totalComputeHours: z.string(),
+});
+export type NodeView = z.infer<typeof nodeViewSchema>;
+
+export function toNodeView(
+  node: Node,
+  presence: { lastSeenMs?: number; gpuUtilization?: number } | undefined,
+  nowMs: number,
+  ttlSeconds: number,
+): NodeView {
+  const lastSeen = presence?.lastSeenMs ?? node.lastHeartbeat?.getTime();
+  const status = deriveNodeStatus(node.status, presence?.lastSeenMs, nowMs, ttlSeconds);
+  return {
+    id: node.id,
+    sellerAddress: node.sellerAddress,
+    gpuInfo: gpuInfoSchema.parse(node.gpuInfo),
+    gpuModel: node.gpuModel,
+    vramMiB: node.vramMiB,
+    gpuCount: node.gpuCount,
+    tflops: node.tflops?.toString() ?? null,
+    pricePerHour: node.pricePerHour.toString(),
+    endpoint: node.endpoint,
+    status,
+    suspendedReason: node.suspendedReason,
+    registeredAt: node.registeredAt.toISOString(),
+    lastHeartbeatAt: lastSeen === undefined ? null : new Date(lastSeen).toISOString(),
+    gpuUtilization: status === "offline" ? null : (presence?.gpuUtilization ?? null),
+    totalJobs: node.totalJobs,
+    totalComputeHours: node.totalComputeHours.toString(),
+  };
+}

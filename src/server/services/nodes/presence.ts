@@ -1,0 +1,40 @@
+import type { Deps } from "../../deps";
+
+/**
+ * Node liveness in Redis: `heartbeat:{id}` (EX ttl, as the original design
+ * says) plus a sorted set `nodes:seen` (id → last beat in ms) that lets
+ * discovery find every live node with one range query.
+ */
+export const SEEN_KEY = "nodes:seen";
+export const heartbeatKey = (id: string) => `heartbeat:${id}`;
+export const utilKey = (id: string) => `gpuutil:${id}`;
+
+/** Node ids whose last heartbeat is within the TTL, with the time it was seen. */
+export async function liveNodes(deps: Pick<Deps, "redis" | "clock" | "env">): Promise<Map<string, number>> {
+  const since = deps.clock.now().getTime() - deps.env.HEARTBEAT_TTL_SECONDS * 1000;
+  const flat = await deps.redis.cmd.zrangebyscore(SEEN_KEY, since, "+inf", "WITHSCORES");
+  const live = new Map<string, number>();
+  for (let i = 0; i < flat.length; i += 2) live.set(flat[i]!, Number(flat[i + 1]));
+  return live;
+}
+
+/** Last-seen time and GPU utilisation for the given nodes (one round trip). */
+export async function presenceOf(
+  deps: Pick<Deps, "redis">,
+  ids: string[],
+): Promise<Map<string, { lastSeenMs?: number; gpuUtilization?: number }>> {
+  const out = new Map<string, { lastSeenMs?: number; gpuUtilization?: number }>();
+  if (ids.length === 0) return out;
+  const pipe = deps.redis.cmd.pipeline();
+  for (const id of ids) pipe.zscore(SEEN_KEY, id).get(utilKey(id));
+  const results = (await pipe.exec()) ?? [];
+  ids.forEach((id, i) => {
+    const seen = results[i * 2]?.[1] as string | null | undefined;
+    const util = results[i * 2 + 1]?.[1] as string | null | undefined;
+    out.set(id, {
+      lastSeenMs: seen == null ? undefined : Number(seen),
+      gpuUtilization: util == null ? undefined : Number(util),
+    });
+  });
+  return out;
+}

@@ -1,0 +1,62 @@
+import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+
+/**
+ * Per-IP limits by route class, counted in Redis so that every app instance
+ * shares them. Defaults are the original design's (10/min discovery, 1/min
+ * job submission); all are configurable through RATE_LIMIT_*.
+ */
+export const RATE_LIMIT_CLASSES = ["discovery", "jobSubmit", "register", "default"] as const;
+export type RateLimitClass = (typeof RATE_LIMIT_CLASSES)[number];
+
+function pointsFor(env: Deps["env"], cls: RateLimitClass): number {
+  switch (cls) {
+    case "discovery":
+      return env.RATE_LIMIT_DISCOVERY_PER_MIN;
+    case "jobSubmit":
+      return env.RATE_LIMIT_JOB_SUBMIT_PER_MIN;
+    case "register":
+      return env.RATE_LIMIT_REGISTER_PER_MIN;
+    default:
+      return env.RATE_LIMIT_DEFAULT_PER_MIN;
+  }
+}
+
+function limiter(deps: Pick<Deps, "env" | "redis" | "local">, cls: RateLimitClass): RateLimiterRedis {
+  const key = `rateLimiter:${cls}`;
+  let l = deps.local.get(key) as RateLimiterRedis | undefined;
+  if (!l) {
+    l = new RateLimiterRedis({
+      storeClient: deps.redis.cmd,
+      keyPrefix: `ratelimit:${cls}`,
+      points: pointsFor(deps.env, cls),
+      duration: 60,
+    });
+    deps.local.set(key, l);
+  }
+  return l;
+}
+
+/** Counts one request; throws TOO_MANY_REQUESTS with retryAfterSeconds when over the limit. */
+export async function enforceRateLimit(
+  deps: Pick<Deps, "env" | "redis" | "local">,
+  cls: RateLimitClass,
+  ip: string,
+): Promise<void> {
+  if (!deps.env.RATE_LIMIT_ENABLED) return;
+  try {
+    await limiter(deps, cls).consume(ip);
+  } catch (res) {
+    if (res instanceof RateLimiterRes) {
+      const retryAfterSeconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+      throw new AppError(
+        "TOO_MANY_REQUESTS",
+        `Too many requests: at most ${pointsFor(deps.env, cls)} per minute for this kind of call. Try again in ${retryAfterSeconds} s.`,
+        "rate_limited",
+        { retryAfterSeconds },
+      );
+    }
+    // Redis unreachable: fail open (availability over strictness); health shows the outage.
+  }
+}
