@@ -1,6 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
-  output: "standalone",
+  // The Docker image runs the standalone server (behind nginx); `npm start` runs server.mjs.
+  output: process.env.NEXT_STANDALONE === "1" ? "standalone" : undefined,
   reactStrictMode: true,
   poweredByHeader: false,
   // Server-only packages with WASM, native binaries or dynamic requires: load them from node_modules.
