@@ -1,0 +1,152 @@
+/**
+ * The networks payments run on, in one table: chain ids, CAIP-2 ids (what x402 v2 calls
+ * `network`), viem chain objects, explorers, and each network's USDC with its EIP-712
+ * domain (what x402 puts in PaymentRequirements.extra). `CHAIN` in the environment picks one.
+ *
+ * Note the domain names: real USDC is "USD Coin" on Base but "USDC" on Base Sepolia; a
+ * wrong name makes every signature invalid.
+ */
+import type { Address, Chain } from "viem";
+import { base, baseSepolia, foundry } from "viem/chains";
+import { localUsdcAddress } from "./chain/local-chain";
+
+export const NETWORK_NAMES = ["local", "base-sepolia", "base"] as const;
+export type NetworkName = (typeof NETWORK_NAMES)[number];
+export type Caip2Network = `eip155:${number}`;
+
+export interface UsdcToken {
+  address: Address;
+  /** EIP-712 domain name. */
+  name: string;
+  /** EIP-712 domain version. */
+  version: string;
+  symbol: string;
+  decimals: number;
+}
+
+export interface NetworkConfig {
+  name: NetworkName;
+  label: string;
+  chainId: number;
+  caip2: Caip2Network;
+  /** viem chain object. For `local` its RPC URL is anvil's default; the running one comes from env / startAnvil. */
+  chain: Chain;
+  usdc: UsdcToken;
+  /** Block explorer base URL, without a trailing slash; null when there is none. */
+  explorerUrl: string | null;
+  testnet: boolean;
+}
+
+export const NETWORKS: Readonly<Record<NetworkName, NetworkConfig>> = {
+  local: {
+    name: "local",
+    label: "Local chain (anvil)",
+    chainId: foundry.id,
+    caip2: `eip155:${foundry.id}`,
+    chain: foundry,
+    // TestUSDC deployed by setupLocalChain with CREATE2: the same address on every anvil.
+    usdc: {
+      address: localUsdcAddress(),
+      name: "USD Coin",
+      version: "2",
+      symbol: "USDC",
+      decimals: 6,
+    },
+    explorerUrl: null,
+    testnet: true,
+  },
+  "base-sepolia": {
+    name: "base-sepolia",
+    label: "Base Sepolia",
+    chainId: baseSepolia.id,
+    caip2: `eip155:${baseSepolia.id}`,
+    chain: baseSepolia,
+    usdc: {
+      address: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
+      name: "USDC",
+      version: "2",
+      symbol: "USDC",
+      decimals: 6,
+    },
+    explorerUrl: "https://sepolia.basescan.org",
+    testnet: true,
+  },
+  base: {
+    name: "base",
+    label: "Base",
+    chainId: base.id,
+    caip2: `eip155:${base.id}`,
+    chain: base,
+    usdc: {
+      address: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+      name: "USD Coin",
+      version: "2",
+      symbol: "USDC",
+      decimals: 6,
+    },
+    explorerUrl: "https://basescan.org",
+    testnet: false,
+  },
+};
+
+export function isNetworkName(value: unknown): value is NetworkName {
+  return (
+    typeof value === "string" &&
+    (NETWORK_NAMES as readonly string[]).includes(value)
+  );
+}
+
+/**
+ * The network called `name`. `overrides.usdcAddress` replaces the token address (for a local
+ * chain whose token was deployed elsewhere, e.g. with another domain name).
+ */
+export function getNetwork(
+  name: NetworkName,
+  overrides: { usdcAddress?: Address } = {},
+): NetworkConfig {
+  const network = NETWORKS[name];
+  if (!network)
+    throw new Error(
+      `unknown network "${String(name)}" (expected one of ${NETWORK_NAMES.join(", ")})`,
+    );
+  if (!overrides.usdcAddress) return network;
+  return {
+    ...network,
+    usdc: { ...network.usdc, address: overrides.usdcAddress },
+  };
+}
+
+/** By CAIP-2 id, e.g. "eip155:8453"; undefined for networks we do not support. */
+export function getNetworkByCaip2(caip2: string): NetworkConfig | undefined {
+  return Object.values(NETWORKS).find((n) => n.caip2 === caip2);
+}
+
+export function getNetworkByChainId(
+  chainId: number,
+): NetworkConfig | undefined {
+  return Object.values(NETWORKS).find((n) => n.chainId === chainId);
+}
+
+/** The EIP-712 domain fields x402 expects in `PaymentRequirements.extra`. */
+export function usdcDomainExtra(network: NetworkConfig): {
+  name: string;
+  version: string;
+} {
+  return { name: network.usdc.name, version: network.usdc.version };
+}
+
+export function explorerTxUrl(
+  network: NetworkConfig,
+  txHash: string,
+): string | null {
+  return network.explorerUrl ? `${network.explorerUrl}/tx/${txHash}` : null;
+}
+
+export function explorerAddressUrl(
+  network: NetworkConfig,
+  address: string,
+): string | null {
+  return network.explorerUrl
+    ? `${network.explorerUrl}/address/${address}`
+    : null;
+}
