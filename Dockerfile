@@ -40,7 +40,7 @@ ARG NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID=""
 # public/ may be absent; the runner copies it unconditionally.
 RUN mkdir -p public \
  && if [ -z "$NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID" ]; then unset NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID; fi \
- && npm run build \
+ && NEXT_STANDALONE=1 npm run build \
  && test -f .next/standalone/server.js
 
 # ---------------------------------------------------------------------------

@@ -52,6 +52,8 @@ export const envSchema = z
     HEARTBEAT_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     NODE_LIST_CACHE_SECONDS: seconds.default(5),
     SIGNATURE_MAX_TTL_SECONDS: seconds.default(3600),
+    WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    QUEUED_JOB_OFFLINE_SECONDS: seconds.default(600),
   })
   .superRefine((env, ctx) => {
     if (env.CHAIN !== "local" && !env.RPC_URL) {

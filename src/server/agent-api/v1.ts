@@ -1,20 +1,29 @@
+import { z } from "zod";
 import {
   AGENT_PROTOCOL_VERSION,
+  appendLogRequestSchema,
+  claimRequestSchema,
+  completeRequestSchema,
+  failRequestSchema,
   heartbeatRequestSchema,
   registerRequestSchema,
 } from "@computeswarm/protocol";
-import { jsonRoute } from "../http/json-route";
+import { jsonRoute, type JsonRouteContext } from "../http/json-route";
 import { registerNode } from "../services/nodes/register-node";
 import { authenticateAgent } from "../services/nodes/agent-auth";
 import { recordHeartbeat } from "../services/nodes/heartbeat";
+import { claimJob } from "../services/jobs/claim-job";
+import { appendJobLog, completeJob, failJob } from "../services/jobs/report-job";
 import { chainIdOf } from "../services/chain-id";
-import { AppError } from "../errors";
 
 /**
  * Agent protocol v1 (agent/src/protocol/v1.ts): the plain-HTTP door for
  * agents, calling the same services as the tRPC `agent` router.
  */
 type Handler = (req: Request, params: Record<string, string>) => Promise<Response>;
+
+const agentOf = (ctx: JsonRouteContext) => authenticateAgent(ctx.deps, ctx.req.headers.get("authorization"));
+const jobIdOf = (ctx: JsonRouteContext) => z.string().uuid("the job id in the path is not a UUID").parse(ctx.params.jobId);
 
 const info = jsonRoute({
   name: "agent.v1.info",
@@ -34,27 +43,59 @@ const heartbeat = jsonRoute({
   name: "agent.v1.heartbeat",
   input: heartbeatRequestSchema,
   rateLimit: "none",
-  handler: async ({ deps, req }, input) => {
-    const agent = await authenticateAgent(deps, req.headers.get("authorization"));
-    return { ok: true as const, ...(await recordHeartbeat(deps, agent, input)) };
-  },
+  handler: async (ctx, input) => ({ ok: true as const, ...(await recordHeartbeat(ctx.deps, await agentOf(ctx), input)) }),
+});
+
+const claim = jsonRoute({
+  name: "agent.v1.claim",
+  input: claimRequestSchema,
+  rateLimit: "none",
+  handler: async (ctx, input) => ({ job: await claimJob(ctx.deps, await agentOf(ctx), input, ctx.req.signal) }),
+});
+
+const logs = jsonRoute({
+  name: "agent.v1.logs",
+  input: appendLogRequestSchema,
+  rateLimit: "none",
+  handler: async (ctx, input) => appendJobLog(ctx.deps, await agentOf(ctx), jobIdOf(ctx), input),
+});
+
+const complete = jsonRoute({
+  name: "agent.v1.complete",
+  input: completeRequestSchema,
+  rateLimit: "none",
+  handler: async (ctx, input) => completeJob(ctx.deps, await agentOf(ctx), jobIdOf(ctx), input),
+});
+
+const fail = jsonRoute({
+  name: "agent.v1.fail",
+  input: failRequestSchema,
+  rateLimit: "none",
+  handler: async (ctx, input) => failJob(ctx.deps, await agentOf(ctx), jobIdOf(ctx), input),
 });
 
 const routes: Record<string, Record<string, Handler>> = {
   info: { GET: info },
   register: { POST: register },
   heartbeat: { POST: heartbeat },
+  claim: { POST: claim },
+  "jobs/:jobId/logs": { POST: logs },
+  "jobs/:jobId/complete": { POST: complete },
+  "jobs/:jobId/fail": { POST: fail },
 };
+
+function match(path: string[]): { key: string; params: Record<string, string> } | null {
+  if (path.length === 3 && path[0] === "jobs") return { key: `jobs/:jobId/${path[2]}`, params: { jobId: path[1]! } };
+  return { key: path.join("/"), params: {} };
+}
 
 /** Dispatches /api/agent/v1/<path> to its handler. */
 export async function dispatchAgentV1(req: Request, path: string[]): Promise<Response> {
-  const key = path.join("/");
-  const handler = routes[key]?.[req.method];
-  if (handler) return handler(req, {});
-  const status = routes[key] ? 405 : 404;
-  const err = new AppError(status === 405 ? "BAD_REQUEST" : "NOT_FOUND", `No ${req.method} /api/agent/v1/${key} in protocol v1.`);
-  return new Response(JSON.stringify({ error: { code: err.code, message: err.message } }), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
+  const m = match(path);
+  const methods = m ? routes[m.key] : undefined;
+  const handler = methods?.[req.method];
+  if (handler && m) return handler(req, m.params);
+  const status = methods ? 405 : 404;
+  const message = `No ${req.method} /api/agent/v1/${path.join("/")} in agent protocol v1.`;
+  return Response.json({ error: { code: status === 405 ? "METHOD_NOT_ALLOWED" : "NOT_FOUND", message } }, { status });
 }
