@@ -1,0 +1,73 @@
+import type { Deps } from "../../deps";
+
+/**
+ * Redis pub/sub for the whole process: one subscriber connection, channels
+ * subscribed while anyone listens. Events reach every app instance.
+ */
+type Listener = (message: string) => void;
+
+interface Bus {
+  listeners: Map<string, Set<Listener>>;
+}
+
+function busOf(deps: Pick<Deps, "redis" | "local">): Bus {
+  let bus = deps.local.get("bus") as Bus | undefined;
+  if (!bus) {
+    const created: Bus = { listeners: new Map() };
+    deps.redis.subscriber().on("message", (channel: string, message: string) => {
+      for (const l of created.listeners.get(channel) ?? []) l(message);
+    });
+    deps.local.set("bus", created);
+    bus = created;
+  }
+  return bus;
+}
+
+export async function publish(deps: Pick<Deps, "redis">, name: string, payload: unknown): Promise<void> {
+  await deps.redis.cmd.publish(deps.redis.channel(name), JSON.stringify(payload));
+}
+
+/** Subscribes to a channel; resolves once the subscription is live. Returns the unsubscribe function. */
+export async function subscribe(
+  deps: Pick<Deps, "redis" | "local">,
+  name: string,
+  listener: Listener,
+): Promise<() => Promise<void>> {
+  const bus = busOf(deps);
+  const channel = deps.redis.channel(name);
+  let set = bus.listeners.get(channel);
+  if (!set) {
+    bus.listeners.set(channel, (set = new Set()));
+    await deps.redis.subscriber().subscribe(channel);
+  }
+  set.add(listener);
+  return async () => {
+    set.delete(listener);
+    if (set.size === 0 && bus.listeners.get(channel) === set) {
+      bus.listeners.delete(channel);
+      await deps.redis.subscriber().unsubscribe(channel);
+    }
+  };
+}
+
+/** Resolves true on the next message on the channel, false after timeoutMs. */
+export async function waitForMessage(
+  deps: Pick<Deps, "redis" | "local">,
+  name: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  let done!: (v: boolean) => void;
+  const result = new Promise<boolean>((resolve) => (done = resolve));
+  const unsubscribe = await subscribe(deps, name, () => done(true));
+  const timer = setTimeout(() => done(false), timeoutMs);
+  const onAbort = () => done(false);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await result;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+    await unsubscribe();
+  }
+}

@@ -1,0 +1,73 @@
+import type { ClaimedJob, JobType } from "@computeswarm/protocol";
+import type { Deps } from "../../deps";
+import type { AgentIdentity } from "../nodes/agent-auth";
+import type { Job } from "@/generated/prisma/client";
+import { waitForMessage } from "../events/bus";
+import { announceJob, nudgeChannel, transitionJob } from "./transition";
+import { recordHeartbeat } from "../nodes/heartbeat";
+
+/** While a claim waits, it also looks again this often, in case a nudge was missed. */
+const RECHECK_MS = 5_000;
+
+/**
+ * Takes the node's oldest queued job (FOR UPDATE SKIP LOCKED, so concurrent
+ * claims never take the same job) and marks it running. An agent runs one job
+ * at a time: a job still "running" on this node when it asks for another was
+ * orphaned by an agent restart and fails with node_error.
+ */
+async function tryClaim(deps: Deps, agent: AgentIdentity, jobTypes: JobType[]): Promise<{ job: Job | null; orphans: Job[] }> {
+  return deps.prisma.$transaction(async (tx) => {
+    const node = await tx.node.findUnique({ where: { id: agent.nodeId }, select: { status: true } });
+    if (!node || node.status === "paused" || node.status === "suspended") return { job: null, orphans: [] };
+
+    const orphans: Job[] = [];
+    const running = await tx.job.findMany({ where: { nodeId: agent.nodeId, status: "running" }, select: { id: true } });
+    for (const { id } of running) {
+      const failed = await transitionJob(tx, id, "failed", {
+        failureReason: "node_error",
+        error: "The agent restarted while this job was running.",
+        completedAt: deps.clock.now(),
+      });
+      if (failed) orphans.push(failed);
+    }
+
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM jobs
+      WHERE node_id = ${agent.nodeId}::uuid AND status = 'queued' AND job_type = ANY(${jobTypes}::text[])
+      ORDER BY created_at, id
+      LIMIT 1
+      FOR UPDATE SKIP LOCKED`;
+    const id = rows[0]?.id;
+    if (!id) return { job: null, orphans };
+    const job = await transitionJob(tx, id, "running", { startedAt: deps.clock.now() }, { nodeId: agent.nodeId });
+    return { job, orphans };
+  });
+}
+
+/** Long-polls up to waitSeconds for a job; a Redis nudge wakes it the moment one is queued. */
+export async function claimJob(
+  deps: Deps,
+  agent: AgentIdentity,
+  input: { waitSeconds: number; jobTypes: JobType[] },
+  signal?: AbortSignal,
+): Promise<ClaimedJob | null> {
+  const deadline = Date.now() + input.waitSeconds * 1000;
+  // Asking for work is proof of life, as good as a heartbeat.
+  await recordHeartbeat(deps, agent, {});
+  for (;;) {
+    const { job, orphans } = await tryClaim(deps, agent, input.jobTypes);
+    await Promise.all(orphans.map((o) => announceJob(deps, o)));
+    if (job) {
+      await announceJob(deps, job);
+      return {
+        id: job.id,
+        jobType: job.jobType as JobType,
+        script: job.script,
+        maxDurationSeconds: job.maxDurationSeconds,
+      };
+    }
+    const left = deadline - Date.now();
+    if (left <= 0 || signal?.aborted) return null;
+    await waitForMessage(deps, nudgeChannel(agent.nodeId), Math.min(left, RECHECK_MS), signal);
+  }
+}

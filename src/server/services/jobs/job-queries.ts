@@ -1,0 +1,78 @@
+import { z } from "zod";
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import { isAdmin } from "../auth/siwe";
+import { JOB_STATUSES } from "./job-states";
+import { toJobView } from "./job-view";
+import { announceJob, transitionJob } from "./transition";
+
+/** Who is asking: buyers see their jobs, sellers the jobs on their nodes, admins all. */
+export interface Viewer {
+  address: string;
+}
+
+async function visibleJob(deps: Deps, viewer: Viewer, jobId: string) {
+  const job = await deps.prisma.job.findUnique({ where: { id: jobId }, include: { payment: true, node: true } });
+  const same = (a: string) => a.toLowerCase() === viewer.address.toLowerCase();
+  const allowed = job && (same(job.buyerAddress) || same(job.node.sellerAddress) || isAdmin(deps.env, viewer.address));
+  if (!job || !allowed) throw new AppError("NOT_FOUND", `No job ${jobId} that you can see.`, "job_not_found");
+  return job;
+}
+
+export async function getJob(deps: Deps, viewer: Viewer, jobId: string) {
+  return toJobView(await visibleJob(deps, viewer, jobId), { showOutput: true });
+}
+
+export const listJobsInputSchema = z.object({
+  role: z.enum(["buyer", "seller"]).default("buyer"),
+  status: z.enum(JOB_STATUSES).optional(),
+  limit: z.number().int().min(1).max(100).default(20),
+  cursor: z.string().uuid().optional(),
+});
+
+/** Newest first; keyset pagination on (created_at, id). */
+export async function listJobs(deps: Deps, viewer: Viewer, input: z.infer<typeof listJobsInputSchema>) {
+  const mine = { equals: viewer.address, mode: "insensitive" as const };
+  const where = {
+    ...(input.role === "buyer" ? { buyerAddress: mine } : { node: { sellerAddress: mine } }),
+    ...(input.status ? { status: input.status } : {}),
+  };
+  const rows = await deps.prisma.job.findMany({
+    where,
+    include: { payment: true },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit + 1,
+    ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+  });
+  const page = rows.slice(0, input.limit);
+  return {
+    items: page.map((j) => ({ ...toJobView(j, { showOutput: false }), script: "" })),
+    nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
+  };
+}
+
+export async function jobLogs(deps: Deps, viewer: Viewer, jobId: string, afterId?: string) {
+  await visibleJob(deps, viewer, jobId);
+  const logs = await deps.prisma.jobLog.findMany({
+    where: { jobId, ...(afterId ? { id: { gt: BigInt(afterId) } } : {}) },
+    orderBy: { id: "asc" },
+    take: 1000,
+  });
+  return logs.map((l) => ({ id: l.id.toString(), seq: l.seq, stream: l.stream as "stdout" | "stderr", data: l.data, at: l.createdAt.toISOString() }));
+}
+
+/** The buyer cancels a job that has not started; it is never billed. */
+export async function cancelJob(deps: Deps, viewer: Viewer, jobId: string) {
+  const current = await visibleJob(deps, viewer, jobId);
+  if (current.buyerAddress.toLowerCase() !== viewer.address.toLowerCase()) {
+    throw new AppError("FORBIDDEN", "Only the buyer can cancel a job.", "not_buyer");
+  }
+  const job = await deps.prisma.$transaction((tx) =>
+    transitionJob(tx, jobId, "cancelled", { failureReason: "cancelled", completedAt: deps.clock.now() }, { from: ["queued"] }),
+  );
+  if (!job) {
+    throw new AppError("CONFLICT", `The job is ${current.status}; only a queued job can be cancelled.`, "not_cancellable");
+  }
+  await announceJob(deps, job);
+  return toJobView({ ...job, payment: current.payment }, { showOutput: true });
+}

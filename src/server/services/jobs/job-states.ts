@@ -1,0 +1,42 @@
+import { AppError } from "../../errors";
+
+/**
+ * The job state machine (DESIGN.md "Job lifecycle"). Every status change goes
+ * through transitionJob (transition.ts), which refuses anything not listed here.
+ */
+export const JOB_STATUSES = ["queued", "running", "completed", "failed", "timed_out", "cancelled"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const FAILURE_REASONS = ["job_error", "timed_out", "node_error", "cancelled"] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "timed_out", "cancelled"];
+
+const ALLOWED: Record<JobStatus, readonly JobStatus[]> = {
+  queued: ["running", "cancelled", "failed"], // failed: node_error when its node stays offline
+  running: ["completed", "failed", "timed_out"],
+  completed: [],
+  failed: [],
+  timed_out: [],
+  cancelled: [],
+};
+
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  return ALLOWED[from].includes(to);
+}
+
+export function assertTransition(from: JobStatus, to: JobStatus): void {
+  if (!canTransition(from, to)) {
+    throw new AppError("CONFLICT", `A ${from} job cannot become ${to}.`, "illegal_transition", { from, to });
+  }
+}
+
+/** Sources from which `to` is reachable: used as the WHERE of the guarded UPDATE. */
+export function sourcesOf(to: JobStatus): JobStatus[] {
+  return JOB_STATUSES.filter((s) => ALLOWED[s].includes(to));
+}
+
+/** Settled (paid) outcomes vs voided ones, for payments. */
+export function isBillable(status: JobStatus, reason: FailureReason | null): boolean {
+  return status === "completed" || status === "timed_out" || (status === "failed" && reason === "job_error");
+}

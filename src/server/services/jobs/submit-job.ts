@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { gpuInfoSchema, jobTypeSchema } from "@computeswarm/protocol";
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import { presenceOf } from "../nodes/presence";
+import { deriveNodeStatus } from "../nodes/node-status";
+import type { Node, Prisma } from "@/generated/prisma/client";
+import { publish } from "../events/bus";
+import { announceJob, nudgeChannel } from "./transition";
+import { atomicToUsd, quoteAtomic } from "./price";
+
+export const MAX_SCRIPT_BYTES = 256 * 1024;
+export const MAX_JOB_SECONDS = 24 * 3600;
+
+export const submitJobInputSchema = z.object({
+  nodeId: z.string().uuid(),
+  jobType: jobTypeSchema,
+  script: z
+    .string()
+    .min(1, "the script is empty")
+    .refine((s) => Buffer.byteLength(s) <= MAX_SCRIPT_BYTES, `the script is larger than ${MAX_SCRIPT_BYTES / 1024} KB`),
+  maxDurationSeconds: z.number().int().min(1).max(MAX_JOB_SECONDS),
+});
+export type SubmitJobInput = z.infer<typeof submitJobInputSchema>;
+
+/** A node a buyer can submit to right now, or a clear reason why not. */
+export async function loadSubmittableNode(deps: Deps, input: Pick<SubmitJobInput, "nodeId" | "jobType">): Promise<Node> {
+  const node = await deps.prisma.node.findUnique({ where: { id: input.nodeId } });
+  if (!node) throw new AppError("NOT_FOUND", `Node ${input.nodeId} does not exist.`, "node_not_found");
+  const presence = (await presenceOf(deps, [node.id])).get(node.id);
+  const status = deriveNodeStatus(node.status, presence?.lastSeenMs, deps.clock.now().getTime(), deps.env.HEARTBEAT_TTL_SECONDS);
+  const refusals: Partial<Record<typeof status, string>> = {
+    offline: "This node is offline (its agent has not checked in for a minute).",
+    paused: "This node is paused by its seller and takes no new jobs.",
+    suspended: "This node is suspended by ComputeSwarm.",
+  };
+  const refusal = refusals[status];
+  if (refusal) throw new AppError("PRECONDITION_FAILED", refusal, `node_${status}`);
+  const jobTypes = gpuInfoSchema.parse(node.gpuInfo).jobTypes ?? ["python", "shell"];
+  if (!jobTypes.includes(input.jobType)) {
+    throw new AppError("BAD_REQUEST", `This node runs ${jobTypes.join(" and ")} jobs, not ${input.jobType}.`, "job_type_unsupported");
+  }
+  return node;
+}
+
+/** The job's price for the node: price per hour × max duration, rounded up to the USDC unit. */
+export function jobCost(node: Pick<Node, "pricePerHour">, maxDurationSeconds: number) {
+  const atomic = quoteAtomic(node.pricePerHour.toString(), maxDurationSeconds);
+  return { atomic, usd: atomicToUsd(atomic) };
+}
+
+/**
+ * Queues a job. `writePayment` (payments) runs in the same transaction so a job
+ * and its payment row exist together or not at all.
+ */
+export async function queueJob(
+  deps: Deps,
+  buyer: string,
+  input: SubmitJobInput,
+  node: Node,
+  extra: { accessTokenHash?: string; writePayment?: (tx: Prisma.TransactionClient, jobId: string) => Promise<void> } = {},
+) {
+  const cost = jobCost(node, input.maxDurationSeconds);
+  const job = await deps.prisma.$transaction(async (tx) => {
+    const created = await tx.job.create({
+      data: {
+        buyerAddress: buyer,
+        nodeId: node.id,
+        jobType: input.jobType,
+        script: input.script,
+        maxDurationSeconds: input.maxDurationSeconds,
+        costUsd: cost.usd,
+        accessTokenHash: extra.accessTokenHash,
+      },
+    });
+    await extra.writePayment?.(tx, created.id);
+    return created;
+  });
+  await Promise.all([announceJob(deps, job), publish(deps, nudgeChannel(node.id), { jobId: job.id })]);
+  return job;
+}
+
+/** Free nodes (price 0): no payment. Priced nodes need a payment (payments service). */
+export async function submitFreeJob(deps: Deps, buyer: string, input: SubmitJobInput) {
+  const node = await loadSubmittableNode(deps, input);
+  if (jobCost(node, input.maxDurationSeconds).atomic > 0n) {
+    throw new AppError("PAYMENT_REQUIRED", "This node charges for jobs: pay with x402 to submit.", "payment_required");
+  }
+  return queueJob(deps, buyer, input, node);
+}

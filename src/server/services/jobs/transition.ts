@@ -1,0 +1,67 @@
+import type { Deps } from "../../deps";
+import type { Job, Prisma } from "@/generated/prisma/client";
+import { publish } from "../events/bus";
+import { sourcesOf, TERMINAL_STATUSES, type FailureReason, type JobStatus } from "./job-states";
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * The one place a job's status changes: a guarded UPDATE that only matches
+ * rows in a status from which `to` is allowed (job-states.ts), so a race or an
+ * illegal transition changes nothing and returns null. Node counters and the
+ * node's busy flag move in the same transaction.
+ */
+export async function transitionJob(
+  tx: Tx,
+  jobId: string,
+  to: JobStatus,
+  data: Omit<Prisma.JobUpdateManyMutationInput, "status" | "failureReason"> & { failureReason?: FailureReason } = {},
+  guard: { nodeId?: string; from?: JobStatus[] } = {},
+): Promise<Job | null> {
+  const from = guard.from ?? sourcesOf(to);
+  const { count } = await tx.job.updateMany({
+    where: { id: jobId, status: { in: from }, ...(guard.nodeId ? { nodeId: guard.nodeId } : {}) },
+    data: { ...data, status: to },
+  });
+  if (count === 0) return null;
+  const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
+  if (to === "running") {
+    await tx.node.updateMany({ where: { id: job.nodeId, status: "available" }, data: { status: "busy" } });
+  } else if (TERMINAL_STATUSES.includes(to) && job.startedAt) {
+    const end = job.completedAt ?? new Date();
+    const hours = Math.max(0, end.getTime() - job.startedAt.getTime()) / 3_600_000;
+    await tx.node.update({
+      where: { id: job.nodeId },
+      data: { totalJobs: { increment: 1 }, totalComputeHours: { increment: hours.toFixed(6) } },
+    });
+    const stillRunning = await tx.job.count({ where: { nodeId: job.nodeId, status: "running" } });
+    if (stillRunning === 0) {
+      await tx.node.updateMany({ where: { id: job.nodeId, status: "busy" }, data: { status: "available" } });
+    }
+  }
+  return job;
+}
+
+export interface JobEvent {
+  type: "status";
+  jobId: string;
+  status: JobStatus;
+  failureReason: string | null;
+  at: string;
+}
+
+/** Publishes a status change on `job:{id}` (live UI, every instance) after the transaction commits. */
+export async function announceJob(deps: Pick<Deps, "redis" | "metrics">, job: Job): Promise<void> {
+  deps.metrics.jobTransitions.inc({ status: job.status });
+  const event: JobEvent = {
+    type: "status",
+    jobId: job.id,
+    status: job.status as JobStatus,
+    failureReason: job.failureReason,
+    at: new Date().toISOString(),
+  };
+  await publish(deps, `job:${job.id}`, event);
+}
+
+/** Wakes the node's waiting claims. */
+export const nudgeChannel = (nodeId: string) => `jobs:node:${nodeId}`;

@@ -1,0 +1,76 @@
+import type { Deps } from "../../deps";
+import { liveNodes } from "../nodes/presence";
+import { runAsLeader } from "../leader/lease";
+import { announceJob, transitionJob } from "./transition";
+
+/** Extra time a running job gets past its limit before the watchdog stops waiting for the agent. */
+export const TIMEOUT_GRACE_SECONDS = 30;
+
+/**
+ * One pass of the watchdog: running jobs past their limit + grace → timed_out;
+ * running jobs on a silent node → failed (node_error); queued jobs whose node
+ * stayed offline longer than QUEUED_JOB_OFFLINE_SECONDS → failed (node_error).
+ */
+export async function watchdogPass(deps: Deps): Promise<{ timedOut: number; nodeErrors: number; expiredQueued: number }> {
+  const now = deps.clock.now();
+  const live = await liveNodes(deps);
+  const result = { timedOut: 0, nodeErrors: 0, expiredQueued: 0 };
+
+  const running = await deps.prisma.job.findMany({
+    where: { status: "running" },
+    select: { id: true, nodeId: true, startedAt: true, maxDurationSeconds: true },
+  });
+  for (const job of running) {
+    const started = job.startedAt?.getTime() ?? now.getTime();
+    const overdue = now.getTime() > started + (job.maxDurationSeconds + TIMEOUT_GRACE_SECONDS) * 1000;
+    const silent = !live.has(job.nodeId);
+    if (!overdue && !silent) continue;
+    const changed = await deps.prisma.$transaction((tx) =>
+      silent
+        ? transitionJob(tx, job.id, "failed", {
+            failureReason: "node_error",
+            error: "The node stopped sending heartbeats while the job ran.",
+            completedAt: now,
+          }, { from: ["running"] })
+        : transitionJob(tx, job.id, "timed_out", {
+            failureReason: "timed_out",
+            error: `The agent did not report within ${TIMEOUT_GRACE_SECONDS} s after the ${job.maxDurationSeconds} s limit.`,
+            completedAt: now,
+          }, { from: ["running"] }),
+    );
+    if (changed) {
+      await announceJob(deps, changed);
+      if (silent) result.nodeErrors++;
+      else result.timedOut++;
+    }
+  }
+
+  const cutoff = new Date(now.getTime() - deps.env.QUEUED_JOB_OFFLINE_SECONDS * 1000);
+  const stale = await deps.prisma.job.findMany({
+    where: { status: "queued", createdAt: { lt: cutoff } },
+    select: { id: true, nodeId: true },
+  });
+  for (const job of stale) {
+    if (live.has(job.nodeId)) continue;
+    const changed = await deps.prisma.$transaction((tx) =>
+      transitionJob(tx, job.id, "failed", {
+        failureReason: "node_error",
+        error: `The node was offline for more than ${deps.env.QUEUED_JOB_OFFLINE_SECONDS} s; the job never started.`,
+        completedAt: now,
+      }, { from: ["queued"] }),
+    );
+    if (changed) {
+      await announceJob(deps, changed);
+      result.expiredQueued++;
+    }
+  }
+  return result;
+}
+
+/** Starts the watchdog; with several app instances only the lease holder runs it. */
+export function startWatchdog(deps: Deps): () => void {
+  return runAsLeader(deps, "watchdog", deps.env.WATCHDOG_INTERVAL_MS, async () => {
+    const r = await watchdogPass(deps);
+    if (r.timedOut || r.nodeErrors || r.expiredQueued) deps.log.info(r, "watchdog acted");
+  });
+}
