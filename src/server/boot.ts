@@ -1,5 +1,6 @@
 import { getDeps } from "./deps";
 import { flushHeartbeats } from "./services/nodes/heartbeat";
+import { startWatchdog } from "./services/jobs/watchdog";
 
 /**
  * Process start-up: open the database (the embedded one migrates itself) and
@@ -19,8 +20,10 @@ export async function boot(): Promise<void> {
     flushHeartbeats(deps).catch((err) => deps.log.error({ err }, "heartbeat flush failed"));
   }, deps.env.HEARTBEAT_FLUSH_INTERVAL_MS);
   flusher.unref();
+  const stopWatchdog = startWatchdog(deps);
   const shutdown = async () => {
     clearInterval(flusher);
+    stopWatchdog();
     await flushHeartbeats(deps).catch(() => {});
     await deps.db.close().catch(() => {});
   };

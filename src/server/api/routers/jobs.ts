@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { authedProcedure, router } from "../trpc";
 import { submitFreeJob, submitJobInputSchema } from "../../services/jobs/submit-job";
-import { cancelJob, getJob, jobLogs, listJobs, listJobsInputSchema } from "../../services/jobs/job-queries";
+import { cancelJob, getJob, jobLogs, jobUpdates, listJobs, listJobsInputSchema } from "../../services/jobs/job-queries";
 import { jobViewSchema, toJobView } from "../../services/jobs/job-view";
 
 const jobIdInput = z.object({ id: z.string().uuid() });
@@ -41,4 +41,9 @@ export const jobsRouter = router({
     .input(jobIdInput.extend({ afterId: z.string().regex(/^\d{1,20}$/).optional() }))
     .output(z.array(logLineSchema))
     .query(({ ctx, input }) => jobLogs(ctx.deps, ctx.session, input.id, input.afterId)),
+
+  /** Live job state and log lines over SSE (httpSubscriptionLink), fed by Redis pub/sub. */
+  onUpdate: authedProcedure
+    .input(jobIdInput)
+    .subscription(({ ctx, input, signal }) => jobUpdates(ctx.deps, ctx.session, input.id, signal)),
 });

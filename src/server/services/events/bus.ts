@@ -71,3 +71,32 @@ export async function waitForMessage(
     await unsubscribe();
   }
 }
+
+/**
+ * A live subscription whose messages are buffered from the moment this
+ * resolves, so a caller can read current state afterwards without missing
+ * a change in between. Iterate until the signal aborts; then it closes itself.
+ */
+export async function openChannel(deps: Pick<Deps, "redis" | "local">, name: string) {
+  const queue: string[] = [];
+  let wake: (() => void) | undefined;
+  const unsubscribe = await subscribe(deps, name, (m) => {
+    queue.push(m);
+    wake?.();
+  });
+  async function* iterate(signal?: AbortSignal): AsyncGenerator<string> {
+    const onAbort = () => wake?.();
+    signal?.addEventListener("abort", onAbort);
+    try {
+      while (!signal?.aborted) {
+        if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        while (queue.length) yield queue.shift()!;
+      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      await unsubscribe();
+    }
+  }
+  return { iterate, close: unsubscribe };
+}

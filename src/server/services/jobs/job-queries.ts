@@ -5,6 +5,7 @@ import { isAdmin } from "../auth/siwe";
 import { JOB_STATUSES } from "./job-states";
 import { toJobView } from "./job-view";
 import { announceJob, transitionJob } from "./transition";
+import { openChannel } from "../events/bus";
 
 /** Who is asking: buyers see their jobs, sellers the jobs on their nodes, admins all. */
 export interface Viewer {
@@ -75,4 +76,28 @@ export async function cancelJob(deps: Deps, viewer: Viewer, jobId: string) {
   }
   await announceJob(deps, job);
   return toJobView({ ...job, payment: current.payment }, { showOutput: true });
+}
+
+/**
+ * Live updates of one job: its current view first, then a fresh view on every
+ * status change and each log chunk as it arrives (Redis pub/sub, any instance).
+ */
+export async function* jobUpdates(deps: Deps, viewer: Viewer, jobId: string, signal?: AbortSignal) {
+  await visibleJob(deps, viewer, jobId);
+  // Subscribe before reading the state, so no change can fall in between.
+  const channel = await openChannel(deps, `job:${jobId}`);
+  try {
+    yield { type: "job" as const, job: await getJob(deps, viewer, jobId) };
+  } catch (err) {
+    await channel.close();
+    throw err;
+  }
+  for await (const raw of channel.iterate(signal)) {
+    const event = JSON.parse(raw) as { type: string; seq?: number; stream?: "stdout" | "stderr"; data?: string };
+    if (event.type === "log") {
+      yield { type: "log" as const, log: { seq: event.seq ?? 0, stream: event.stream ?? "stdout", data: event.data ?? "" } };
+    } else {
+      yield { type: "job" as const, job: await getJob(deps, viewer, jobId) };
+    }
+  }
 }
