@@ -1,0 +1,72 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { Readable } from "node:stream";
+import type { AddressInfo } from "node:net";
+import { setDepsForTesting, type Deps } from "../server/deps";
+
+/**
+ * Serves the app's route handlers (the same functions Next.js calls) over real
+ * HTTP on 127.0.0.1, against the test's own Deps. The client address comes
+ * from the socket, as in server.mjs.
+ */
+type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, unknown>> }) => Promise<Response>;
+
+async function route(pathname: string): Promise<{ handler: Record<string, RouteHandler>; params: Record<string, unknown> } | null> {
+  if (pathname.startsWith("/api/trpc/")) {
+    return { handler: await import("../app/api/trpc/[trpc]/route"), params: { trpc: pathname.slice(10) } };
+  }
+  if (pathname.startsWith("/api/agent/v1/")) {
+    return { handler: await import("../app/api/agent/v1/[...path]/route"), params: { path: pathname.slice(14).split("/") } };
+  }
+  if (pathname === "/api/health") return { handler: await import("../app/api/health/route"), params: {} };
+  if (pathname === "/api/metrics") return { handler: await import("../app/api/metrics/route"), params: {} };
+  return null;
+}
+
+function toRequest(req: IncomingMessage, base: string): Request {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+  headers.set("x-forwarded-for", req.socket.remoteAddress ?? "unknown");
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  return new Request(new URL(req.url ?? "/", base), {
+    method: req.method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
+    // @ts-expect-error Node's fetch needs duplex for streamed bodies
+    duplex: "half",
+  });
+}
+
+export async function startTestServer(deps: Deps): Promise<{ url: string; close(): Promise<void> }> {
+  setDepsForTesting(deps);
+  let base = "";
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", base);
+      const match = await route(url.pathname);
+      const handler = match?.handler[req.method ?? "GET"];
+      if (!match || !handler) {
+        res.writeHead(404).end();
+        return;
+      }
+      const response = await handler(toRequest(req, base), { params: Promise.resolve(match.params) });
+      const headers: Record<string, string | string[]> = {};
+      response.headers.forEach((v, k) => (headers[k] = k === "set-cookie" ? response.headers.getSetCookie() : v));
+      res.writeHead(response.status, headers);
+      if (response.body) Readable.fromWeb(response.body as never).pipe(res);
+      else res.end();
+    } catch (err) {
+      res.writeHead(500).end(String(err));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: base,
+    close: () =>
+      new Promise<void>((resolve) => {
+        setDepsForTesting(undefined);
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
