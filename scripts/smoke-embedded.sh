@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Starts the built app with no DATABASE_URL / REDIS_URL / RPC_URL (embedded
+# PGlite, in-process Redis, local chain) and waits for /api/health to say ok.
+set -euo pipefail
+port="${SMOKE_PORT:-3999}"
+data="$(mktemp -d)"
+log="$data/app.log"
+env -u DATABASE_URL -u REDIS_URL -u RPC_URL DATA_DIR="$data/data" PORT="$port" setsid npm start >"$log" 2>&1 &
+pid=$!
+cleanup() { kill -- -"$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"; }
+trap cleanup EXIT
+for _ in $(seq 1 60); do
+  if body=$(curl -fsS "http://127.0.0.1:$port/api/health" 2>/dev/null); then
+    echo "health: $body"
+    echo "$body" | grep -q '"status":"ok"' && echo "$body" | grep -q '"embedded":true' && exit 0
+  fi
+  sleep 1
+done
+echo "the embedded app did not become healthy; its log:" >&2
+cat "$log" >&2
+exit 1
