@@ -1,0 +1,6 @@
+import type { JobType } from "../protocol/v1";
+
+/** File name a job's script is written to inside its work dir. */
+export function scriptFileName(jobType: JobType): string {
+  return jobType === "python" ? "script.py" : "script.sh";
+}

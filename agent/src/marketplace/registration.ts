@@ -1,0 +1,51 @@
+import { randomBytes } from "node:crypto";
+import { privateKeyToAccount } from "viem/accounts";
+import type { GpuInfo } from "../protocol/gpu";
+import {
+  computeSwarmDomain,
+  registerNodeMessageSchema,
+  registerNodeTypedMessage,
+  sellerTypes,
+  type RegisterNodeMessage,
+  type SignedRegistration,
+} from "../protocol/registration";
+
+/** How long a signed registration stays valid. */
+export const REGISTRATION_TTL_SECONDS = 600;
+
+export function buildRegisterMessage(input: {
+  seller: string;
+  gpuInfo: GpuInfo;
+  pricePerHour: string;
+  endpoint: string;
+  nowSeconds?: number;
+  nonce?: string;
+}): RegisterNodeMessage {
+  const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
+  // Parse before signing: the server signs over the parsed value, so we must too.
+  return registerNodeMessageSchema.parse({
+    seller: input.seller,
+    gpuInfo: input.gpuInfo,
+    pricePerHour: input.pricePerHour,
+    endpoint: input.endpoint,
+    nonce: input.nonce ?? randomBytes(16).toString("hex"),
+    expiry: now + REGISTRATION_TTL_SECONDS,
+  });
+}
+
+/** EIP-712 RegisterNode signature with the seller's key; the key stays in this function. */
+export async function signRegistration(
+  privateKey: `0x${string}`,
+  chainId: number,
+  build: (seller: string) => RegisterNodeMessage,
+): Promise<SignedRegistration> {
+  const account = privateKeyToAccount(privateKey);
+  const message = build(account.address);
+  const signature = await account.signTypedData({
+    domain: computeSwarmDomain(chainId),
+    types: sellerTypes,
+    primaryType: "RegisterNode",
+    message: registerNodeTypedMessage(message),
+  });
+  return { message, signature };
+}

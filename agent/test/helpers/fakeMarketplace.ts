@@ -1,0 +1,84 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  authorization?: string;
+  body: unknown;
+  at: number;
+}
+
+export type Handler = (req: RecordedRequest) => { status: number; body: unknown } | undefined | Promise<{ status: number; body: unknown } | undefined>;
+
+/**
+ * A stand-in for the marketplace's agent API on 127.0.0.1: records every
+ * request, answers through `handler` (undefined falls back to sensible
+ * defaults), and queues jobs for /claim.
+ */
+export class FakeMarketplace {
+  readonly requests: RecordedRequest[] = [];
+  readonly jobs: unknown[] = [];
+  handler: Handler = () => undefined;
+  private server: Server | undefined;
+  port = 0;
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(port = 0): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(port, "127.0.0.1", resolve));
+    this.port = (this.server!.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise((r) => this.server!.close(r));
+    this.server = undefined;
+  }
+
+  paths(prefix = ""): string[] {
+    return this.requests.map((r) => r.path).filter((p) => p.startsWith(prefix));
+  }
+
+  find(pathEnd: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.endsWith(pathEnd));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const rec: RecordedRequest = {
+      method: req.method ?? "GET",
+      path: (req.url ?? "/").replace(/^\/api\/agent\/v1/, ""),
+      authorization: req.headers.authorization,
+      body: text ? JSON.parse(text) : undefined,
+      at: Date.now(),
+    };
+    this.requests.push(rec);
+    const answer = (await this.handler(rec)) ?? (await this.defaultAnswer(rec));
+    if (res.destroyed) return;
+    res.writeHead(answer.status, { "content-type": "application/json" });
+    res.end(JSON.stringify(answer.body));
+  }
+
+  private async defaultAnswer(rec: RecordedRequest): Promise<{ status: number; body: unknown }> {
+    if (rec.path === "/info") return { status: 200, body: { chainId: 31337, protocolVersion: 1 } };
+    if (rec.path === "/heartbeat") return { status: 200, body: { ok: true, status: "available", serverTime: Date.now() } };
+    if (rec.path === "/claim") {
+      const job = this.jobs.shift();
+      if (!job) {
+        const wait = Math.min(Number((rec.body as { waitSeconds?: number })?.waitSeconds ?? 0), 1) * 1000;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+      return { status: 200, body: { job: job ?? null } };
+    }
+    if (/^\/jobs\/[^/]+\/(logs|complete|fail)$/.test(rec.path)) return { status: 200, body: { ok: true, status: "ok" } };
+    return { status: 404, body: { error: { code: "not_found", message: `no route ${rec.path}` } } };
+  }
+}
