@@ -2,7 +2,7 @@ import { z } from "zod";
 import { addressSchema, priceSchema } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import type { Prisma } from "@/generated/prisma/client";
+import type { Node, Prisma } from "@/generated/prisma/client";
 import { cachedNodeList } from "./list-cache";
 import { liveNodes, presenceOf } from "./presence";
 import { nodeViewSchema, toNodeView } from "./node-view";
@@ -77,21 +77,33 @@ export async function listNodes(deps: Deps, input: ListNodesInput): Promise<List
   return cachedNodeList(deps, input, () => queryNodes(deps, input));
 }
 
+/** Below this many live nodes the liveness filter goes to SQL as an id list; above, it is applied while paging. */
+const ID_LIST_LIMIT = 200;
+
 async function queryNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesOutput> {
   const live = await liveNodes(deps);
-  const liveIds = [...live.keys()];
   const where: Prisma.NodeWhereInput[] = [];
+  // Liveness lives in Redis. With few live nodes it becomes an id list in SQL; with many,
+  // rows are filtered as they are read (see readPage), which keeps the SQL small.
+  let wanted: ((id: string) => boolean) | undefined;
+  const liveIds = () => (live.size <= ID_LIST_LIMIT ? [...live.keys()] : undefined);
   switch (input.status) {
     case "online":
-      where.push({ status: { in: ["available", "busy"] }, id: { in: liveIds } });
-      break;
     case "available":
-    case "busy":
-      where.push({ status: input.status, id: { in: liveIds } });
+    case "busy": {
+      where.push({ status: input.status === "online" ? { in: ["available", "busy"] } : input.status });
+      const ids = liveIds();
+      if (ids) where.push({ id: { in: ids } });
+      else wanted = (id) => live.has(id);
       break;
-    case "offline":
-      where.push({ status: { in: ["available", "busy"] }, id: { notIn: liveIds } });
+    }
+    case "offline": {
+      where.push({ status: { in: ["available", "busy"] } });
+      const ids = liveIds();
+      if (ids) where.push({ id: { notIn: ids } });
+      else wanted = (id) => !live.has(id);
       break;
+    }
     case "paused":
       where.push({ status: "paused" });
       break;
@@ -105,36 +117,56 @@ async function queryNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesO
   if (input.maxPricePerHour !== undefined) where.push({ pricePerHour: { lte: input.maxPricePerHour } });
   if (input.seller) where.push({ sellerAddress: { equals: input.seller, mode: "insensitive" } });
   const sort = SORTS[input.sort];
-  if (input.cursor) where.push(afterCursor(sort, decodeCursor(input.cursor)));
+  const start = input.cursor ? decodeCursor(input.cursor) : undefined;
 
-  const rows = await deps.prisma.node.findMany({
-    where: { AND: where },
-    orderBy: [
-      sort.field === "tflops" ? { tflops: { sort: sort.dir, nulls: "last" } } : { [sort.field]: sort.dir },
-      { id: sort.dir },
-    ],
-    take: input.limit + 1,
-  });
+  const rows = await readPage(deps, where, sort, start, input.limit + 1, wanted);
   const page = rows.slice(0, input.limit);
   const presence = await presenceOf(deps, page.map((n) => n.id));
   const nowMs = deps.clock.now().getTime();
   const items = page.map((n) => toNodeView(n, presence.get(n.id), nowMs, deps.env.HEARTBEAT_TTL_SECONDS));
   const last = page.at(-1);
-  const nextCursor =
-    rows.length > input.limit && last
-      ? encodeCursor({
-          id: last.id,
-          v:
-            sort.field === "registeredAt"
-              ? last.registeredAt.toISOString()
-              : sort.field === "pricePerHour"
-                ? last.pricePerHour.toString()
-                : sort.field === "tflops"
-                  ? (last.tflops?.toString() ?? null)
-                  : last.vramMiB,
-        })
-      : null;
-  return { items, nextCursor };
+  return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(cursorOf(sort, last)) : null };
+}
+
+/** Reads `want` rows in sort order after `start`, keeping only those `wanted` accepts. */
+async function readPage(
+  deps: Deps,
+  where: Prisma.NodeWhereInput[],
+  sort: SortSpec,
+  start: Cursor | undefined,
+  want: number,
+  wanted?: (id: string) => boolean,
+): Promise<Node[]> {
+  const orderBy: Prisma.NodeOrderByWithRelationInput[] = [
+    sort.field === "tflops" ? { tflops: { sort: sort.dir, nulls: "last" } } : { [sort.field]: sort.dir },
+    { id: sort.dir },
+  ];
+  const batch = wanted ? want * 2 : want;
+  const out: Node[] = [];
+  let after = start;
+  for (;;) {
+    const rows = await deps.prisma.node.findMany({
+      where: { AND: after ? [...where, afterCursor(sort, after)] : where },
+      orderBy,
+      take: batch,
+    });
+    for (const row of rows) if (!wanted || wanted(row.id)) out.push(row);
+    const last = rows.at(-1);
+    if (out.length >= want || rows.length < batch || !last) return out.slice(0, want);
+    after = cursorOf(sort, last);
+  }
+}
+
+function cursorOf(sort: SortSpec, node: Node): Cursor {
+  const v =
+    sort.field === "registeredAt"
+      ? node.registeredAt.toISOString()
+      : sort.field === "pricePerHour"
+        ? node.pricePerHour.toString()
+        : sort.field === "tflops"
+          ? (node.tflops?.toString() ?? null)
+          : node.vramMiB;
+  return { id: node.id, v };
 }
 
 export async function getNode(deps: Deps, id: string) {

@@ -1,5 +1,5 @@
 import type { Deps } from "../../deps";
-import { heartbeatKey, SEEN_KEY, utilKey } from "./presence";
+import { forgetLiveNodes, heartbeatKey, SEEN_KEY, utilKey } from "./presence";
 import { invalidateNodeLists } from "./list-cache";
 import type { AgentIdentity } from "./agent-auth";
 
@@ -39,7 +39,10 @@ export async function recordHeartbeat(
   buffer(deps).set(agent.nodeId, now);
   deps.metrics.heartbeats.inc();
   // A node coming (back) online changes what discovery shows.
-  if (!previous || now - Number(previous) > ttl * 1000) await invalidateNodeLists(deps);
+  if (!previous || now - Number(previous) > ttl * 1000) {
+    forgetLiveNodes(deps);
+    await invalidateNodeLists(deps);
+  }
   if (!status) {
     const node = await deps.prisma.node.findUnique({ where: { id: agent.nodeId }, select: { status: true } });
     status = node?.status ?? "unknown";

@@ -9,9 +9,27 @@ export const SEEN_KEY = "nodes:seen";
 export const heartbeatKey = (id: string) => `heartbeat:${id}`;
 export const utilKey = (id: string) => `gpuutil:${id}`;
 
-/** Node ids whose last heartbeat is within the TTL, with the time it was seen. */
-export async function liveNodes(deps: Pick<Deps, "redis" | "clock" | "env">): Promise<Map<string, number>> {
-  const since = deps.clock.now().getTime() - deps.env.HEARTBEAT_TTL_SECONDS * 1000;
+/**
+ * Node ids whose last heartbeat is within the TTL, with the time it was seen.
+ * Read at most once a second per process: discovery asks for it on every query.
+ */
+const LIVE_MEMO_MS = 1000;
+export async function liveNodes(deps: Pick<Deps, "redis" | "clock" | "env" | "local">): Promise<Map<string, number>> {
+  const now = deps.clock.now().getTime();
+  const memo = deps.local.get("liveNodes") as { at: number; live: Map<string, number> } | undefined;
+  if (memo && now - memo.at >= 0 && now - memo.at < LIVE_MEMO_MS) return memo.live;
+  const live = await readLiveNodes(deps, now);
+  deps.local.set("liveNodes", { at: now, live });
+  return live;
+}
+
+/** Any cached view of liveness is stale after a node comes online or is removed. */
+export function forgetLiveNodes(deps: Pick<Deps, "local">) {
+  deps.local.delete("liveNodes");
+}
+
+async function readLiveNodes(deps: Pick<Deps, "redis" | "env">, now: number): Promise<Map<string, number>> {
+  const since = now - deps.env.HEARTBEAT_TTL_SECONDS * 1000;
   const flat = await deps.redis.cmd.zrangebyscore(SEEN_KEY, since, "+inf", "WITHSCORES");
   const live = new Map<string, number>();
   for (let i = 0; i < flat.length; i += 2) live.set(flat[i]!, Number(flat[i + 1]));

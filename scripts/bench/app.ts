@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+
+/**
+ * Starts the production build (`node server.mjs`) on a free port: on a fresh
+ * database of its own when DATABASE_URL is set (dropped afterwards), else on
+ * the embedded defaults in a temp dir. Rate limits are off: we measure the work.
+ */
+export interface BenchApp {
+  url: string;
+  pid: number;
+  log(): string;
+  rssMiB(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchApp(extraEnv: Record<string, string> = {}): Promise<BenchApp> {
+  const port = 4100 + Math.floor(Math.random() * 800);
+  const dataDir = await mkdtemp(path.join(tmpdir(), "cs-bench-"));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: "warn",
+    RATE_LIMIT_ENABLED: "false",
+    ...extraEnv,
+  };
+  let dropDb: (() => Promise<void>) | undefined;
+  if (process.env.DATABASE_URL) {
+    const name = `cs_bench_${randomBytes(4).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.toString();
+    env.REDIS_KEY_PREFIX = `${name}:`;
+    await run("npx", ["tsx", "scripts/migrate.ts"], env);
+    dropDb = async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    };
+  }
+  const child = spawn("node", ["server.mjs"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let log = "";
+  child.stdout?.on("data", (d) => (log += d));
+  child.stderr?.on("data", (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(url, child, () => log);
+  return {
+    url,
+    pid: child.pid!,
+    log: () => log,
+    async rssMiB() {
+      const status = await readFile(`/proc/${child.pid}/status`, "utf8");
+      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    },
+    async stop() {
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {}
+      await new Promise((r) => setTimeout(r, 500));
+      await dropDb?.();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitHealthy(url: string, child: ChildProcess, log: () => string) {
+  for (let i = 0; i < 120; i++) {
+    if (child.exitCode !== null) throw new Error(`the app exited:\n${log()}`);
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the app did not become healthy:\n${log()}`);
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
+  return new Promise<void>((resolve, reject) => {
+    const p = spawn(cmd, args, { env, stdio: "inherit" });
+    p.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}`))));
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * Node registry benchmark: 1,000 registered nodes, then heartbeat, discovery
+ * and registration under load.
+ */
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { randomBytes } from "node:crypto";
+import { computeSwarmDomain, registerNodeTypedMessage, sellerTypes, type RegisterNodeMessage } from "@computeswarm/protocol";
+import { runScenario } from "./report";
+
+const MODELS = [
+  ["NVIDIA H200", 143771],
+  ["NVIDIA H100 80GB HBM3", 81559],
+  ["NVIDIA A100-SXM4-80GB", 81920],
+  ["NVIDIA GeForce RTX 4090", 24564],
+  ["NVIDIA L40S", 46068],
+] as const;
+
+async function signedRegistration(i: number) {
+  const seller = privateKeyToAccount(generatePrivateKey());
+  const [model, vram] = MODELS[i % MODELS.length]!;
+  const message: RegisterNodeMessage = {
+    seller: seller.address,
+    gpuInfo: { model, vramMiB: vram, gpuCount: 1 + (i % 8), benchmark: { tflops: 100 + (i % 700) }, jobTypes: ["python", "shell"] },
+    pricePerHour: (0.2 + (i % 40) / 10).toFixed(2),
+    endpoint: "",
+    nonce: randomBytes(12).toString("hex"),
+    expiry: Math.floor(Date.now() / 1000) + 3000,
+  };
+  const signature = await seller.signTypedData({
+    domain: computeSwarmDomain(31337),
+    types: sellerTypes,
+    primaryType: "RegisterNode",
+    message: registerNodeTypedMessage(message),
+  });
+  return JSON.stringify({ message, signature });
+}
+
+/** One client (latency as a single caller sees it) and ten (throughput under load). */
+const CONNECTIONS = [1, 10];
+
+export async function benchRegistry(url: string, nodes = 1000) {
+  console.log(`\nNode registry (${nodes} registered nodes)`);
+  const bodies = await Promise.all(Array.from({ length: nodes }, (_, i) => signedRegistration(i)));
+  const tokens: string[] = [];
+  for (let i = 0; i < bodies.length; i += 50) {
+    const batch = await Promise.all(
+      bodies.slice(i, i + 50).map((body) =>
+        fetch(`${url}/api/agent/v1/register`, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.json()),
+      ),
+    );
+    tokens.push(...batch.map((b: { agentToken: string }) => b.agentToken));
+  }
+  await Promise.all(
+    tokens.map((t) => fetch(`${url}/api/agent/v1/heartbeat`, { method: "POST", headers: { authorization: `Bearer ${t}`, "content-type": "application/json" }, body: "{}" })),
+  );
+
+  let n = 0;
+  for (const connections of CONNECTIONS) {
+    await runScenario(url, {
+      name: `heartbeat, ${connections} conn`,
+      target: "p95 < 5 ms",
+      connections,
+      next: () => ({
+        path: "/api/agent/v1/heartbeat",
+        body: JSON.stringify({ gpuUtilization: n % 100 }),
+        headers: { authorization: `Bearer ${tokens[n++ % tokens.length]}` },
+      }),
+    });
+  }
+
+  const filters = [
+    {},
+    { gpuModel: "h100" },
+    { minVramMiB: 80000, sort: "price_asc" },
+    { maxPricePerHour: "1.50", sort: "vram_desc" },
+    { minGpuCount: 4, sort: "tflops_desc" },
+    { sort: "newest", limit: 50 },
+  ];
+  let f = 0;
+  const discovery = (name: string, vary: boolean, connections: number) =>
+    runScenario(url, {
+      name: `${name}, ${connections} conn`,
+      connections,
+      target: "p95 < 20 ms",
+      method: "GET",
+      next: () => {
+        // A different price cap each time defeats the few-second cache: every request is a real query.
+        const input = vary ? { ...filters[f % filters.length], maxPricePerHour: (0.5 + (f % 3500) / 1000).toFixed(3) } : filters[f % filters.length];
+        f++;
+        return { path: `/api/trpc/nodes.list?input=${encodeURIComponent(JSON.stringify({ json: input }))}` };
+      },
+    });
+  for (const c of CONNECTIONS) await discovery("discovery, cached", false, c);
+  for (const c of CONNECTIONS) await discovery("discovery, uncached", true, c);
+
+  const fresh = await Promise.all(Array.from({ length: 3000 }, (_, i) => signedRegistration(nodes + i)));
+  let r = 0;
+  for (const connections of CONNECTIONS) {
+    await runScenario(url, {
+      name: `registration, ${connections} conn`,
+      target: "p95 < 20 ms",
+      connections,
+      amount: fresh.length / CONNECTIONS.length,
+      next: () => ({ path: "/api/agent/v1/register", body: fresh[r++ % fresh.length] }),
+    });
+  }
+}
