@@ -29,6 +29,14 @@ export const sellerTypes = {
     { name: "nonce", type: "string" },
     { name: "expiry", type: "uint256" },
   ],
+  /** Signed in the seller dashboard: a one-time code an agent redeems with its detected GPUs. */
+  PairNode: [
+    { name: "seller", type: "address" },
+    { name: "pricePerHour", type: "string" },
+    { name: "endpoint", type: "string" },
+    { name: "nonce", type: "string" },
+    { name: "expiry", type: "uint256" },
+  ],
   SetNodePaused: [
     { name: "seller", type: "address" },
     { name: "nodeId", type: "string" },

@@ -6,8 +6,10 @@ import {
   completeRequestSchema,
   failRequestSchema,
   heartbeatRequestSchema,
+  pairRequestSchema,
   registerRequestSchema,
 } from "@computeswarm/protocol";
+import { redeemPairingCode } from "../services/nodes/pairing";
 import { jsonRoute, type JsonRouteContext } from "../http/json-route";
 import { registerNode } from "../services/nodes/register-node";
 import { authenticateAgent } from "../services/nodes/agent-auth";
@@ -37,6 +39,14 @@ const register = jsonRoute({
   rateLimit: "register",
   status: 201,
   handler: ({ deps }, input) => registerNode(deps, input),
+});
+
+const pair = jsonRoute({
+  name: "agent.v1.pair",
+  input: pairRequestSchema,
+  rateLimit: "register",
+  status: 201,
+  handler: ({ deps }, input) => redeemPairingCode(deps, input),
 });
 
 const heartbeat = jsonRoute({
@@ -77,6 +87,7 @@ const fail = jsonRoute({
 const routes: Record<string, Record<string, Handler>> = {
   info: { GET: info },
   register: { POST: register },
+  pair: { POST: pair },
   heartbeat: { POST: heartbeat },
   claim: { POST: claim },
   "jobs/:jobId/logs": { POST: logs },

@@ -1,5 +1,6 @@
 import { getAddress } from "viem";
-import { registerNodeTypedMessage, type SignedRegistration } from "@computeswarm/protocol";
+import { registerNodeTypedMessage, type GpuInfo, type SignedRegistration } from "@computeswarm/protocol";
+import type { Prisma } from "@/generated/prisma/client";
 import type { Deps } from "../../deps";
 import { consumeNonce, verifySellerSignature } from "./seller-signatures";
 import { newAgentToken } from "./agent-token";
@@ -20,25 +21,34 @@ export async function registerNode(
     registerNodeTypedMessage(message),
     signature as `0x${string}`,
   );
+  return createNode(deps, message, (tx) => consumeNonce(tx, seller, message.nonce, BigInt(message.expiry)));
+}
+
+/** Stores a node and issues its agent token, in one transaction with `alsoInTx` (nonce consumption). */
+export async function createNode(
+  deps: Pick<Deps, "prisma" | "redis">,
+  node: { seller: string; gpuInfo: GpuInfo; pricePerHour: string; endpoint: string },
+  alsoInTx?: (tx: Prisma.TransactionClient) => Promise<void>,
+): Promise<{ nodeId: string; agentToken: string }> {
   const { token, hash } = newAgentToken();
-  const gpu = message.gpuInfo;
-  const node = await deps.prisma.$transaction(async (tx) => {
-    await consumeNonce(tx, seller, message.nonce, BigInt(message.expiry));
+  const gpu = node.gpuInfo;
+  const created = await deps.prisma.$transaction(async (tx) => {
+    await alsoInTx?.(tx);
     return tx.node.create({
       data: {
-        sellerAddress: getAddress(seller),
+        sellerAddress: getAddress(node.seller),
         gpuInfo: gpu,
         gpuModel: gpu.model,
         vramMiB: gpu.vramMiB,
         gpuCount: gpu.gpuCount,
         tflops: gpu.benchmark?.tflops ?? null,
-        pricePerHour: message.pricePerHour,
-        endpoint: message.endpoint,
+        pricePerHour: node.pricePerHour,
+        endpoint: node.endpoint,
         agentTokenHash: hash,
       },
       select: { id: true },
     });
   });
   await invalidateNodeLists(deps);
-  return { nodeId: node.id, agentToken: token };
+  return { nodeId: created.id, agentToken: token };
 }

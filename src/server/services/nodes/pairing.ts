@@ -1,0 +1,95 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import {
+  addressSchema,
+  endpointSchema,
+  expirySchema,
+  nonceSchema,
+  priceSchema,
+  signatureSchema,
+  type GpuInfo,
+} from "@computeswarm/protocol";
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import { consumeNonce, verifySellerSignature } from "./seller-signatures";
+import { createNode } from "./register-node";
+
+/**
+ * Pairing: the seller signs a PairNode message (price, endpoint) in the
+ * dashboard and gets a one-time code; the agent on the GPU machine redeems it
+ * with the GPUs it detected, and receives its node id and token. The seller's
+ * key never has to be on the GPU machine.
+ */
+export const PAIRING_TTL_SECONDS = 3600;
+const key = (code: string) => `pairing:${code}`;
+// Unambiguous characters only: people type these codes.
+const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+export const signedPairingSchema = z.object({
+  message: z.object({
+    seller: addressSchema,
+    pricePerHour: priceSchema,
+    endpoint: endpointSchema,
+    nonce: nonceSchema,
+    expiry: expirySchema,
+  }),
+  signature: signatureSchema,
+});
+
+function newCode(): string {
+  const bytes = randomBytes(12);
+  const chars = [...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join("");
+  return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
+}
+
+interface PendingPairing {
+  seller: string;
+  pricePerHour: string;
+  endpoint: string;
+}
+
+export async function createPairingCode(
+  deps: Pick<Deps, "env" | "clock" | "prisma" | "redis">,
+  { message, signature }: z.infer<typeof signedPairingSchema>,
+) {
+  const seller = await verifySellerSignature(
+    deps,
+    "PairNode",
+    message.seller,
+    { ...message, expiry: BigInt(message.expiry) },
+    signature as `0x${string}`,
+  );
+  await deps.prisma.$transaction((tx) => consumeNonce(tx, seller, message.nonce, BigInt(message.expiry)));
+  const code = newCode();
+  const pending: PendingPairing = { seller, pricePerHour: message.pricePerHour, endpoint: message.endpoint };
+  await deps.redis.cmd.set(key(code), JSON.stringify(pending), "EX", PAIRING_TTL_SECONDS);
+  const expiresAt = new Date(deps.clock.now().getTime() + PAIRING_TTL_SECONDS * 1000).toISOString();
+  const marketplace = deps.env.PUBLIC_URL;
+  return {
+    code,
+    expiresAt,
+    commands: [
+      `computeswarm-agent register --marketplace ${marketplace} --pair ${code}`,
+      `computeswarm-agent start --allow-unsandboxed`,
+    ],
+  };
+}
+
+/** The agent redeems a code once; a second redemption (or an expired code) is refused. */
+export async function redeemPairingCode(
+  deps: Pick<Deps, "prisma" | "redis">,
+  input: { code: string; gpuInfo: GpuInfo; endpoint?: string },
+) {
+  const code = input.code.trim().toUpperCase();
+  const [[, raw]] = ((await deps.redis.cmd.multi().get(key(code)).del(key(code)).exec()) ?? [[null, null]]) as [
+    [unknown, string | null],
+  ];
+  if (!raw) throw new AppError("NOT_FOUND", "This pairing code is unknown, used or expired; create a new one.", "pairing_code_invalid");
+  const pending = JSON.parse(raw) as PendingPairing;
+  return createNode(deps, {
+    seller: pending.seller,
+    gpuInfo: input.gpuInfo,
+    pricePerHour: pending.pricePerHour,
+    endpoint: pending.endpoint || input.endpoint || "",
+  });
+}
