@@ -18,6 +18,9 @@ export const envSchema = z
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     PUBLIC_URL: z.url("an absolute URL such as https://computeswarm.example").default("http://localhost:3000"),
+    PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+    /** The embedded default's demo node: a local agent (process executor) serving jobs. */
+    DEMO_AGENT: bool.default(true),
 
     DATABASE_URL: z
       .string()
@@ -33,6 +36,9 @@ export const envSchema = z
     RELAYER_PRIVATE_KEY: privateKey.optional(),
     FACILITATOR_URL: z.url("the base URL of an x402 facilitator").optional(),
     USDC_DOMAIN_NAME: z.string().min(1).max(64).optional(),
+    // How long after a job's max duration its payment authorization must stay valid (queue wait, grace, settlement retries).
+    SETTLEMENT_WINDOW_SECONDS: z.coerce.number().int().min(300).max(7 * 86_400).default(3600),
+    SETTLEMENT_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
 
     ADMIN_ADDRESSES: z
       .string()

@@ -1,0 +1,110 @@
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile, chmod } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { randomBytes } from "node:crypto";
+import { privateKeyToAccount } from "viem/accounts";
+import {
+  computeSwarmDomain,
+  gpuInfoSchema,
+  registerNodeTypedMessage,
+  sellerTypes,
+  type GpuInfo,
+  type RegisterNodeMessage,
+} from "@computeswarm/protocol";
+import type { Deps } from "../../deps";
+import { registerNode } from "../nodes/register-node";
+import { chainIdOf } from "../chain-id";
+
+/**
+ * The embedded default's demo node: the real agent (agent/dist/cli.js, process
+ * executor) on this machine, registered for a demo seller (anvil's standard
+ * account #2), so a newcomer can run a job end to end with nothing else.
+ * Only where the chain is our own embedded anvil; restarted if it exits.
+ */
+export const DEMO_SELLER_PRIVATE_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a" as const;
+export const DEMO_PRICE_PER_HOUR = "0.60";
+const run = promisify(execFile);
+
+export function demoAgentEnabled(deps: Pick<Deps, "env">): boolean {
+  return deps.env.DEMO_AGENT && deps.env.CHAIN === "local" && !deps.env.RPC_URL;
+}
+
+async function detectGpus(cli: string): Promise<GpuInfo> {
+  try {
+    const { stdout } = await run(process.execPath, [cli, "gpus"], { timeout: 20_000 });
+    return gpuInfoSchema.parse(JSON.parse(stdout));
+  } catch {
+    return { model: "CPU", vramMiB: 0, gpuCount: 0, cpuOnly: true, jobTypes: ["python", "shell"] };
+  }
+}
+
+/** The demo node's agent config (node id, token), registering the node on first start. */
+async function ensureRegistered(deps: Deps, cli: string, configFile: string, marketplace: string) {
+  if (existsSync(configFile)) {
+    const config = JSON.parse(await readFile(configFile, "utf8")) as { nodeId?: string };
+    if (config.nodeId && (await deps.prisma.node.findUnique({ where: { id: config.nodeId }, select: { id: true } }))) return;
+  }
+  const seller = privateKeyToAccount(DEMO_SELLER_PRIVATE_KEY);
+  const message: RegisterNodeMessage = {
+    seller: seller.address,
+    gpuInfo: await detectGpus(cli),
+    pricePerHour: DEMO_PRICE_PER_HOUR,
+    endpoint: "",
+    nonce: randomBytes(16).toString("hex"),
+    expiry: Math.floor(deps.clock.now().getTime() / 1000) + 300,
+  };
+  const signature = await seller.signTypedData({
+    domain: computeSwarmDomain(chainIdOf(deps.env.CHAIN)),
+    types: sellerTypes,
+    primaryType: "RegisterNode",
+    message: registerNodeTypedMessage(message),
+  });
+  const { nodeId, agentToken } = await registerNode(deps, { message, signature });
+  await mkdir(path.dirname(configFile), { recursive: true, mode: 0o700 });
+  await writeFile(configFile, JSON.stringify({ marketplace, nodeId, agentToken, seller: seller.address }, null, 2), { mode: 0o600 });
+  await chmod(configFile, 0o600);
+  deps.log.info({ nodeId }, "demo node registered");
+}
+
+export async function startDemoAgent(deps: Deps): Promise<(() => void) | undefined> {
+  if (!demoAgentEnabled(deps)) return undefined;
+  const cli = path.resolve("agent/dist/cli.js");
+  if (!existsSync(cli)) {
+    deps.log.warn({ cli }, "demo agent not started: build the agent first (npm run build)");
+    return undefined;
+  }
+  const marketplace = `http://127.0.0.1:${deps.env.PORT}`;
+  const dir = path.resolve(deps.env.DATA_DIR, "demo-agent");
+  const configFile = path.join(dir, "agent.json");
+  await ensureRegistered(deps, cli, configFile, marketplace);
+
+  let child: ChildProcess | undefined;
+  let stopped = false;
+  // Only PATH passes from our environment (to find python3): none of the app's secrets.
+  const agentEnv = { PATH: process.env.PATH, HOME: dir, TMPDIR: dir, LANG: "C.UTF-8" } as unknown as NodeJS.ProcessEnv;
+  const launch = () => {
+    const proc = spawn(
+      process.execPath,
+      [cli, "start", "--config", configFile, "--marketplace", marketplace, "--executor", "process", "--allow-unsandboxed"],
+      { env: agentEnv, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    child = proc;
+    proc.stdout.on("data", (d: Buffer) => deps.log.debug({ demoAgent: d.toString().trim() }));
+    proc.stderr.on("data", (d: Buffer) => deps.log.warn({ demoAgent: d.toString().trim() }));
+    proc.on("exit", (code) => {
+      if (stopped) return;
+      deps.log.warn({ code }, "demo agent exited; restarting in 5 s");
+      setTimeout(launch, 5000).unref();
+    });
+  };
+  launch();
+  const stop = () => {
+    stopped = true;
+    child?.kill("SIGTERM");
+  };
+  process.once("exit", stop);
+  deps.log.info({ marketplace }, "demo agent started");
+  return stop;
+}
