@@ -74,8 +74,7 @@ function agentCall(url: string, token: string, path: string, body: unknown) {
   })
     .then((r) => r.json() as Promise<{ job?: { id: string } | null }>)
     .catch((err) => {
-      console.error("agent call failed", path, err.cause?.code ?? err);
-      throw err;
+      throw new Error(`agent ${path} failed: ${err.cause?.code ?? err}`);
     });
 }
 
@@ -83,11 +82,8 @@ export async function benchJobs(url: string) {
   console.log(`\nJob queue (${AGENTS} agents long-polling, ${JOBS} jobs)`);
   const nodes: { nodeId: string; token: string }[] = [];
   for (let i = 0; i < AGENTS; i += 20) nodes.push(...(await Promise.all(Array.from({ length: 20 }, () => registerFreeNode(url)))));
-  console.log("registered", nodes.length);
   await Promise.all(nodes.map((n) => agentCall(url, n.token, "heartbeat", {})));
-  console.log("heartbeats sent");
   const buyer = await buyerClient(url);
-  console.log("buyer signed in");
 
   const claimedAt = new Map<string, number>();
   let running = true;
