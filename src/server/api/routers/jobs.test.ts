@@ -186,6 +186,18 @@ describe("job lifecycle", () => {
     expect(await deps.prisma.job.count({ where: { status: "completed" } })).toBe(50);
   });
 
+  it("loses nothing when Redis is wiped: the queue lives in PostgreSQL", async () => {
+    const node = await freeNode();
+    const buyerApi = await asBuyer();
+    const queued = await buyerApi.jobs.submit(job(node.nodeId));
+    await deps.resetRedis(); // heartbeats, caches, sessions of this test: all gone
+    await node.agent.agent.heartbeat({});
+    const { job: claimed } = await node.agent.agent.claim({ waitSeconds: 0 });
+    expect(claimed?.id).toBe(queued.id);
+    await node.agent.agent.complete({ jobId: queued.id, exitCode: 0, output: "ok", durationMs: 3 });
+    expect(await deps.prisma.job.findUniqueOrThrow({ where: { id: queued.id } })).toMatchObject({ status: "completed", output: "ok" });
+  });
+
   it("a job left running by a restarted agent fails as node_error when the agent asks for work again", async () => {
     const node = await freeNode();
     const buyerApi = await asBuyer();
