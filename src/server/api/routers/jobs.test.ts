@@ -10,12 +10,16 @@ let deps: TestDeps;
 const buyer = privateKeyToAccount(generatePrivateKey());
 let buyerCookie: string;
 
-beforeAll(async () => {
-  deps = await createTestDeps({ QUEUED_JOB_OFFLINE_SECONDS: "120" });
+async function signInBuyer() {
   const { caller, resHeaders } = await callerFor(deps);
   const { nonce } = await caller.auth.nonce();
   await caller.auth.signIn(await siweSignIn(buyer, nonce));
   buyerCookie = resHeaders.get("set-cookie")!.split(";")[0]!;
+}
+
+beforeAll(async () => {
+  deps = await createTestDeps({ QUEUED_JOB_OFFLINE_SECONDS: "120" });
+  await signInBuyer();
 });
 afterAll(() => deps?.cleanup());
 beforeEach(async () => {
@@ -196,6 +200,9 @@ describe("job lifecycle", () => {
     expect(claimed?.id).toBe(queued.id);
     await node.agent.agent.complete({ jobId: queued.id, exitCode: 0, output: "ok", durationMs: 3 });
     expect(await deps.prisma.job.findUniqueOrThrow({ where: { id: queued.id } })).toMatchObject({ status: "completed", output: "ok" });
+    // Sessions are among what Redis may lose: the buyer signs in again.
+    await expect(buyerApi.jobs.get({ id: queued.id })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await signInBuyer();
   });
 
   it("a job left running by a restarted agent fails as node_error when the agent asks for work again", async () => {
