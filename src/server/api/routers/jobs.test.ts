@@ -201,7 +201,7 @@ describe("job lifecycle", () => {
     await node.agent.agent.complete({ jobId: queued.id, exitCode: 0, output: "ok", durationMs: 3 });
     expect(await deps.prisma.job.findUniqueOrThrow({ where: { id: queued.id } })).toMatchObject({ status: "completed", output: "ok" });
     // Sessions are among what Redis may lose: the buyer signs in again.
-    await expect(buyerApi.jobs.get({ id: queued.id })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect((await asBuyer()).jobs.get({ id: queued.id })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     await signInBuyer();
   });
 
