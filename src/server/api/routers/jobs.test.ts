@@ -71,7 +71,7 @@ describe("job lifecycle", () => {
     expect(done).toMatchObject({ status: "completed", exitCode: 0, output: "hello\n", failureReason: null });
     expect(await buyerApi.jobs.logs({ id: submitted.id })).toMatchObject([{ seq: 0, data: "hello\n" }]);
     const nodeAfter = await buyerApi.nodes.get({ id: node.nodeId });
-    expect(nodeAfter).toMatchObject({ status: "available", totalJobs: 1 });
+    expect(nodeAfter).toMatchObject({ status: "available", totalJobs: 1, reliability: 1 });
     await new Promise((r) => setTimeout(r, 50));
     expect(events).toEqual(["running", "log", "completed"]);
     await unsubscribe();
@@ -213,5 +213,6 @@ describe("job lifecycle", () => {
     // The agent crashed and came back: it claims again without reporting.
     expect((await node.agent.agent.claim({ waitSeconds: 0 })).job).toBeNull();
     expect(await buyerApi.jobs.get({ id: first.id })).toMatchObject({ status: "failed", failureReason: "node_error" });
+    expect((await buyerApi.nodes.get({ id: node.nodeId })).reliability).toBe(0);
   });
 });

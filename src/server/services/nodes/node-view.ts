@@ -21,6 +21,8 @@ export const nodeViewSchema = z.object({
   gpuUtilization: z.number().nullable(),
   totalJobs: z.number(),
   totalComputeHours: z.string(),
+  /** Share of finished jobs the node delivered (not lost to node errors), 0..1; null before its first job. */
+  reliability: z.number().min(0).max(1).nullable(),
 });
 export type NodeView = z.infer<typeof nodeViewSchema>;
 
@@ -29,6 +31,7 @@ export function toNodeView(
   presence: { lastSeenMs?: number; gpuUtilization?: number } | undefined,
   nowMs: number,
   ttlSeconds: number,
+  reliability: number | null = null,
 ): NodeView {
   const lastSeen = presence?.lastSeenMs ?? node.lastHeartbeat?.getTime();
   const status = deriveNodeStatus(node.status, presence?.lastSeenMs, nowMs, ttlSeconds);
@@ -49,5 +52,6 @@ export function toNodeView(
     gpuUtilization: status === "offline" ? null : (presence?.gpuUtilization ?? null),
     totalJobs: node.totalJobs,
     totalComputeHours: node.totalComputeHours.toString(),
+    reliability,
   };
 }

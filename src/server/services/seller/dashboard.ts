@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Deps } from "../../deps";
 import { presenceOf } from "../nodes/presence";
 import { nodeViewSchema, toNodeView } from "../nodes/node-view";
+import { reliabilityOf } from "../nodes/reliability";
 
 export const sellerDashboardSchema = z.object({
   nodes: z.array(nodeViewSchema.extend({ earnedUsd: z.string(), jobsRunning: z.number() })),
@@ -22,8 +23,9 @@ export async function sellerDashboard(deps: Deps, seller: string, days = 30): Pr
   const mine = { equals: seller, mode: "insensitive" as const };
   const nodes = await deps.prisma.node.findMany({ where: { sellerAddress: mine }, orderBy: { registeredAt: "desc" } });
   const ids = nodes.map((n) => n.id);
-  const [presence, earnedByNode, running, pending, daily] = await Promise.all([
+  const [presence, reliability, earnedByNode, running, pending, daily] = await Promise.all([
     presenceOf(deps, ids),
+    reliabilityOf(deps, ids),
     deps.prisma.$queryRaw<{ node_id: string; usd: string }[]>`
       SELECT j.node_id, sum(p.amount_usdc)::text AS usd FROM payments p JOIN jobs j ON j.id = p.job_id
       WHERE p.status = 'confirmed' AND j.node_id = ANY(${ids}::uuid[]) GROUP BY j.node_id`,
@@ -43,7 +45,7 @@ export async function sellerDashboard(deps: Deps, seller: string, days = 30): Pr
   const runningBy = new Map(running.map((r) => [r.nodeId, r._count._all]));
   const nowMs = deps.clock.now().getTime();
   const views = nodes.map((n) => ({
-    ...toNodeView(n, presence.get(n.id), nowMs, deps.env.HEARTBEAT_TTL_SECONDS),
+    ...toNodeView(n, presence.get(n.id), nowMs, deps.env.HEARTBEAT_TTL_SECONDS, reliability.get(n.id) ?? null),
     earnedUsd: earned.get(n.id) ?? "0",
     jobsRunning: runningBy.get(n.id) ?? 0,
   }));

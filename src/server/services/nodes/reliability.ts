@@ -1,0 +1,21 @@
+import type { Deps } from "../../deps";
+
+/**
+ * A node's reliability: of the jobs it finished, the share it delivered
+ * (completed, or the buyer's own script failed or ran out of time) rather than
+ * lost (node_error: agent died, sandbox failed). Null before its first job.
+ */
+export async function reliabilityOf(deps: Pick<Deps, "prisma">, nodeIds: string[]): Promise<Map<string, number>> {
+  if (nodeIds.length === 0) return new Map();
+  const rows = await deps.prisma.$queryRaw<{ node_id: string; finished: bigint; lost: bigint }[]>`
+    SELECT node_id,
+           count(*) FILTER (WHERE status IN ('completed', 'failed', 'timed_out')) AS finished,
+           count(*) FILTER (WHERE failure_reason = 'node_error') AS lost
+    FROM jobs WHERE node_id = ANY(${nodeIds}::uuid[]) GROUP BY node_id`;
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const finished = Number(r.finished);
+    if (finished > 0) out.set(r.node_id, Math.round(((finished - Number(r.lost)) / finished) * 1000) / 1000);
+  }
+  return out;
+}
