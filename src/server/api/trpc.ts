@@ -54,9 +54,11 @@ const base = t.procedure.use(async ({ ctx, path, type, meta, next }) => {
   }
   const result = await next();
   const code = result.ok ? "OK" : result.error.code;
+  const ms = performance.now() - start;
   ctx.deps.metrics.requests.inc({ procedure: path, code });
-  ctx.deps.metrics.latency.observe({ procedure: path }, (performance.now() - start) / 1000);
+  ctx.deps.metrics.latency.observe({ procedure: path }, ms / 1000);
   if (!result.ok && code === "INTERNAL_SERVER_ERROR") ctx.log.error({ err: result.error.cause, path }, "procedure failed");
+  else ctx.log.debug({ path, code, ms: Math.round(ms * 10) / 10, ip: ctx.ip }, "request");
   return result;
 });
 

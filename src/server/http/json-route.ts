@@ -70,8 +70,10 @@ export function jsonRoute<I, O>(opts: {
       code = err instanceof AppError ? err.code : err instanceof ZodError ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR";
       return errorResponse(err, requestId, deps);
     } finally {
+      const ms = performance.now() - start;
       deps?.metrics.requests.inc({ procedure: opts.name, code });
-      deps?.metrics.latency.observe({ procedure: opts.name }, (performance.now() - start) / 1000);
+      deps?.metrics.latency.observe({ procedure: opts.name }, ms / 1000);
+      deps?.log.debug({ requestId, path: opts.name, code, ms: Math.round(ms * 10) / 10 }, "request");
     }
   };
 }
