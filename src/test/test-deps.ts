@@ -5,6 +5,7 @@ import { parseEnv } from "../server/env";
 import { createDeps, type Clock, type Deps } from "../server/deps";
 import { createLogger } from "../server/logger";
 import { withDatabase } from "./global-setup";
+import { forgetLiveNodes } from "../server/services/nodes/presence";
 
 /** A clock tests can move forward. */
 export class TestClock implements Clock {
@@ -63,6 +64,7 @@ export async function createTestDeps(env: Record<string, string> = {}): Promise<
       cursor = next;
       if (keys.length) await deps.redis.cmd.del(...keys.map((k) => k.slice(prefix.length)));
     } while (cursor !== "0");
+    forgetLiveNodes(deps); // the in-process memo of what Redis said
   }
   return {
     ...deps,
