@@ -1,6 +1,9 @@
 import { getDeps } from "./deps";
 import { flushHeartbeats } from "./services/nodes/heartbeat";
 import { startWatchdog } from "./services/jobs/watchdog";
+import { startSettlementWorker } from "./services/payments/settlement-worker";
+import { getChain, stopEmbeddedChain } from "./payments/chain-service";
+import { startDemoAgent } from "./services/demo/demo-agent";
 
 /**
  * Process start-up: open the database (the embedded one migrates itself) and
@@ -21,9 +24,23 @@ export async function boot(): Promise<void> {
   }, deps.env.HEARTBEAT_FLUSH_INTERVAL_MS);
   flusher.unref();
   const stopWatchdog = startWatchdog(deps);
+  // The chain starts now (the embedded default launches anvil), not on the first payment.
+  getChain(deps).then(
+    (c) => deps.log.info({ network: c.network.caip2, rpc: c.embedded ? c.rpcUrl : undefined, facilitator: c.facilitator.kind }, "payment chain ready"),
+    (err) => deps.log.error({ err }, "payment chain unavailable; payments will fail until it is reachable"),
+  );
+  const stopSettlement = startSettlementWorker(deps);
+  // The embedded default's demo node; it retries until this server answers.
+  const demoAgent = startDemoAgent(deps).catch((err) => {
+    deps.log.error({ err }, "demo agent could not start");
+    return undefined;
+  });
   const shutdown = async () => {
     clearInterval(flusher);
     stopWatchdog();
+    (await demoAgent)?.();
+    await stopSettlement().catch(() => {});
+    await stopEmbeddedChain().catch(() => {});
     await flushHeartbeats(deps).catch(() => {});
     await deps.db.close().catch(() => {});
   };

@@ -35,6 +35,30 @@ function createMetrics() {
       labelNames: ["status"] as const,
       registers: [registry],
     }),
+    paymentVerifications: new client.Counter({
+      name: "cs_payment_verifications_total",
+      help: "x402 payment verifications at submission by outcome (valid, invalid, unavailable)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    paymentVerifyLatency: new client.Histogram({
+      name: "cs_payment_verify_duration_seconds",
+      help: "Payment verification latency at submission (checks, ledger, facilitator)",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    settlements: new client.Counter({
+      name: "cs_settlements_total",
+      help: "Settlement attempts by outcome (confirmed, recovered, retry, failed, voided)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    settlementLatency: new client.Histogram({
+      name: "cs_settlement_delay_seconds",
+      help: "From a billable job's completion to its payment confirmed on chain",
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
   };
 }
 

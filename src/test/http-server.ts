@@ -10,12 +10,16 @@ import { setDepsForTesting, type Deps } from "../server/deps";
  */
 type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, unknown>> }) => Promise<Response>;
 
-async function route(pathname: string): Promise<{ handler: Record<string, RouteHandler>; params: Record<string, unknown> } | null> {
+async function route(pathname: string): Promise<{ handler: Record<string, unknown>; params: Record<string, unknown> } | null> {
   if (pathname.startsWith("/api/trpc/")) {
     return { handler: await import("../app/api/trpc/[trpc]/route"), params: { trpc: pathname.slice(10) } };
   }
   if (pathname.startsWith("/api/agent/v1/")) {
     return { handler: await import("../app/api/agent/v1/[...path]/route"), params: { path: pathname.slice(14).split("/") } };
+  }
+  if (pathname === "/api/x402/jobs") return { handler: await import("../app/api/x402/jobs/route"), params: {} };
+  if (pathname.startsWith("/api/x402/jobs/")) {
+    return { handler: await import("../app/api/x402/jobs/[id]/route"), params: { id: pathname.slice(15) } };
   }
   if (pathname === "/api/health") return { handler: await import("../app/api/health/route"), params: {} };
   if (pathname === "/api/metrics") return { handler: await import("../app/api/metrics/route"), params: {} };
@@ -43,7 +47,7 @@ export async function startTestServer(deps: Deps): Promise<{ url: string; close(
     try {
       const url = new URL(req.url ?? "/", base);
       const match = await route(url.pathname);
-      const handler = match?.handler[req.method ?? "GET"];
+      const handler = match?.handler[req.method ?? "GET"] as RouteHandler | undefined;
       if (!match || !handler) {
         res.writeHead(404).end();
         return;

@@ -4,6 +4,9 @@ import { agentRouter } from "./routers/agent";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { jobsRouter } from "./routers/jobs";
+import { paymentsRouter } from "./routers/payments";
+import { demoRouter } from "./routers/demo";
+import { sellerRouter } from "./routers/seller";
 
 export const appRouter = router({
   nodes: nodesRouter,
@@ -11,6 +14,9 @@ export const appRouter = router({
   admin: adminRouter,
   auth: authRouter,
   jobs: jobsRouter,
+  payments: paymentsRouter,
+  demo: demoRouter,
+  seller: sellerRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,10 +1,14 @@
 import { z } from "zod";
-import { authedProcedure, router } from "../trpc";
-import { submitFreeJob, submitJobInputSchema } from "../../services/jobs/submit-job";
+import { authedProcedure, publicProcedure, router } from "../trpc";
+import { submitJobInputSchema } from "../../services/jobs/submit-job";
+import { submitJob } from "../../services/payments/submit";
+import { quoteInputSchema, quoteJob, quoteSchema } from "../../services/payments/quote";
 import { cancelJob, getJob, jobLogs, jobUpdates, listJobs, listJobsInputSchema } from "../../services/jobs/job-queries";
 import { jobViewSchema, toJobView } from "../../services/jobs/job-view";
 
 const jobIdInput = z.object({ id: z.string().uuid() });
+/** Checked by the payments service (a malformed payment is a 402 with a reason, not a 400). */
+const paymentInput = z.union([z.string().max(16_384), z.record(z.string(), z.unknown())]);
 const logLineSchema = z.object({
   id: z.string(),
   seq: z.number(),
@@ -14,13 +18,21 @@ const logLineSchema = z.object({
 });
 
 export const jobsRouter = router({
+  /** The price as x402 PaymentRequirements (null for a free node) for the wallet to sign. */
+  quote: publicProcedure
+    .input(quoteInputSchema)
+    .output(quoteSchema)
+    .query(({ ctx, input }) => quoteJob(ctx.deps, input)),
+
+  /** `payment`: the x402 PaymentPayload (or its base64 PAYMENT-SIGNATURE form), required for priced nodes. */
   submit: authedProcedure
     .meta({ rateLimit: "jobSubmit" })
-    .input(submitJobInputSchema)
+    .input(submitJobInputSchema.extend({ payment: paymentInput.optional() }))
     .output(jobViewSchema)
-    .mutation(async ({ ctx, input }) =>
-      toJobView(await submitFreeJob(ctx.deps, ctx.session.address, input), { showOutput: true }),
-    ),
+    .mutation(async ({ ctx, input: { payment, ...input } }) => {
+      const { job } = await submitJob(ctx.deps, ctx.session.address, input, payment, { expectedPayer: ctx.session.address });
+      return toJobView(job, { showOutput: true });
+    }),
 
   get: authedProcedure
     .input(jobIdInput)

@@ -44,7 +44,8 @@ async function detectGpus(cli: string): Promise<GpuInfo> {
 async function ensureRegistered(deps: Deps, cli: string, configFile: string, marketplace: string) {
   if (existsSync(configFile)) {
     const config = JSON.parse(await readFile(configFile, "utf8")) as { nodeId?: string };
-    if (config.nodeId && (await deps.prisma.node.findUnique({ where: { id: config.nodeId }, select: { id: true } }))) return;
+    if (config.nodeId && (await deps.prisma.node.findUnique({ where: { id: config.nodeId }, select: { id: true } })))
+      return;
   }
   const seller = privateKeyToAccount(DEMO_SELLER_PRIVATE_KEY);
   const message: RegisterNodeMessage = {
@@ -63,7 +64,9 @@ async function ensureRegistered(deps: Deps, cli: string, configFile: string, mar
   });
   const { nodeId, agentToken } = await registerNode(deps, { message, signature });
   await mkdir(path.dirname(configFile), { recursive: true, mode: 0o700 });
-  await writeFile(configFile, JSON.stringify({ marketplace, nodeId, agentToken, seller: seller.address }, null, 2), { mode: 0o600 });
+  await writeFile(configFile, JSON.stringify({ marketplace, nodeId, agentToken, seller: seller.address }, null, 2), {
+    mode: 0o600,
+  });
   await chmod(configFile, 0o600);
   deps.log.info({ nodeId }, "demo node registered");
 }
@@ -87,7 +90,17 @@ export async function startDemoAgent(deps: Deps): Promise<(() => void) | undefin
   const launch = () => {
     const proc = spawn(
       process.execPath,
-      [cli, "start", "--config", configFile, "--marketplace", marketplace, "--executor", "process", "--allow-unsandboxed"],
+      [
+        cli,
+        "start",
+        "--config",
+        configFile,
+        "--marketplace",
+        marketplace,
+        "--executor",
+        "process",
+        "--allow-unsandboxed",
+      ],
       { env: agentEnv, stdio: ["ignore", "pipe", "pipe"] },
     );
     child = proc;

@@ -61,7 +61,12 @@ export async function announceJob(deps: Pick<Deps, "redis" | "metrics">, job: Jo
     at: new Date().toISOString(),
   };
   await publish(deps, `job:${job.id}`, event);
+  // A finished job's payment is settled (or voided) right away by the settlement worker.
+  if (TERMINAL_STATUSES.includes(job.status as JobStatus)) await publish(deps, settlementNudgeChannel, { jobId: job.id });
 }
+
+/** Wakes the settlement worker (services/payments/settlement-worker.ts). */
+export const settlementNudgeChannel = "payments:settle";
 
 /** Wakes the node's waiting claims. */
 export const nudgeChannel = (nodeId: string) => `jobs:node:${nodeId}`;

@@ -1,0 +1,10 @@
+import { authedProcedure, router } from "../trpc";
+import { listPayments, listPaymentsInputSchema, paymentPageSchema } from "../../services/payments/ledger";
+
+export const paymentsRouter = router({
+  /** The signed-in address's payments: made (role buyer) or received (role seller), newest first. */
+  list: authedProcedure
+    .input(listPaymentsInputSchema.default({ role: "buyer", limit: 20 }))
+    .output(paymentPageSchema)
+    .query(({ ctx, input }) => listPayments(ctx.deps, ctx.session, input)),
+});

@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { authedProcedure, router, sellerProcedure } from "../trpc";
+import { sellerDashboard, sellerDashboardSchema } from "../../services/seller/dashboard";
+import { createPairingCode, signedPairingSchema } from "../../services/nodes/pairing";
+
+export const sellerRouter = router({
+  /** The signed-in seller's nodes, earnings and earnings per day. */
+  dashboard: authedProcedure
+    .input(z.object({ days: z.number().int().min(1).max(365).default(30) }).default({ days: 30 }))
+    .output(sellerDashboardSchema)
+    .query(({ ctx, input }) => sellerDashboard(ctx.deps, ctx.session.address, input.days)),
+
+  /** A one-time pairing code for an agent, from the seller's signed PairNode message. */
+  createPairingCode: sellerProcedure
+    .input(signedPairingSchema)
+    .output(z.object({ code: z.string(), expiresAt: z.string(), commands: z.array(z.string()) }))
+    .mutation(({ ctx, input }) => createPairingCode(ctx.deps, input)),
+});

@@ -1,0 +1,194 @@
+/**
+ * The chain the marketplace is paid on, created once per Deps from the environment:
+ *  - CHAIN=local, no RPC_URL: the embedded default. anvil from node_modules is started
+ *    once per process (stopped by pid when the process exits) and prepared with
+ *    setupLocalChain (Multicall3, TestUSDC, funded demo buyer).
+ *  - CHAIN=local with RPC_URL: someone else's anvil (compose, tests): setupLocalChain
+ *    against it (idempotent).
+ *  - CHAIN=base | base-sepolia: the NETWORKS entry, the RPC at RPC_URL.
+ * The relayer key is RELAYER_PRIVATE_KEY (local default: anvil account 0); the
+ * facilitator is remote when FACILITATOR_URL is set, otherwise in-process.
+ */
+import {
+  createPublicClient,
+  defineChain,
+  getAddress,
+  http,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+} from "viem";
+import type { Deps } from "../deps";
+import type { Env } from "../env";
+import { anvilAccount, DEMO_BUYER_ACCOUNT_INDEX, DEPLOYER_ACCOUNT_INDEX, type KeyPair } from "./chain/accounts";
+import { startAnvil, type AnvilInstance } from "./chain/anvil";
+import { defaultTestUsdcParams, localViemChain, predictTestUsdcAddress, setupLocalChain } from "./chain/local-chain";
+import { createRelayer, type Relayer } from "./chain/relayer";
+import { createInProcessFacilitator } from "./facilitator/in-process";
+import { createRemoteFacilitator } from "./facilitator/remote";
+import type { Facilitator } from "./facilitator/types";
+import { getNetwork, type NetworkConfig } from "./networks";
+
+export interface ChainService {
+  network: NetworkConfig;
+  rpcUrl: string;
+  /** True when this process started the anvil it uses (the embedded default). */
+  embedded: boolean;
+  publicClient: PublicClient<Transport, Chain>;
+  /** Sends settlements with the in-process facilitator; null with a remote facilitator and no key. */
+  relayer: Relayer | null;
+  facilitator: Facilitator;
+  /** The funded demo buyer on a local chain; null on real networks. */
+  demoBuyer: KeyPair | null;
+}
+
+export type ChainEnv = Pick<Env, "CHAIN" | "RPC_URL" | "RELAYER_PRIVATE_KEY" | "FACILITATOR_URL" | "USDC_DOMAIN_NAME">;
+
+/** Where the embedded chain's RPC URL is published for the demo wallet (services/demo). */
+export const EMBEDDED_RPC_URL_KEY = "embeddedChain:rpcUrl";
+const CHAIN_KEY = "payments:chain";
+
+// One embedded anvil per process (Next dev reloads modules; globalThis survives).
+const holder = globalThis as unknown as { __csEmbeddedAnvil?: Promise<AnvilInstance> };
+function embeddedAnvil(): Promise<AnvilInstance> {
+  holder.__csEmbeddedAnvil ??= startAnvil().catch((err) => {
+    holder.__csEmbeddedAnvil = undefined;
+    throw err;
+  });
+  return holder.__csEmbeddedAnvil;
+}
+
+/**
+ * The network payments are quoted on, from the environment alone (no RPC): quotes
+ * never wait for a chain. The local TestUSDC's address is deterministic (CREATE2).
+ */
+export function paymentNetwork(env: Pick<Env, "CHAIN" | "USDC_DOMAIN_NAME">): NetworkConfig {
+  const name = env.USDC_DOMAIN_NAME;
+  if (env.CHAIN === "local") {
+    const usdcAddress = name ? predictTestUsdcAddress({ ...defaultTestUsdcParams(), name }) : undefined;
+    const base = getNetwork("local", { usdcAddress });
+    return name ? { ...base, usdc: { ...base.usdc, name } } : base;
+  }
+  const base = getNetwork(env.CHAIN);
+  return name ? { ...base, usdc: { ...base.usdc, name } } : base;
+}
+
+/** Stops the embedded anvil, if this process started one (shutdown, tests). */
+export async function stopEmbeddedChain(): Promise<void> {
+  const anvil = holder.__csEmbeddedAnvil;
+  holder.__csEmbeddedAnvil = undefined;
+  if (anvil) await (await anvil.catch(() => undefined))?.stop();
+}
+
+export async function createChainService(env: ChainEnv): Promise<ChainService> {
+  const local = env.CHAIN === "local";
+  let rpcUrl = env.RPC_URL;
+  let embedded = false;
+  if (local && !rpcUrl) {
+    rpcUrl = (await embeddedAnvil()).rpcUrl;
+    embedded = true;
+  }
+  if (!rpcUrl) throw new Error(`RPC_URL is required for CHAIN=${env.CHAIN}`);
+
+  const expected = paymentNetwork(env);
+  let chain: Chain;
+  if (local) {
+    const setup = await setupLocalChain(rpcUrl, env.USDC_DOMAIN_NAME ? { token: { name: env.USDC_DOMAIN_NAME } } : {});
+    if (setup.chainId !== expected.chainId || setup.usdcAddress !== expected.usdc.address) {
+      throw new Error(
+        `the local chain at ${rpcUrl} has chain id ${setup.chainId} and USDC at ${setup.usdcAddress}; expected ${expected.chainId} and ${expected.usdc.address}`,
+      );
+    }
+    chain = localViemChain(rpcUrl, setup.chainId);
+  } else {
+    chain = defineChain({ ...expected.chain, rpcUrls: { default: { http: [rpcUrl] } } });
+  }
+  const network: NetworkConfig = { ...expected, chain };
+
+  const pollingInterval = local ? 50 : 1_000;
+  const publicClient = createPublicClient({ chain, transport: http(rpcUrl, { retryCount: 1 }), pollingInterval });
+  const relayerKey =
+    (env.RELAYER_PRIVATE_KEY as Hex | undefined) ??
+    (local ? anvilAccount(DEPLOYER_ACCOUNT_INDEX).privateKey : undefined);
+  const relayer = relayerKey
+    ? createRelayer({
+        chain,
+        transport: http(rpcUrl, { retryCount: 1 }),
+        privateKey: relayerKey,
+        pollingIntervalMs: pollingInterval,
+      })
+    : null;
+  let facilitator: Facilitator;
+  if (env.FACILITATOR_URL) facilitator = createRemoteFacilitator(env.FACILITATOR_URL);
+  else if (relayer) facilitator = createInProcessFacilitator(relayer, network.caip2);
+  else throw new Error(`RELAYER_PRIVATE_KEY or FACILITATOR_URL is required for CHAIN=${env.CHAIN}`);
+
+  return {
+    network,
+    rpcUrl,
+    embedded,
+    publicClient,
+    relayer,
+    facilitator,
+    demoBuyer: local ? anvilAccount(DEMO_BUYER_ACCOUNT_INDEX) : null,
+  };
+}
+
+/** The Deps' chain, created on first use (starts the embedded anvil if that is the configuration). */
+export function getChain(deps: Pick<Deps, "env" | "local">): Promise<ChainService> {
+  let chain = deps.local.get(CHAIN_KEY) as Promise<ChainService> | undefined;
+  if (!chain) {
+    chain = createChainService(deps.env).then(
+      (c) => {
+        if (c.embedded) deps.local.set(EMBEDDED_RPC_URL_KEY, c.rpcUrl);
+        return c;
+      },
+      (err) => {
+        deps.local.delete(CHAIN_KEY);
+        throw err;
+      },
+    );
+    deps.local.set(CHAIN_KEY, chain);
+  }
+  return chain;
+}
+
+/** Tests swap in a chain of their own (another facilitator, a dead RPC). */
+export function setChainForTesting(deps: Pick<Deps, "local">, chain: ChainService | undefined): void {
+  if (chain) deps.local.set(CHAIN_KEY, Promise.resolve(chain));
+  else deps.local.delete(CHAIN_KEY);
+}
+
+/** What the UI may know about the chain: never a key. */
+export interface ChainInfo {
+  chain: Env["CHAIN"];
+  label: string;
+  network: string;
+  chainId: number;
+  usdc: { address: string; name: string; version: string; decimals: number };
+  embedded: boolean;
+  facilitator: Facilitator["kind"];
+  explorerUrl: string | null;
+  demoBuyer: string | null;
+}
+
+export async function chainInfo(deps: Pick<Deps, "env" | "local">): Promise<ChainInfo> {
+  const c = await getChain(deps);
+  return {
+    chain: deps.env.CHAIN,
+    label: c.network.label,
+    network: c.network.caip2,
+    chainId: c.network.chainId,
+    usdc: {
+      address: getAddress(c.network.usdc.address),
+      name: c.network.usdc.name,
+      version: c.network.usdc.version,
+      decimals: c.network.usdc.decimals,
+    },
+    embedded: c.embedded,
+    facilitator: c.facilitator.kind,
+    explorerUrl: c.network.explorerUrl,
+    demoBuyer: c.demoBuyer?.address ?? null,
+  };
+}

@@ -1,0 +1,39 @@
+import { privateKeyToAccount } from "viem/accounts";
+import type { Deps } from "../../deps";
+import { chainIdOf } from "../chain-id";
+
+/**
+ * The embedded default's "Demo wallet": anvil's standard account #1, funded with
+ * test USDC on the embedded local chain. Its key is public (the standard test
+ * mnemonic), so handing it to the browser is safe, but only where the chain is
+ * our own embedded anvil: with CHAIN=local plus an RPC_URL (someone else's
+ * chain) or a real network, the demo is off and no key is ever sent.
+ */
+export const DEMO_BUYER_PRIVATE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" as const;
+
+/** Where the embedded chain is running, once it has started (set by whoever starts anvil). */
+export const EMBEDDED_RPC_URL_KEY = "embeddedChain:rpcUrl";
+
+export interface DemoWallet {
+  enabled: boolean;
+  /** The chain the marketplace runs on: SIWE messages and EIP-712 domains use it. */
+  chainId: number;
+  privateKey?: `0x${string}`;
+  address?: `0x${string}`;
+  /** The embedded anvil's JSON-RPC URL, when known (reads: balances). */
+  rpcUrl?: string;
+}
+
+export function demoWallet(deps: Pick<Deps, "env" | "local">): DemoWallet {
+  const chainId = chainIdOf(deps.env.CHAIN);
+  const embedded = deps.env.CHAIN === "local" && !deps.env.RPC_URL;
+  if (!embedded) return { enabled: false, chainId };
+  const rpcUrl = deps.local.get(EMBEDDED_RPC_URL_KEY);
+  return {
+    enabled: true,
+    chainId,
+    privateKey: DEMO_BUYER_PRIVATE_KEY,
+    address: privateKeyToAccount(DEMO_BUYER_PRIVATE_KEY).address,
+    ...(typeof rpcUrl === "string" ? { rpcUrl } : {}),
+  };
+}
