@@ -1,18 +1,17 @@
+import { Suspense } from "react";
+import { Page } from "@/components/shell/page";
+import { Marketplace } from "@/components/marketplace/marketplace";
+import { LoadingBlock } from "@/components/ui/spinner";
+
 export default function Home() {
   return (
-    <main className="mx-auto max-w-3xl px-6 py-16">
-      <h1 className="text-3xl font-semibold tracking-tight">ComputeSwarm</h1>
-      <p className="mt-3 text-slate-600">
-        A marketplace for GPU compute: sellers run an agent on their GPU machines, buyers pay per job in USDC with x402.
-      </p>
-      <ul className="mt-6 list-disc pl-6 text-sm text-slate-700">
-        <li>
-          <a className="text-indigo-600 underline" href="/api/health">/api/health</a> — database, Redis and migrations
-        </li>
-        <li>
-          <a className="text-indigo-600 underline" href="/api/metrics">/api/metrics</a> — Prometheus metrics
-        </li>
-      </ul>
-    </main>
+    <Page
+      title="Rent a GPU by the job"
+      description="Pick a node, send a Python or shell script, pay only for what it may use, in USDC. Output is yours once the payment settles."
+    >
+      <Suspense fallback={<LoadingBlock label="Loading nodes…" />}>
+        <Marketplace />
+      </Suspense>
+    </Page>
   );
 }

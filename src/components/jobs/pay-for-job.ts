@@ -1,0 +1,60 @@
+/**
+ * ───────────────────────────── PAYMENT INTEGRATION POINT ─────────────────────────────
+ * The one place the browser pays for a job with x402 (DESIGN "Job lifecycle and payment").
+ *
+ *   1. The server's PaymentRequirements for this job (x402 v2, scheme "exact") from
+ *      `jobs.quote` (a 402 from `jobs.submit` carries them too, in `data.details.requirements`).
+ *   2. The wallet signs an EIP-3009 TransferWithAuthorization for exactly that amount to
+ *      the node's seller (EIP-712 typed data that the wallet shows), through x402's own
+ *      client scheme (`@x402/evm/exact/client`, loaded only when someone pays).
+ *   3. `jobs.submit` again with `payment`: the x402 PaymentPayload. The server verifies
+ *      it before anything is queued and settles after the job has run.
+ * ──────────────────────────────────────────────────────────────────────────────────────
+ */
+import type { Address } from "viem";
+
+export interface PaymentRequirements {
+  scheme: string;
+  network: string;
+  asset: string;
+  amount: string;
+  payTo: string;
+  maxTimeoutSeconds: number;
+  extra: Record<string, unknown>;
+}
+
+export interface TypedDataSigner {
+  address: Address;
+  signTypedData(args: {
+    domain: Record<string, unknown>;
+    types: Record<string, unknown>;
+    primaryType: string;
+    message: Record<string, unknown>;
+  }): Promise<`0x${string}`>;
+}
+
+/** The EVM chain id of a CAIP-2 network ("eip155:8453" → 8453). */
+export function chainIdOfRequirements(requirements: PaymentRequirements): number {
+  const m = /^eip155:(\d+)$/.exec(requirements.network);
+  if (!m)
+    throw new Error(`This marketplace asks for payment on ${requirements.network}, which this page cannot pay on.`);
+  return Number(m[1]);
+}
+
+/** Reads the requirements out of a 402 from `jobs.submit` (null when it is not one). */
+export function requirementsFromError(err: unknown): PaymentRequirements | null {
+  const data = (err as { data?: { httpStatus?: number; code?: string; details?: { requirements?: unknown } | null } })
+    .data;
+  const req = data?.details?.requirements as PaymentRequirements | undefined;
+  if (!req || (data?.code !== "PAYMENT_REQUIRED" && data?.httpStatus !== 402)) return null;
+  if (typeof req.amount !== "string" || typeof req.payTo !== "string" || typeof req.network !== "string") return null;
+  return req;
+}
+
+/** Signs the x402 "exact" payment (EIP-3009) for `requirements`; returns the PaymentPayload to submit. */
+export async function signPayment(signer: TypedDataSigner, requirements: PaymentRequirements) {
+  const { ExactEvmScheme } = await import("@x402/evm/exact/client");
+  const scheme = new ExactEvmScheme(signer);
+  const partial = await scheme.createPaymentPayload(2, requirements as never);
+  return { x402Version: 2 as const, payload: partial.payload, accepted: requirements };
+}

@@ -1,0 +1,399 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import {
+  Button,
+  Card,
+  CardBody,
+  CardHeader,
+  ChipIcon,
+  EmptyState,
+  ErrorMessage,
+  Input,
+  LoadingBlock,
+  NodeStatusBadge,
+  PencilIcon,
+  Stat,
+  StatGrid,
+  Table,
+  TBody,
+  TD,
+  TH,
+  THead,
+  TR,
+} from "@/components/ui";
+import { DailyUsdChart, NoChartData } from "@/components/charts";
+import { gpuCountLabel, nodeTitle, UtilizationBar, vramLabel } from "@/components/marketplace/node-bits";
+import { SignInPrompt } from "@/components/wallet/connect-button";
+import { useSession } from "@/components/wallet/session";
+import { formatReliability, shortAddress, shortId, timeAgo } from "@/lib/format";
+import { formatUsd, isFree } from "@/lib/money";
+import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
+import { AddNode } from "./add-node";
+import { priceProblem, useSellerSigner } from "./use-seller-signer";
+
+type Dashboard = RouterOutputs["seller"]["dashboard"];
+type SellerNode = Dashboard["nodes"][number];
+
+const DAYS = 30;
+
+function useRefreshSeller() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.seller.pathKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.nodes.pathKey() }),
+    ]);
+}
+
+/** Change price and pause/resume: each is an EIP-712 message the seller's wallet signs. */
+function useNodeActions(node: SellerNode) {
+  const client = useTRPCClient();
+  const sign = useSellerSigner();
+  const refresh = useRefreshSeller();
+  const pause = useMutation({
+    mutationFn: async (paused: boolean) => {
+      const signed = await sign("SetNodePaused", { nodeId: node.id, paused });
+      return paused ? client.nodes.pause.mutate(signed) : client.nodes.resume.mutate(signed);
+    },
+    onSuccess: refresh,
+  });
+  const update = useMutation({
+    mutationFn: async (pricePerHour: string) => {
+      const signed = await sign("UpdateNode", { nodeId: node.id, pricePerHour, endpoint: node.endpoint });
+      return client.nodes.update.mutate(signed);
+    },
+    onSuccess: refresh,
+  });
+  return { pause, update };
+}
+
+function PriceLabel({ value }: { value: string }) {
+  return isFree(value) ? (
+    <span className="font-medium text-emerald-700">Free</span>
+  ) : (
+    <span className="font-medium text-slate-900 tabular-nums">
+      {formatUsd(value)}
+      <span className="font-normal text-slate-500">/h</span>
+    </span>
+  );
+}
+
+function PriceEditor({
+  node,
+  update,
+  align = "right",
+}: {
+  node: SellerNode;
+  update: ReturnType<typeof useNodeActions>["update"];
+  align?: "left" | "right";
+}) {
+  const [editing, setEditing] = useState(false);
+  const [price, setPrice] = useState(node.pricePerHour);
+  const problem = priceProblem(price);
+  if (!editing) {
+    return (
+      <span className={`inline-flex items-center gap-1 ${align === "right" ? "justify-end" : ""}`}>
+        <span data-testid="node-price">
+          <PriceLabel value={node.pricePerHour} />
+        </span>
+        <button
+          type="button"
+          aria-label="Change price"
+          title="Change price"
+          className="rounded-md p-1.5 text-slate-400 hover:bg-slate-100 hover:text-indigo-600"
+          onClick={() => {
+            setPrice(node.pricePerHour);
+            update.reset();
+            setEditing(true);
+          }}
+        >
+          <PencilIcon className="size-4" />
+        </button>
+      </span>
+    );
+  }
+  return (
+    <form
+      className={`flex items-center gap-2 ${align === "right" ? "justify-end" : ""}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!problem) update.mutate(price.trim(), { onSuccess: () => setEditing(false) });
+      }}
+    >
+      <span className="relative">
+        <span className="pointer-events-none absolute inset-y-0 left-2.5 flex items-center text-sm text-slate-400">
+          $
+        </span>
+        <Input
+          aria-label="Price per hour"
+          inputMode="decimal"
+          autoFocus
+          className="h-8 w-24 pl-6 text-right tabular-nums"
+          value={price}
+          onChange={(e) => setPrice(e.target.value)}
+          aria-invalid={Boolean(problem)}
+          title={problem}
+        />
+      </span>
+      <Button type="submit" size="sm" loading={update.isPending} disabled={Boolean(problem)}>
+        {update.isPending ? "Sign…" : "Save"}
+      </Button>
+      <Button size="sm" variant="ghost" onClick={() => setEditing(false)} disabled={update.isPending}>
+        Cancel
+      </Button>
+    </form>
+  );
+}
+
+function PauseButton({ node, pause }: { node: SellerNode; pause: ReturnType<typeof useNodeActions>["pause"] }) {
+  if (node.status === "suspended") return <span className="text-xs text-slate-400">Suspended by an admin</span>;
+  const paused = node.status === "paused";
+  return (
+    <Button size="sm" variant="secondary" onClick={() => pause.mutate(!paused)} loading={pause.isPending}>
+      {paused ? "Resume" : "Pause"}
+    </Button>
+  );
+}
+
+function NodeName({ node }: { node: SellerNode }) {
+  return (
+    <div className="min-w-0">
+      <Link href={`/nodes/${node.id}`} className="font-medium text-slate-900 hover:text-indigo-600">
+        {nodeTitle(node)}
+      </Link>
+      <div className="text-xs text-slate-500">
+        {vramLabel(node)} {gpuCountLabel(node)} · <span className="font-mono">{shortId(node.id)}</span>
+      </div>
+    </div>
+  );
+}
+
+function NodeRow({ node }: { node: SellerNode }) {
+  const { pause, update } = useNodeActions(node);
+  const error = pause.error ?? update.error;
+  return (
+    <>
+      <TR data-testid="seller-node-row" data-node-id={node.id}>
+        <TD>
+          <NodeName node={node} />
+        </TD>
+        <TD>
+          <NodeStatusBadge status={node.status} />
+          {node.status === "offline" && (
+            <div className="mt-1 text-xs text-slate-500">last seen {timeAgo(node.lastHeartbeatAt)}</div>
+          )}
+        </TD>
+        <TD>
+          <UtilizationBar value={node.gpuUtilization} />
+        </TD>
+        <TD align="right">{node.totalJobs.toLocaleString("en-US")}</TD>
+        <TD align="right">{node.jobsRunning}</TD>
+        <TD align="right">{formatReliability(node.reliability)}</TD>
+        <TD align="right" className="font-medium text-slate-900">
+          {formatUsd(node.earnedUsd)}
+        </TD>
+        <TD align="right">
+          <PriceEditor node={node} update={update} />
+        </TD>
+        <TD align="right">
+          <PauseButton node={node} pause={pause} />
+        </TD>
+      </TR>
+      {error && (
+        <tr>
+          <td colSpan={9} className="px-4 pb-3">
+            <ErrorMessage error={error} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function NodeCard({ node }: { node: SellerNode }) {
+  const { pause, update } = useNodeActions(node);
+  const error = pause.error ?? update.error;
+  return (
+    <li className="px-4 py-4" data-testid="seller-node-card" data-node-id={node.id}>
+      <div className="flex items-start justify-between gap-3">
+        <NodeName node={node} />
+        <NodeStatusBadge status={node.status} />
+      </div>
+      <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2 text-xs sm:grid-cols-4">
+        <div>
+          <dt className="text-slate-500">Utilisation</dt>
+          <dd>
+            <UtilizationBar value={node.gpuUtilization} />
+          </dd>
+        </div>
+        <div>
+          <dt className="text-slate-500">Jobs served · running</dt>
+          <dd className="font-medium text-slate-900 tabular-nums">
+            {node.totalJobs.toLocaleString("en-US")} · {node.jobsRunning}
+          </dd>
+        </div>
+        <div>
+          <dt className="text-slate-500">Earned</dt>
+          <dd className="font-medium text-slate-900 tabular-nums">{formatUsd(node.earnedUsd)}</dd>
+        </div>
+        <div>
+          <dt className="text-slate-500">Reliability</dt>
+          <dd className="font-medium text-slate-900 tabular-nums">{formatReliability(node.reliability)}</dd>
+        </div>
+      </dl>
+      <div className="mt-3 flex flex-wrap items-center justify-between gap-2">
+        <PriceEditor node={node} update={update} align="left" />
+        <PauseButton node={node} pause={pause} />
+      </div>
+      {error && <ErrorMessage className="mt-3" error={error} />}
+    </li>
+  );
+}
+
+function YourNodes({ data }: { data: Dashboard }) {
+  return (
+    <Card>
+      <CardHeader
+        title="Your nodes"
+        description="Change a price or pause a node: your wallet signs each change, nothing is sent on chain."
+      />
+      {data.nodes.length === 0 ? (
+        <EmptyState
+          icon={<ChipIcon className="size-6" />}
+          title="No nodes yet"
+          description="Add a node below: sign a pairing code here, run two commands on the GPU machine, and it shows up in this list."
+          action={
+            <a href="#add-node" className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
+              Add a node ↓
+            </a>
+          }
+        />
+      ) : (
+        <>
+          <Table className="hidden lg:block">
+            <THead>
+              <tr>
+                <TH>Node</TH>
+                <TH>Status</TH>
+                <TH>Utilisation</TH>
+                <TH align="right">Jobs served</TH>
+                <TH align="right">Running</TH>
+                <TH align="right">Reliability</TH>
+                <TH align="right">Earned</TH>
+                <TH align="right">Price</TH>
+                <TH>
+                  <span className="sr-only">Actions</span>
+                </TH>
+              </tr>
+            </THead>
+            <TBody>
+              {data.nodes.map((n) => (
+                <NodeRow key={n.id} node={n} />
+              ))}
+            </TBody>
+          </Table>
+          <ul className="divide-y divide-slate-100 lg:hidden">
+            {data.nodes.map((n) => (
+              <NodeCard key={n.id} node={n} />
+            ))}
+          </ul>
+        </>
+      )}
+    </Card>
+  );
+}
+
+function Earnings({ data }: { data: Dashboard }) {
+  const points = data.earningsByDay.map((d) => ({ day: d.day, usd: Number(d.usd) }));
+  const total = data.earningsByDay.reduce((sum, d) => sum + Number(d.usd), 0);
+  return (
+    <Card>
+      <CardHeader
+        title="Earnings"
+        description={`Settled to your wallet, per day, the last ${DAYS} days (UTC)`}
+        actions={
+          <span className="text-sm font-semibold text-slate-900 tabular-nums" data-testid="earnings-30d">
+            {formatUsd(total.toFixed(6).replace(/\.?0+$/, ""))}
+          </span>
+        }
+      />
+      <CardBody>
+        {data.nodes.length === 0 ? (
+          <NoChartData>Earnings show here once your nodes run paid jobs.</NoChartData>
+        ) : (
+          <DailyUsdChart data={points} label="Earned" />
+        )}
+      </CardBody>
+    </Card>
+  );
+}
+
+export function SellerDashboard() {
+  const trpc = useTRPC();
+  const { session, loading } = useSession();
+  const [waitingForAgent, setWaitingForAgent] = useState(false);
+  const dashboard = useQuery({
+    ...trpc.seller.dashboard.queryOptions({ days: DAYS }),
+    enabled: Boolean(session),
+    // Faster while a pairing code waits for its agent, so the new node shows up at once.
+    refetchInterval: waitingForAgent ? 2_000 : 15_000,
+  });
+
+  if (loading) return <LoadingBlock />;
+  if (!session) {
+    return (
+      <Card>
+        <SignInPrompt
+          title="Sign in to manage your nodes"
+          description="Sellers sign in with the wallet that receives their earnings: it signs each node's registration and price."
+        />
+      </Card>
+    );
+  }
+  if (dashboard.isPending) return <LoadingBlock label="Loading your nodes…" />;
+  if (dashboard.isError) {
+    return (
+      <Card className="p-5">
+        <ErrorMessage
+          error={dashboard.error}
+          title="Could not load your nodes"
+          onRetry={() => void dashboard.refetch()}
+        />
+      </Card>
+    );
+  }
+  const { totals, nodes } = dashboard.data;
+  return (
+    <div className="space-y-5">
+      <StatGrid>
+        <Stat
+          label="Earned"
+          value={formatUsd(totals.earnedUsd)}
+          hint="USDC settled to you"
+          tone={Number(totals.earnedUsd) > 0 ? "good" : "default"}
+          data-testid="stat-earned"
+        />
+        <Stat label="Pending" value={formatUsd(totals.pendingUsd)} hint="Paid jobs not settled yet" />
+        <Stat label="Jobs served" value={totals.jobsServed.toLocaleString("en-US")} hint="All your nodes" />
+        <Stat
+          label="Nodes online"
+          value={`${totals.nodesOnline} / ${nodes.length}`}
+          hint={nodes.length ? "Available or busy" : "None yet"}
+          data-testid="stat-online"
+        />
+      </StatGrid>
+      <YourNodes data={dashboard.data} />
+      <div className="grid gap-5 lg:grid-cols-2">
+        <Earnings data={dashboard.data} />
+        <AddNode nodes={nodes} onWaitingChange={setWaitingForAgent} />
+      </div>
+      <p className="text-xs text-slate-500">
+        Earnings are paid in USDC to {shortAddress(session.address)}, the address you signed in with.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+"use client";
+
+import { useAppSettings } from "@/components/wallet/settings";
+import { useWallet } from "@/components/wallet/wallet-context";
+
+const nonce = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+const inMinutes = (m: number) => Math.floor(Date.now() / 1000) + m * 60;
+
+export type SellerAction = "PairNode" | "UpdateNode" | "SetNodePaused";
+
+/**
+ * Seller actions are EIP-712 messages the wallet signs, with the definitions
+ * the agent uses (`@computeswarm/protocol`): the wallet shows what is signed,
+ * and the server checks the signer is the node's seller. Each message carries
+ * a one-time nonce and a 10-minute expiry.
+ */
+export function useSellerSigner() {
+  const settings = useAppSettings();
+  const { address, chainId, signTypedData, switchChain } = useWallet();
+  return async function sign<M extends Record<string, unknown>>(primaryType: SellerAction, message: M) {
+    if (!address) throw new Error("Connect the wallet you sell with first.");
+    const serverChain = settings.data?.chainId;
+    if (!serverChain) throw new Error("Still loading the marketplace's settings; try again.");
+    if (chainId !== serverChain) await switchChain(serverChain);
+    const full = { ...message, seller: address, nonce: nonce(), expiry: inMinutes(10) };
+    // Loaded on use: the shared definitions bring zod along.
+    const { computeSwarmDomain, sellerTypes } = await import("@computeswarm/protocol");
+    const signature = await signTypedData({
+      domain: computeSwarmDomain(serverChain),
+      types: sellerTypes,
+      primaryType,
+      message: { ...full, expiry: BigInt(full.expiry) },
+    });
+    return { message: full, signature };
+  };
+}
+
+/** The price rule of the protocol (priceSchema): up to 6 decimals, at most 10,000 USD per hour. */
+export function priceProblem(price: string): string | undefined {
+  const p = price.trim();
+  if (!p) return "Enter a price per hour, e.g. 2.50 (0 for free).";
+  if (!/^\d{1,5}(\.\d{1,6})?$/.test(p)) return "A number in USD with at most 6 decimals, e.g. 2.50.";
+  if (Number(p) > 10_000) return "At most 10,000 USD per hour.";
+  return undefined;
+}
+
+/** The endpoint rule of the protocol (endpointSchema): empty, or an http(s):// or agent:// URL. */
+export function endpointProblem(endpoint: string): string | undefined {
+  const e = endpoint.trim();
+  if (!e) return undefined;
+  if (e.length > 255) return "At most 255 characters.";
+  if (!/^(https?|agent):\/\/\S+$/.test(e)) return "An http(s):// or agent:// URL, or leave it empty.";
+  return undefined;
+}

@@ -1,0 +1,100 @@
+/** Display helpers shared by the pages. Pure: no React, no server. */
+
+export function shortAddress(address: string | null | undefined): string {
+  if (!address) return "—";
+  return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
+}
+
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}
+
+/** 143771 MiB → "140 GiB"; 24564 → "24 GiB"; 8192 → "8 GiB"; 1536 → "1.5 GiB". */
+export function formatVram(mib: number): string {
+  const gib = mib / 1024;
+  if (gib >= 10) return `${Math.round(gib)} GiB`;
+  return `${Math.round(gib * 10) / 10} GiB`;
+}
+
+export function formatTflops(tflops: string | null | undefined): string {
+  if (tflops === null || tflops === undefined) return "—";
+  const n = Number(tflops);
+  if (!Number.isFinite(n)) return tflops;
+  return n >= 100 ? Math.round(n).toLocaleString("en-US") : String(Math.round(n * 10) / 10);
+}
+
+/** 42 → "42 s", 300 → "5 min", 5400 → "1 h 30 min". */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "—";
+  if (seconds < 60) return `${Math.round(seconds * 10) / 10} s`;
+  const totalMin = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  if (totalMin < 60) return s ? `${totalMin} min ${s} s` : `${totalMin} min`;
+  const h = Math.floor(totalMin / 60);
+  const m = totalMin % 60;
+  return m ? `${h} h ${m} min` : `${h} h`;
+}
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return "—";
+  if (ms < 1000) return `${ms} ms`;
+  return formatDuration(ms / 1000);
+}
+
+const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+
+/** "just now", "3 min ago", "2 h ago", or a date for older. */
+export function timeAgo(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return "never";
+  const diff = (new Date(iso).getTime() - now) / 1000;
+  const abs = Math.abs(diff);
+  if (abs < 10) return "just now";
+  if (abs < 60) return rtf.format(Math.round(diff), "second");
+  if (abs < 3600) return rtf.format(Math.round(diff / 60), "minute");
+  if (abs < 86400) return rtf.format(Math.round(diff / 3600), "hour");
+  return formatDateTime(iso);
+}
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  return new Date(iso).toLocaleString("en-US", {
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
+}
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  return new Date(iso).toLocaleTimeString("en-US", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+/** Node reliability (0..1, null before its first job) → "98%", "99.6%", "100%", "—". */
+export function formatReliability(r: number | null | undefined): string {
+  if (r === null || r === undefined || !Number.isFinite(r)) return "—";
+  const pct = Math.max(0, Math.min(1, r)) * 100;
+  if (pct === 100) return "100%";
+  // 0.9996 must not read as a perfect 100%.
+  if (pct >= 99) return `${Math.floor(pct * 10) / 10}%`;
+  return `${Math.round(pct)}%`;
+}
+
+/** "2026-11-03" → "Nov 3" (UTC days, as the server groups them). */
+export function formatDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return day;
+  return d.toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+}
+
+/** The last `days` UTC days, oldest first, with `rows` filled in and zeros elsewhere. */
+export function fillDays<T extends { day: string; usd: string }>(rows: T[], days: number, now = Date.now()) {
+  const byDay = new Map(rows.map((r) => [r.day, r.usd]));
+  const out: { day: string; usd: string }[] = [];
+  for (let i = days - 1; i >= 0; i--) {
+    const day = new Date(now - i * 86_400_000).toISOString().slice(0, 10);
+    out.push({ day, usd: byDay.get(day) ?? "0" });
+  }
+  return out;
+}

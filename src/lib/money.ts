@@ -1,0 +1,40 @@
+/**
+ * Money on the client, as on the server: decimal strings and bigints, never
+ * floats. USDC has 6 decimals. The quote matches the server's
+ * (services/jobs/price.ts): price per hour × seconds, rounded up to 1e-6.
+ */
+export const USDC_DECIMALS = 6;
+
+export function usdToAtomic(usd: string): bigint {
+  const m = /^(\d+)(?:\.(\d{1,6}))?$/.exec(usd.trim());
+  if (!m) throw new Error(`not a USD amount: ${usd}`);
+  return BigInt(m[1]!) * 1_000_000n + BigInt((m[2] ?? "").padEnd(6, "0"));
+}
+
+export function atomicToUsd(atomic: bigint): string {
+  const whole = atomic / 1_000_000n;
+  const frac = (atomic % 1_000_000n).toString().padStart(6, "0").replace(/0+$/, "");
+  return frac ? `${whole}.${frac}` : whole.toString();
+}
+
+export function quoteAtomic(pricePerHourUsd: string, seconds: number): bigint {
+  if (!Number.isInteger(seconds) || seconds <= 0) return 0n;
+  return (usdToAtomic(pricePerHourUsd) * BigInt(seconds) + 3599n) / 3600n;
+}
+
+/** "2.5" → "$2.50", "0.000417" → "$0.000417", "1234.5" → "$1,234.50". */
+export function formatUsd(amount: string | null | undefined, opts: { unit?: string } = {}): string {
+  if (amount === null || amount === undefined || amount === "") return "—";
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
+  if (!m) return amount;
+  const [, sign, whole, frac = ""] = m;
+  const trimmed = frac.replace(/0+$/, "");
+  const decimals = trimmed.length <= 2 ? trimmed.padEnd(2, "0") : trimmed;
+  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${sign}$${grouped}.${decimals}${opts.unit ? ` ${opts.unit}` : ""}`;
+}
+
+/** A price per hour is free when it is zero. */
+export function isFree(pricePerHour: string): boolean {
+  return /^0+(\.0*)?$/.test(pricePerHour.trim());
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { TRPCClientError } from "@trpc/client";
+import { quoteAtomic as serverQuote } from "@/server/services/jobs/price";
+import { atomicToUsd, formatUsd, isFree, quoteAtomic } from "./money";
+import { chainName, explorerTxUrl } from "./chains";
+import { fillDays, formatDay, formatDuration, formatReliability, formatVram, shortAddress } from "./format";
+import { describeError } from "./errors";
+import { demoWallet } from "@/server/services/demo/demo-wallet";
+import { parseEnv } from "@/server/env";
+
+describe("client money", () => {
+  it("quotes exactly as the server does (price per hour × seconds, rounded up)", () => {
+    for (const price of ["0", "0.000001", "0.4", "2.5", "2.50", "3.60", "19.999999", "10000"]) {
+      for (const seconds of [1, 59, 60, 61, 300, 3599, 3600, 86_400]) {
+        expect(quoteAtomic(price, seconds)).toBe(serverQuote(price, seconds));
+      }
+    }
+    expect(atomicToUsd(quoteAtomic("2.50", 300))).toBe("0.208334");
+  });
+
+  it("formats dollars without floats", () => {
+    expect(formatUsd("2.5")).toBe("$2.50");
+    expect(formatUsd("0.000417")).toBe("$0.000417");
+    expect(formatUsd("1234567.5")).toBe("$1,234,567.50");
+    expect(formatUsd("10000")).toBe("$10,000.00");
+    expect(formatUsd(null)).toBe("—");
+    expect(isFree("0")).toBe(true);
+    expect(isFree("0.000")).toBe(true);
+    expect(isFree("0.01")).toBe(false);
+  });
+});
+
+describe("display helpers", () => {
+  it("formats hardware, durations, addresses and networks", () => {
+    expect(formatVram(143771)).toBe("140 GiB");
+    expect(formatVram(8192)).toBe("8 GiB");
+    expect(formatVram(1536)).toBe("1.5 GiB");
+    expect(formatDuration(300)).toBe("5 min");
+    expect(formatDuration(5400)).toBe("1 h 30 min");
+    expect(shortAddress("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")).toBe("0x7099…79C8");
+    expect(chainName("eip155:8453")).toBe("Base");
+    expect(chainName("eip155:31337")).toBe("Local chain");
+    expect(explorerTxUrl("eip155:84532", "0xabc")).toBe("https://sepolia.basescan.org/tx/0xabc");
+    expect(explorerTxUrl("eip155:31337", "0xabc")).toBeNull();
+  });
+});
+
+describe("describeError", () => {
+  const trpcError = (message: string, data: Record<string, unknown>) =>
+    Object.assign(new TRPCClientError(message), { data }) as TRPCClientError<never>;
+
+  it("puts rate limits and payment refusals in words", () => {
+    expect(
+      describeError(
+        trpcError("Too many", {
+          code: "TOO_MANY_REQUESTS",
+          reason: "rate_limited",
+          details: { retryAfterSeconds: 12 },
+        }),
+      ),
+    ).toBe("You're going a little fast. Please wait 12 seconds and try again.");
+    expect(
+      describeError(
+        trpcError("Your USDC balance is 0.40, this job costs 1.20.", {
+          code: "PAYMENT_REQUIRED",
+          reason: "insufficient_balance",
+          details: {},
+        }),
+      ),
+    ).toBe("Your USDC balance is 0.40, this job costs 1.20. Add USDC to your wallet or shorten the maximum duration.");
+    expect(
+      describeError(
+        trpcError("x", { code: "PAYMENT_REQUIRED", reason: "invalid_exact_evm_payload_authorization_valid_before" }),
+      ),
+    ).toMatch(/expired/);
+    expect(
+      describeError(Object.assign(new Error("User rejected the request."), { name: "UserRejectedRequestError" })),
+    ).toBe("You cancelled the request in your wallet.");
+  });
+});
+
+describe("demo wallet", () => {
+  const local = new Map<string, unknown>([["embeddedChain:rpcUrl", "http://127.0.0.1:9999"]]);
+  it("is offered only on the embedded chain", () => {
+    const embedded = demoWallet({ env: parseEnv({}), local });
+    expect(embedded).toMatchObject({
+      enabled: true,
+      chainId: 31337,
+      address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+      rpcUrl: "http://127.0.0.1:9999",
+    });
+    expect(demoWallet({ env: parseEnv({ RPC_URL: "http://127.0.0.1:8545" }), local })).toEqual({
+      enabled: false,
+      chainId: 31337,
+    });
+    const base = demoWallet({
+      env: parseEnv({ CHAIN: "base", RPC_URL: "https://base.example", RELAYER_PRIVATE_KEY: `0x${"1".repeat(64)}` }),
+      local,
+    });
+    expect(base).toEqual({ enabled: false, chainId: 8453 });
+  });
+});
+
+describe("seller and admin formatting", () => {
+  it("shows reliability as a percentage, never rounding a flaw up to 100%", () => {
+    expect(formatReliability(null)).toBe("—");
+    expect(formatReliability(1)).toBe("100%");
+    expect(formatReliability(0.9996)).toBe("99.9%");
+    expect(formatReliability(0.975)).toBe("98%");
+    expect(formatReliability(0)).toBe("0%");
+  });
+
+  it("fills the days a chart shows, zero where nothing settled", () => {
+    const now = Date.parse("2026-11-26T12:00:00Z");
+    const days = fillDays([{ day: "2026-11-25", usd: "1.5" }], 3, now);
+    expect(days).toEqual([
+      { day: "2026-11-24", usd: "0" },
+      { day: "2026-11-25", usd: "1.5" },
+      { day: "2026-11-26", usd: "0" },
+    ]);
+    expect(formatDay("2026-11-03")).toBe("Nov 3");
+  });
+});

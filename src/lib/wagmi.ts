@@ -1,0 +1,72 @@
+import { connectorsForWallets, type WalletList } from "@rainbow-me/rainbowkit";
+import { injectedWallet, walletConnectWallet } from "@rainbow-me/rainbowkit/wallets";
+import { reconnect } from "wagmi/actions";
+import { defineChain, http, type Chain } from "viem";
+import { base, baseSepolia } from "viem/chains";
+import { createConfig, createStorage, type Config } from "wagmi";
+import { LOCAL_CHAIN_ID } from "./chains";
+import { DEMO_CONNECTOR_ID, demoRainbowWallet, type DemoWalletInfo } from "./demo-wallet";
+
+export const APP_NAME = "ComputeSwarm";
+
+/** The local anvil chain of the embedded default (and of `CHAIN=local` deployments). */
+export const localChain = defineChain({
+  id: LOCAL_CHAIN_ID,
+  name: "Local chain",
+  nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+  rpcUrls: { default: { http: [process.env.NEXT_PUBLIC_RPC_URL || "http://127.0.0.1:8545"] } },
+  testnet: true,
+});
+
+export const supportedChains = [base, baseSepolia, localChain] as const satisfies readonly [Chain, ...Chain[]];
+
+/**
+ * WalletConnect only when a project id is configured: without one, RainbowKit's
+ * default config would call WalletConnect's servers on every page load.
+ * Injected wallets (browser extensions, EIP-6963) always.
+ */
+const walletConnectProjectId = process.env.NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID || undefined;
+
+function walletList(): WalletList {
+  return [
+    {
+      groupName: "Wallets",
+      wallets: walletConnectProjectId ? [injectedWallet, walletConnectWallet] : [injectedWallet],
+    },
+  ];
+}
+
+export function createWagmiConfig(): Config {
+  return createConfig({
+    chains: supportedChains,
+    connectors: connectorsForWallets(walletList(), { appName: APP_NAME, projectId: walletConnectProjectId ?? "" }),
+    // No polling: nothing reads the chain unless a page asks (and none does without a wallet).
+    transports: {
+      [base.id]: http(),
+      [baseSepolia.id]: http(),
+      [localChain.id]: http(),
+    },
+    storage: createStorage({ storage: typeof window === "undefined" ? undefined : window.localStorage }),
+    ssr: true,
+  });
+}
+
+/**
+ * Adds the demo wallet to the connect dialog once the server says the embedded
+ * demo is on (it never is with a real chain). wagmi's own EIP-6963 discovery
+ * adds connectors at run time the same way. Reconnects it after a reload.
+ */
+export async function addDemoWallet(config: Config, info: DemoWalletInfo): Promise<void> {
+  if (config.connectors.some((c) => c.id === DEMO_CONNECTOR_ID)) return;
+  const [createDemo] = connectorsForWallets([{ groupName: "Try it", wallets: [() => demoRainbowWallet(info)] }], {
+    appName: APP_NAME,
+    projectId: walletConnectProjectId ?? "",
+  });
+  if (!createDemo) return;
+  const connector = config._internal.connectors.setup(createDemo);
+  config._internal.connectors.setState((current) => [connector, ...current.filter((c) => c.id !== DEMO_CONNECTOR_ID)]);
+  const recent = await config.storage?.getItem("recentConnectorId");
+  if (recent === DEMO_CONNECTOR_ID && (await connector.isAuthorized()) && config.state.status !== "connected") {
+    await reconnect(config, { connectors: [connector] });
+  }
+}
