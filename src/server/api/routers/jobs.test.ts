@@ -23,6 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => deps?.cleanup());
 beforeEach(async () => {
+  await deps.prisma.payment.deleteMany();
   await deps.prisma.jobLog.deleteMany();
   await deps.prisma.job.deleteMany();
   await deps.prisma.node.deleteMany();
@@ -203,6 +204,31 @@ describe("job lifecycle", () => {
     // Sessions are among what Redis may lose: the buyer signs in again.
     await expect((await asBuyer()).jobs.get({ id: queued.id })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     await signInBuyer();
+  });
+
+  it("a paid job whose authorization would lapse before it could run and settle is never started, and is cancelled", async () => {
+    const node = await freeNode();
+    const queued = await (await asBuyer()).jobs.submit(job(node.nodeId, "print(1)", 600));
+    // Its payment (written directly: this is about the queue, not the chain) is valid for 10 more minutes,
+    // less than 600 s of run plus the settlement margin.
+    await deps.prisma.payment.create({
+      data: {
+        jobId: queued.id,
+        fromAddress: buyer.address,
+        toAddress: buyer.address,
+        amountUsdc: "1",
+        amountAtomic: "1000000",
+        asset: "0x0000000000000000000000000000000000000001",
+        network: "eip155:31337",
+        nonce: `0x${"cd".repeat(32)}`,
+        validAfter: new Date(0),
+        validBefore: new Date(deps.clock.now().getTime() + 600_000),
+        signedPayload: {},
+      },
+    });
+    expect((await node.agent.agent.claim({ waitSeconds: 0 })).job).toBeNull();
+    expect(await watchdogPass(deps)).toMatchObject({ expiredQueued: 1 });
+    expect(await (await asBuyer()).jobs.get({ id: queued.id })).toMatchObject({ status: "cancelled", failureReason: "cancelled" });
   });
 
   it("a job left running by a restarted agent fails as node_error when the agent asks for work again", async () => {

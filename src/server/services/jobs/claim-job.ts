@@ -5,6 +5,7 @@ import type { Job } from "@/generated/prisma/client";
 import { waitForMessage } from "../events/bus";
 import { announceJob, nudgeChannel, transitionJob } from "./transition";
 import { recordHeartbeat } from "../nodes/heartbeat";
+import { SETTLEMENT_MARGIN_SECONDS } from "./limits";
 
 /** While a claim waits, it also looks again this often, in case a nudge was missed. */
 const RECHECK_MS = 5_000;
@@ -31,12 +32,18 @@ async function tryClaim(deps: Deps, agent: AgentIdentity, jobTypes: JobType[]): 
       if (failed) orphans.push(failed);
     }
 
+    // A paid job whose authorization would lapse before it could run and be settled is
+    // never started (the seller would work for nothing); the watchdog cancels it.
     const rows = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM jobs
-      WHERE node_id = ${agent.nodeId}::uuid AND status = 'queued' AND job_type = ANY(${jobTypes}::text[])
-      ORDER BY created_at, id
+      SELECT j.id FROM jobs j
+      WHERE j.node_id = ${agent.nodeId}::uuid AND j.status = 'queued' AND j.job_type = ANY(${jobTypes}::text[])
+        AND NOT EXISTS (
+          SELECT 1 FROM payments p
+          WHERE p.job_id = j.id
+            AND p.valid_before < ${deps.clock.now()}::timestamptz + make_interval(secs => j.max_duration_seconds + ${SETTLEMENT_MARGIN_SECONDS}))
+      ORDER BY j.created_at, j.id
       LIMIT 1
-      FOR UPDATE SKIP LOCKED`;
+      FOR UPDATE OF j SKIP LOCKED`;
     const id = rows[0]?.id;
     if (!id) return { job: null, orphans };
     const job = await transitionJob(tx, id, "running", { startedAt: deps.clock.now() }, { nodeId: agent.nodeId });

@@ -2,9 +2,9 @@ import type { Deps } from "../../deps";
 import { liveNodes } from "../nodes/presence";
 import { runAsLeader } from "../leader/lease";
 import { announceJob, transitionJob } from "./transition";
+import { SETTLEMENT_MARGIN_SECONDS, TIMEOUT_GRACE_SECONDS } from "./limits";
 
-/** Extra time a running job gets past its limit before the watchdog stops waiting for the agent. */
-export const TIMEOUT_GRACE_SECONDS = 30;
+export { TIMEOUT_GRACE_SECONDS } from "./limits";
 
 /**
  * One pass of the watchdog: running jobs past their limit + grace → timed_out;
@@ -42,6 +42,25 @@ export async function watchdogPass(deps: Deps): Promise<{ timedOut: number; node
       await announceJob(deps, changed);
       if (silent) result.nodeErrors++;
       else result.timedOut++;
+    }
+  }
+
+  // Queued paid jobs whose authorization can no longer cover a full run plus settlement.
+  const lapsing = await deps.prisma.$queryRaw<{ id: string }[]>`
+    SELECT j.id FROM jobs j JOIN payments p ON p.job_id = j.id
+    WHERE j.status = 'queued'
+      AND p.valid_before < ${now}::timestamptz + make_interval(secs => j.max_duration_seconds + ${SETTLEMENT_MARGIN_SECONDS})`;
+  for (const { id } of lapsing) {
+    const changed = await deps.prisma.$transaction((tx) =>
+      transitionJob(tx, id, "cancelled", {
+        failureReason: "cancelled",
+        error: "The job waited too long to start: its payment authorization would expire before it could finish. You pay nothing.",
+        completedAt: now,
+      }, { from: ["queued"] }),
+    );
+    if (changed) {
+      await announceJob(deps, changed);
+      result.expiredQueued++;
     }
   }
 

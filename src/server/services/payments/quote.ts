@@ -7,7 +7,7 @@ import { paymentNetwork } from "../../payments/chain-service";
 import type { NetworkConfig } from "../../payments/networks";
 import { buildRequirements, paymentRequirementsSchema } from "../../payments/requirements";
 import { jobCost, loadSubmittableNode, MAX_JOB_SECONDS } from "../jobs/submit-job";
-import { TIMEOUT_GRACE_SECONDS } from "../jobs/watchdog";
+import { SETTLEMENT_MARGIN_SECONDS } from "../jobs/limits";
 
 /**
  * A job's price as x402 v2 PaymentRequirements: price per hour × max duration in
@@ -34,7 +34,7 @@ export const quoteSchema = z.object({
 export type Quote = z.infer<typeof quoteSchema>;
 
 /** An authorization must leave at least this long after the job's max duration to settle it. */
-export const MIN_SETTLEMENT_MARGIN_SECONDS = TIMEOUT_GRACE_SECONDS + 270;
+export const MIN_SETTLEMENT_MARGIN_SECONDS = SETTLEMENT_MARGIN_SECONDS;
 
 export interface JobQuote {
   node: Node;
