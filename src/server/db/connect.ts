@@ -53,6 +53,9 @@ export async function openSqlRunner(env: DbEnv): Promise<{ runner: SqlRunner; cl
 export async function openDatabase(env: DbEnv, opts: { migrate?: boolean } = {}): Promise<Database> {
   if (env.DATABASE_URL) {
     const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE });
+    // An idle connection dropped by the server (restart, failover) must not crash the
+    // process: the pool discards it and opens a new one on the next query.
+    pool.on("error", (err) => console.error(JSON.stringify({ level: 40, msg: "idle database connection lost", err: err.message })));
     if (opts.migrate) {
       const { runner, close } = await openSqlRunner(env);
       try {
