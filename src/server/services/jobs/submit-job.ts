@@ -79,12 +79,3 @@ export async function queueJob(
   await Promise.all([announceJob(deps, job), publish(deps, nudgeChannel(node.id), { jobId: job.id })]);
   return job;
 }
-
-/** Free nodes (price 0): no payment. Priced nodes need a payment (payments service). */
-export async function submitFreeJob(deps: Deps, buyer: string, input: SubmitJobInput) {
-  const node = await loadSubmittableNode(deps, input);
-  if (jobCost(node, input.maxDurationSeconds).atomic > 0n) {
-    throw new AppError("PAYMENT_REQUIRED", "This node charges for jobs: pay with x402 to submit.", "payment_required");
-  }
-  return queueJob(deps, buyer, input, node);
-}
