@@ -1,7 +1,7 @@
 /**
- * Money on the client, as on the server: decimal strings and bigints, never
- * floats. USDC has 6 decimals. The quote matches the server's
- * (services/jobs/price.ts): price per hour × seconds, rounded up to 1e-6.
+ * Money, for the browser and the server alike: decimal strings and bigints,
+ * never floats. USDC has 6 decimals. A job's price is price per hour × seconds,
+ * rounded up to the USDC unit (the seller is never short-changed by rounding).
  */
 export const USDC_DECIMALS = 6;
 
@@ -37,4 +37,14 @@ export function formatUsd(amount: string | null | undefined, opts: { unit?: stri
 /** A price per hour is free when it is zero. */
 export function isFree(pricePerHour: string): boolean {
   return /^0+(\.0*)?$/.test(pricePerHour.trim());
+}
+
+/** Atomic USDC for people: at least two decimals, no trailing zeros beyond: 400000n → "0.40", 416n → "0.000416". */
+export function formatUsdc(atomic: bigint): string {
+  const sign = atomic < 0n ? "-" : "";
+  const abs = atomic < 0n ? -atomic : atomic;
+  const whole = abs / 1_000_000n;
+  let frac = (abs % 1_000_000n).toString().padStart(6, "0").replace(/0+$/, "");
+  if (frac.length < 2) frac = frac.padEnd(2, "0");
+  return `${sign}${whole}.${frac}`;
 }

@@ -1,20 +1,31 @@
 import { describe, expect, it } from "vitest";
 import { TRPCClientError } from "@trpc/client";
-import { quoteAtomic as serverQuote } from "@/server/services/jobs/price";
-import { atomicToUsd, formatUsd, isFree, quoteAtomic } from "./money";
+import { atomicToUsd, formatUsd, formatUsdc, isFree, quoteAtomic, usdToAtomic } from "./money";
 import { chainName, explorerTxUrl } from "./chains";
 import { fillDays, formatDay, formatDuration, formatReliability, formatVram, shortAddress } from "./format";
 import { describeError } from "./errors";
 import { demoWallet } from "@/server/services/demo/demo-wallet";
 import { parseEnv } from "@/server/env";
 
-describe("client money", () => {
-  it("quotes exactly as the server does (price per hour × seconds, rounded up)", () => {
-    for (const price of ["0", "0.000001", "0.4", "2.5", "2.50", "3.60", "19.999999", "10000"]) {
-      for (const seconds of [1, 59, 60, 61, 300, 3599, 3600, 86_400]) {
-        expect(quoteAtomic(price, seconds)).toBe(serverQuote(price, seconds));
-      }
-    }
+describe("money (shared by the browser and the server)", () => {
+  it("converts decimal strings to atomic units and back exactly", () => {
+    expect(usdToAtomic("2.5")).toBe(2_500_000n);
+    expect(usdToAtomic("0.000001")).toBe(1n);
+    expect(usdToAtomic("10000")).toBe(10_000_000_000n);
+    expect(atomicToUsd(2_500_000n)).toBe("2.5");
+    expect(atomicToUsd(1n)).toBe("0.000001");
+    expect(() => usdToAtomic("1.0000001")).toThrow();
+    expect(() => usdToAtomic("-1")).toThrow();
+    expect(formatUsdc(400_000n)).toBe("0.40");
+    expect(formatUsdc(416n)).toBe("0.000416");
+  });
+
+  it("quotes price × duration and rounds up, never down", () => {
+    expect(quoteAtomic("3.6", 3600)).toBe(3_600_000n);
+    expect(quoteAtomic("3.6", 1)).toBe(1000n);
+    expect(quoteAtomic("1", 1)).toBe(278n); // 277.77… rounds up
+    expect(quoteAtomic("0", 3600)).toBe(0n);
+    expect(quoteAtomic("0.000001", 1)).toBe(1n);
     expect(atomicToUsd(quoteAtomic("2.50", 300))).toBe("0.208334");
   });
 

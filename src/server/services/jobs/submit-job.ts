@@ -7,7 +7,7 @@ import { deriveNodeStatus } from "../nodes/node-status";
 import type { Node, Prisma } from "@/generated/prisma/client";
 import { publish } from "../events/bus";
 import { announceJob, nudgeChannel } from "./transition";
-import { atomicToUsd, quoteAtomic } from "./price";
+import { atomicToUsd, quoteAtomic } from "@/lib/money";
 
 export const MAX_SCRIPT_BYTES = 256 * 1024;
 export const MAX_JOB_SECONDS = 24 * 3600;

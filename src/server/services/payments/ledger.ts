@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import { formatUsdc } from "../../payments/money";
+import { formatUsdc } from "@/lib/money";
 import { publish } from "../events/bus";
 import { settlementNudgeChannel } from "../jobs/transition";
 import { PAYMENT_STATUSES, paymentViewSchema, toPaymentView } from "./payment-view";

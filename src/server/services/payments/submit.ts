@@ -2,7 +2,7 @@ import { getAddress } from "viem";
 import type { Job, Payment, Prisma } from "@/generated/prisma/client";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import { formatUsdc } from "../../payments/money";
+import { formatUsdc } from "@/lib/money";
 import { queueJob, type SubmitJobInput } from "../jobs/submit-job";
 import { loadQuote, type JobQuote } from "./quote";
 import { paymentRequiredError, verifyPayment, type VerifiedPayment } from "./verify-payment";

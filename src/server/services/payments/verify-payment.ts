@@ -4,7 +4,7 @@ import { AppError } from "../../errors";
 import { getChain, type ChainService } from "../../payments/chain-service";
 import { FacilitatorUnavailableError } from "../../payments/facilitator/types";
 import { chainReachable, usdcBalance } from "../../payments/chain/usdc-reads";
-import { formatUsdc } from "../../payments/money";
+import { formatUsdc } from "@/lib/money";
 import { checkPayment, parseExactPayment, type ExactPayment } from "../../payments/payload";
 import { PaymentRejected, reasonFromFacilitator } from "../../payments/reasons";
 import { MIN_SETTLEMENT_MARGIN_SECONDS, type JobQuote } from "./quote";
