@@ -28,6 +28,7 @@ export async function startBenchApp(extraEnv: Record<string, string> = {}): Prom
     DATA_DIR: dataDir,
     LOG_LEVEL: "warn",
     RATE_LIMIT_ENABLED: "false",
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...extraEnv,
   };
   let dropDb: (() => Promise<void>) | undefined;

@@ -8,8 +8,6 @@ export interface Context {
   deps: Deps;
   ip: string;
   requestId: string;
-  /** The host the browser used, for SIWE domain checks. */
-  host: string;
   headers: Headers;
   resHeaders: Headers;
   log: Logger;
@@ -35,7 +33,6 @@ export async function createContext(deps: Deps, headers: Headers, resHeaders: He
     deps,
     ip: clientIp(headers, deps.env.TRUST_PROXY),
     requestId,
-    host: headers.get("host") ?? new URL(deps.env.PUBLIC_URL).host,
     headers,
     resHeaders,
     log: deps.log.child({ requestId }),

@@ -23,7 +23,9 @@ export const authRouter = router({
       const { sessionId, session } = await signIn(
         ctx.deps,
         { message: input.message, signature: input.signature as `0x${string}` },
-        ctx.host,
+        // Never the request's Host header: a message signed for another site, replayed
+        // here with that site's Host, must not become a session.
+        new URL(ctx.deps.env.PUBLIC_URL).host,
       );
       ctx.resHeaders.append("Set-Cookie", sessionCookie(ctx, sessionId, SESSION_TTL_SECONDS));
       return { address: session.address, isAdmin: isAdmin(ctx.deps.env, session.address) };

@@ -18,7 +18,7 @@ afterAll(() => deps?.cleanup());
 async function signedIn(account: PrivateKeyAccount) {
   const { caller, resHeaders } = await callerFor(deps);
   const { nonce: n } = await caller.auth.nonce();
-  await caller.auth.signIn(await siweSignIn(account, n));
+  await caller.auth.signIn(await siweSignIn(account, n, "market.example"));
   return (await callerFor(deps, { headers: { cookie: resHeaders.get("set-cookie")!.split(";")[0]! } })).caller;
 }
 

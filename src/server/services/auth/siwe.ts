@@ -39,7 +39,11 @@ export async function signIn(
   }
   const valid = validateSiweMessage({ message: parsed, domain: expectedDomain, time: deps.clock.now() });
   if (!valid) {
-    throw new AppError("UNAUTHORIZED", `The sign-in message is expired or not for ${expectedDomain}.`, "siwe_invalid");
+    throw new AppError(
+      "UNAUTHORIZED",
+      `The sign-in message is expired or not for ${expectedDomain} (open the marketplace at that address and sign in again).`,
+      "siwe_invalid",
+    );
   }
   if (parsed.chainId !== chainIdOf(deps.env.CHAIN)) {
     throw new AppError("UNAUTHORIZED", `Sign in on chain ${chainIdOf(deps.env.CHAIN)}.`, "siwe_wrong_chain");
