@@ -401,7 +401,7 @@ describe(".github/workflows/ci.yml", () => {
       /npm run lint/,
       /^npm test\b/m,
       /^npm run build\s*$/m,
-      /npm start/,
+      /scripts\/smoke-embedded\.sh/,
       /npm run test:e2e/,
     ].map(indexOfRun);
     for (const i of order) expect(i).toBeGreaterThanOrEqual(0);
@@ -417,9 +417,17 @@ describe(".github/workflows/ci.yml", () => {
     });
   });
 
+  it("runs the same tests again on the embedded defaults", () => {
+    const runsOfTest = steps.filter((st) => /^npm test\b/m.test(String(st.run ?? "")));
+    expect(runsOfTest).toHaveLength(2);
+    expect(runsOfTest.filter((st) => st.env === undefined)).toHaveLength(1);
+  });
+
   it("smoke-tests the embedded default with no DATABASE_URL or REDIS_URL", () => {
-    const smoke = steps[indexOfRun(/npm start/)]!;
-    expect(String(smoke.run)).toContain("http://localhost:3000/api/health");
+    const smoke = steps[indexOfRun(/scripts\/smoke-embedded\.sh/)]!;
+    const script = readFileSync("scripts/smoke-embedded.sh", "utf8");
+    expect(script).toContain("/api/health");
+    expect(script).toMatch(/env -u DATABASE_URL -u REDIS_URL/);
     for (const scope of [ci.env, testJob.env, smoke.env]) {
       if (scope === undefined) continue;
       expect(dict(scope, "env")).not.toHaveProperty(["DATABASE_URL"]);
