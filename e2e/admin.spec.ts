@@ -2,6 +2,7 @@ import { expect, test } from "./helpers/guard";
 import { FakeAgent, H200 } from "./helpers/agent";
 import { ANVIL_KEY_2, installInjectedWallet } from "./helpers/injected-wallet";
 import { connectWallet, shoot } from "./helpers/pages";
+import { submitJob } from "./helpers/buyer";
 
 /**
  * The admin journey: an admin (ADMIN_ADDRESSES = anvil #2, signing with an
@@ -10,18 +11,42 @@ import { connectWallet, shoot } from "./helpers/pages";
  * audit log. A non-admin gets the 403 page, and the admin API refuses them.
  */
 const DEMO_BUYER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"; // anvil #1: the demo wallet, not an admin
-const MODEL = "NVIDIA L40S (admin e2e)";
+const RUN = Math.random().toString(36).slice(2, 6); // unique per run (e.g. with --repeat-each)
+const MODEL = `NVIDIA L40S (admin e2e ${RUN})`;
 let target: FakeAgent;
+let free: FakeAgent;
+
+/** Runs one job on `agent`'s node to the end `finish` gives it. */
+async function runJob(baseURL: string, agent: FakeAgent, finish: (jobId: string) => Promise<unknown>) {
+  const { jobId } = await submitJob(baseURL, { nodeId: agent.nodeId });
+  const job = await agent.claim();
+  expect(job?.id).toBe(jobId);
+  await finish(jobId);
+}
 
 test.beforeAll(async ({ baseURL }) => {
   target = await new FakeAgent(baseURL!).register({
     pricePerHour: "1.10",
     gpuInfo: { ...H200, model: MODEL, vramMiB: 46068 },
   });
+  free = await new FakeAgent(baseURL!).register({
+    pricePerHour: "0",
+    gpuInfo: { ...H200, model: "NVIDIA RTX 4090 (admin e2e)", vramMiB: 24564 },
+  });
   await target.keepOnline(33);
+  await free.keepOnline(5);
+  // Some market activity for the stats: a paid job that settles, and jobs that end in each failure.
+  await runJob(baseURL!, target, (id) => target.complete(id, "ok\n"));
+  await runJob(baseURL!, free, (id) => free.complete(id, "Traceback…\n", 800, 1));
+  await runJob(baseURL!, free, (id) => free.complete(id, "", 60_000, 137, true));
+  await runJob(baseURL!, free, (id) => free.fail(id, "GPU fell off the bus"));
+  await runJob(baseURL!, free, (id) => free.complete(id, "done\n"));
 });
 
-test.afterAll(() => target?.stop());
+test.afterAll(() => {
+  target?.stop();
+  free?.stop();
+});
 
 test("admin: suspend a node, see it leave the marketplace, unsuspend it; the audit log records both", async ({
   page,
@@ -40,7 +65,7 @@ test("admin: suspend a node, see it leave the marketplace, unsuspend it; the aud
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
 
   // Find the node and suspend it, with a reason.
-  await page.getByLabel("Search nodes").fill("L40S (admin");
+  await page.getByLabel("Search nodes").fill(`admin e2e ${RUN}`);
   const row = page.locator(`[data-testid=admin-node-row][data-node-id="${target.nodeId}"]`);
   await expect(page.getByTestId("admin-node-row")).toHaveCount(1);
   await expect(row.getByTestId("node-status")).toHaveText("Available");
@@ -70,7 +95,11 @@ test("admin: suspend a node, see it leave the marketplace, unsuspend it; the aud
   await expect(marketRow).toHaveCount(0);
 
   // Listed as suspended in the admin table.
-  await page.goto("/admin");
+  // The paid job has settled on the embedded chain by now: the stats show it.
+  await expect(async () => {
+    await page.goto("/admin");
+    await expect(page.getByTestId("stat-volume")).not.toContainText("$0.00", { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
   await page.getByLabel("Node status").selectOption("suspended");
   await expect(row.getByTestId("node-status")).toHaveText("Suspended");
   await expect(page.getByTestId("admin-node-row").filter({ hasNotText: "Suspended" })).toHaveCount(0);
@@ -78,7 +107,7 @@ test("admin: suspend a node, see it leave the marketplace, unsuspend it; the aud
 
   // Unsuspend.
   await page.getByLabel("Node status").selectOption("");
-  await page.getByLabel("Search nodes").fill("L40S (admin");
+  await page.getByLabel("Search nodes").fill(`admin e2e ${RUN}`);
   await expect(page.getByTestId("admin-node-row")).toHaveCount(1);
   await row.getByRole("button", { name: "Unsuspend" }).click();
   await expect(row.getByTestId("node-status")).toHaveText("Available");

@@ -3,24 +3,22 @@ import { expect, test } from "./helpers/guard";
 import { FakeAgent, H200 } from "./helpers/agent";
 import { installInjectedWallet } from "./helpers/injected-wallet";
 import { connectWallet, shoot } from "./helpers/pages";
+import { submitJob } from "./helpers/buyer";
 
 /**
  * The seller journey, with a browser wallet injected into the page (EIP-1193 +
  * EIP-6963, signing with a fresh key in the test): sign in → add a node (the
  * wallet signs PairNode) → the one-time code and the agent commands → an agent
  * redeems the code and checks in → the node is listed under "Your nodes" →
- * change its price (the wallet signs UpdateNode) → pause and resume.
+ * change its price (the wallet signs UpdateNode) → pause and resume → a
+ * buyer's paid job settles and shows up in the earnings.
  */
 const L4 = { ...H200, model: "NVIDIA L4 (seller e2e)", vramMiB: 23034, benchmark: { tflops: 121, dtype: "bf16" } };
 let agent: FakeAgent | undefined;
 
 test.afterAll(() => agent?.stop());
 
-test("seller: add a node with a pairing code, see it online, change its price", async ({
-  page,
-  context,
-  baseURL,
-}) => {
+test("seller: add a node with a pairing code, see it online, change its price", async ({ page, context, baseURL }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL! });
   // The wallet starts on Base Sepolia: connecting switches it to the marketplace's chain.
   const wallet = await installInjectedWallet(page, generatePrivateKey(), { chainId: 84532 });
@@ -44,7 +42,7 @@ test("seller: add a node with a pairing code, see it online, change its price", 
   await expect(codeEl).toHaveText(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
   const code = (await codeEl.textContent())!;
   expect(wallet.requests.filter((r) => r.primaryType === "PairNode")).toHaveLength(1);
-  await expect(page.getByTestId("pairing-expiry")).toContainText(/Works once, until .+ \((59|60) min\)/);
+  await expect(page.getByTestId("pairing-expiry")).toContainText(/Works once, until .+ \(60 min\)/);
   const commands = page.getByTestId("pairing-command");
   await expect(commands).toHaveCount(2);
   const register = `computeswarm-agent register --marketplace ${baseURL} --pair ${code}`;
@@ -54,15 +52,15 @@ test("seller: add a node with a pairing code, see it online, change its price", 
 
   // The copy button copies the exact command (without the prompt).
   await page.getByRole("button", { name: "Copy: Register this machine with the code" }).click();
-  await expect(page.getByRole("button", { name: "Copy: Register this machine with the code" })).toContainText(
-    "Copied",
-  );
+  await expect(page.getByRole("button", { name: "Copy: Register this machine with the code" })).toContainText("Copied");
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(register);
   await shoot(page, "seller-pairing");
 
   // The agent on the GPU machine redeems the code with the GPUs it found, once.
   agent = await new FakeAgent(baseURL!).pair(code, L4);
-  await expect(new FakeAgent(baseURL!).pair(code, L4)).rejects.toThrow(/HTTP 404.*pairing code is unknown, used or expired/);
+  await expect(new FakeAgent(baseURL!).pair(code, L4)).rejects.toThrow(
+    /HTTP 404.*pairing code is unknown, used or expired/,
+  );
   await agent.keepOnline(41);
 
   await expect(page.getByTestId("pairing-done")).toContainText("Paired: NVIDIA L4 (seller e2e) joined your nodes.");
@@ -87,11 +85,20 @@ test("seller: add a node with a pairing code, see it online, change its price", 
   await expect(row.getByTestId("node-status")).toHaveText("Available");
   expect(wallet.requests.filter((r) => r.primaryType === "SetNodePaused")).toHaveLength(2);
 
+  // A buyer pays for a one-minute job at the new price, the agent runs it, the payment settles: it is earned.
+  const { jobId, amountUsd } = await submitJob(baseURL!, { nodeId: agent.nodeId, maxDurationSeconds: 60 });
+  expect(amountUsd).toMatch(/^0\.0375/); // 2.25/h × 60 s
+  expect((await agent.claim())?.id).toBe(jobId);
+  await agent.complete(jobId, "ok\n");
+  await expect(page.getByTestId("stat-earned")).toContainText("$0.0375", { timeout: 45_000 });
+  await expect(row).toContainText("$0.0375");
+  await expect(row).toContainText("100%"); // reliability: its one finished job was delivered
+
   // Buyers see the new price.
   await page.getByRole("link", { name: "NVIDIA L4 (seller e2e)" }).first().click();
   await expect(page).toHaveURL(new RegExp(`/nodes/${agent.nodeId}`));
   await expect(page.locator("main")).toContainText("$2.25 / hour");
-  await expect(page.getByTestId("node-reliability")).toHaveText("—");
+  await expect(page.getByTestId("node-reliability")).toHaveText("100%");
 
   await page.goto("/seller");
   await expect(row.getByTestId("node-price")).toHaveText("$2.25/h");

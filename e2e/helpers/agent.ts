@@ -108,13 +108,18 @@ export class FakeAgent {
     return this.call(`jobs/${jobId}/logs`, { seq: this.seq++, stream, data });
   }
 
-  complete(jobId: string, output: string, durationMs = 1234, exitCode = 0) {
+  complete(jobId: string, output: string, durationMs = 1234, exitCode = 0, timedOut = false) {
     return this.call(`jobs/${jobId}/complete`, {
       exitCode,
       output,
       durationMs,
       outputTruncated: false,
-      timedOut: false,
+      timedOut,
     });
+  }
+
+  /** The node could not run the job (a node_error, which counts against its reliability). */
+  fail(jobId: string, message: string) {
+    return this.call(`jobs/${jobId}/fail`, { reason: "node_error", message });
   }
 }

@@ -40,11 +40,14 @@ function reviveTypedData(raw: string): TypedDataDefinition {
     message: Record<string, unknown>;
   };
   const revive = (type: string, value: unknown): unknown => {
-    if (type.endsWith("]") && Array.isArray(value)) return value.map((v) => revive(type.slice(0, type.lastIndexOf("[")), v));
+    if (type.endsWith("]") && Array.isArray(value))
+      return value.map((v) => revive(type.slice(0, type.lastIndexOf("[")), v));
     if (/^u?int\d*$/.test(type) && (typeof value === "string" || typeof value === "number")) return BigInt(value);
     const fields = data.types[type];
     if (fields && value && typeof value === "object") {
-      return Object.fromEntries(fields.map((f) => [f.name, revive(f.type, (value as Record<string, unknown>)[f.name])]));
+      return Object.fromEntries(
+        fields.map((f) => [f.name, revive(f.type, (value as Record<string, unknown>)[f.name])]),
+      );
     }
     return value;
   };
@@ -72,28 +75,41 @@ export async function installInjectedWallet(
   const account = privateKeyToAccount(privateKey);
   const chains = opts.chains ?? [31337, 8453, 84532];
   let chainId = opts.chainId ?? 31337;
+  // Like a real wallet, it shares the account only once the site asked (and the user agreed),
+  // and remembers that across reloads; until then eth_accounts is empty, so nothing auto-connects.
+  let authorized = false;
   const requests: InjectedWallet["requests"] = [];
 
+  const permissions = () => [
+    { parentCapability: "eth_accounts", caveats: [{ type: "restrictReturnedAccounts", value: [account.address] }] },
+  ];
   const handle = async (method: string, params: unknown[]): Promise<unknown> => {
     switch (method) {
       case "eth_requestAccounts":
-      case "eth_accounts":
+        authorized = true;
         return [account.address];
+      case "eth_accounts":
+        return authorized ? [account.address] : [];
       case "wallet_requestPermissions":
+        authorized = true;
+        return permissions();
       case "wallet_getPermissions":
-        return [{ parentCapability: "eth_accounts", caveats: [{ type: "restrictReturnedAccounts", value: [account.address] }] }];
+        return authorized ? permissions() : [];
       case "wallet_revokePermissions":
+        authorized = false;
         return null;
       case "eth_chainId":
         return numberToHex(chainId);
       case "net_version":
         return String(chainId);
       case "personal_sign": {
+        if (!authorized) throw new RpcError(4100, "not authorized");
         const [message, from] = params as [Hex, string];
         if (from.toLowerCase() !== account.address.toLowerCase()) throw new RpcError(4100, "unknown account");
         return account.signMessage({ message: { raw: message } });
       }
       case "eth_signTypedData_v4": {
+        if (!authorized) throw new RpcError(4100, "not authorized");
         const [from, json] = params as [string, string];
         if (from.toLowerCase() !== account.address.toLowerCase()) throw new RpcError(4100, "unknown account");
         const typed = reviveTypedData(json);

@@ -8,6 +8,10 @@ mkdirSync(SHOTS, { recursive: true });
 
 /** Full-page screenshots at desktop width and at 390 px (a phone). */
 export async function shoot(page: Page, name: string) {
+  // From the top, so the sticky header is not stamped into the middle of a full-page shot.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  // Charts load on demand: wait for them.
+  await expect(page.getByRole("status", { name: "Loading chart" })).toHaveCount(0);
   await page.screenshot({ path: `${SHOTS}/${name}-desktop.png`, fullPage: true });
   const size = page.viewportSize()!;
   await page.setViewportSize({ width: 390, height: 844 });

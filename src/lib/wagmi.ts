@@ -66,7 +66,25 @@ export async function addDemoWallet(config: Config, info: DemoWalletInfo): Promi
   const connector = config._internal.connectors.setup(createDemo);
   config._internal.connectors.setState((current) => [connector, ...current.filter((c) => c.id !== DEMO_CONNECTOR_ID)]);
   const recent = await config.storage?.getItem("recentConnectorId");
-  if (recent === DEMO_CONNECTOR_ID && (await connector.isAuthorized()) && config.state.status !== "connected") {
-    await reconnect(config, { connectors: [connector] });
-  }
+  if (recent !== DEMO_CONNECTOR_ID || !(await connector.isAuthorized())) return;
+  // wagmi ignores reconnect() while another one runs, e.g. its own start-up reconnect (which did
+  // not know the demo connector yet): wait for that one to end, then reconnect the demo wallet.
+  await settled(config);
+  if (config.state.status !== "connected") await reconnect(config, { connectors: [connector] });
+}
+
+/** Resolves once the wallet is not (re)connecting. */
+function settled(config: Config): Promise<void> {
+  const busy = () => config.state.status === "reconnecting" || config.state.status === "connecting";
+  if (!busy()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const stop = config.subscribe(
+      (state) => state.status,
+      () => {
+        if (busy()) return;
+        stop();
+        resolve();
+      },
+    );
+  });
 }

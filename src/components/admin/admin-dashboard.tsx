@@ -17,7 +17,7 @@ function Forbidden({ address }: { address: string }) {
         <div className="flex size-12 items-center justify-center rounded-full bg-rose-50 text-rose-600">
           <LockIcon className="size-6" />
         </div>
-        <p className="mt-4 text-xs font-semibold tracking-widest text-rose-600 uppercase">Error 403</p>
+        <p className="mt-4 text-xs font-semibold tracking-widest text-rose-600 uppercase">Access denied</p>
         <h2 className="mt-1 text-lg font-semibold text-slate-900">403: admins only</h2>
         <p className="mt-2 max-w-md text-sm text-slate-500">
           You are signed in as <span className="font-mono text-slate-700">{shortAddress(address)}</span>, which is not a

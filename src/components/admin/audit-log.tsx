@@ -31,6 +31,8 @@ const ACTIONS: Record<string, { label: string; tone: Tone }> = {
   retry_settlement: { label: "Retried settlement", tone: "amber" },
 };
 
+const actionOf = (action: string) => ACTIONS[action] ?? { label: action.replace(/_/g, " "), tone: "slate" as Tone };
+
 function Target({ entry }: { entry: Entry }) {
   const id = <span className="font-mono">{shortId(entry.targetId)}</span>;
   if (entry.targetType === "node") {
@@ -87,7 +89,7 @@ export function AuditLog() {
           />
         ) : (
           <>
-            <Table>
+            <Table className="hidden md:block">
               <THead>
                 <tr>
                   <TH>When</TH>
@@ -99,7 +101,7 @@ export function AuditLog() {
               </THead>
               <TBody>
                 {audit.data.map((e) => {
-                  const action = ACTIONS[e.action] ?? { label: e.action.replace(/_/g, " "), tone: "slate" as Tone };
+                  const action = actionOf(e.action);
                   return (
                     <TR key={e.id} data-testid="audit-row" data-action={e.action} data-target-id={e.targetId}>
                       <TD className="text-xs text-slate-500">
@@ -122,6 +124,31 @@ export function AuditLog() {
                 })}
               </TBody>
             </Table>
+            <ul className="divide-y divide-slate-100 md:hidden">
+              {audit.data.map((e) => {
+                const action = actionOf(e.action);
+                return (
+                  <li
+                    key={e.id}
+                    className="space-y-1.5 px-4 py-3 text-sm"
+                    data-testid="audit-item"
+                    data-action={e.action}
+                    data-target-id={e.targetId}
+                  >
+                    <div className="flex items-center justify-between gap-3">
+                      <Badge tone={action.tone}>{action.label}</Badge>
+                      <span className="text-xs text-slate-500" title={formatDateTime(e.createdAt)}>
+                        {timeAgo(e.createdAt)}
+                      </span>
+                    </div>
+                    <div className="text-xs text-slate-700">
+                      <Target entry={e} /> · by <span className="font-mono">{shortAddress(e.adminAddress)}</span>
+                    </div>
+                    {e.details && <Details details={e.details} />}
+                  </li>
+                );
+              })}
+            </ul>
             {audit.data.length >= limit && limit < 200 && (
               <div className="flex justify-center border-t border-slate-100 p-3">
                 <Button

@@ -85,7 +85,7 @@ export function MarketOverview() {
         <Stat
           label="Settled volume"
           value={formatUsd(s.settled.volumeUsd)}
-          hint={`${s.settled.payments.toLocaleString("en-US")} payments settled`}
+          hint={`${s.settled.payments.toLocaleString("en-US")} payment${s.settled.payments === 1 ? "" : "s"} settled`}
           data-testid="stat-volume"
         />
         <Stat label="Awaiting settlement" value={formatUsd(s.settled.pendingUsd)} hint="Authorized, not settled yet" />
@@ -98,7 +98,7 @@ export function MarketOverview() {
         <Stat
           label="Nodes online"
           value={online.toLocaleString("en-US")}
-          hint={`${jobs.toLocaleString("en-US")} jobs in all`}
+          hint={`${jobs.toLocaleString("en-US")} job${jobs === 1 ? "" : "s"} in all`}
         />
       </StatGrid>
       <div className="grid gap-5 lg:grid-cols-2">

@@ -198,7 +198,11 @@ export function NodeModeration() {
       <Card>
         <CardHeader
           title="Nodes"
-          description={nodes.data ? `${total.toLocaleString("en-US")} nodes match` : "Every node, suspended ones too"}
+          description={
+            nodes.data
+              ? `${total.toLocaleString("en-US")} node${total === 1 ? "" : "s"}${q || status ? (total === 1 ? " matches" : " match") : ", suspended ones included"}`
+              : "Every node, suspended ones included"
+          }
           actions={nodes.isFetching && !nodes.isPending ? <Spinner className="text-slate-400" /> : undefined}
         />
         <div className="flex flex-col gap-2 border-b border-slate-100 px-4 py-3 sm:flex-row sm:px-5">
@@ -287,7 +291,7 @@ export function NodeModeration() {
                   <StatusCell node={n} />
                   <p className="text-xs text-slate-500">
                     Seller <span className="font-mono">{shortAddress(n.sellerAddress)}</span> · {price(n)} ·{" "}
-                    {n.totalJobs} jobs · seen {timeAgo(n.lastHeartbeatAt)}
+                    {n.totalJobs} job{n.totalJobs === 1 ? "" : "s"} · seen {timeAgo(n.lastHeartbeatAt)}
                   </p>
                 </li>
               ))}

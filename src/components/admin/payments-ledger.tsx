@@ -24,7 +24,7 @@ import {
 } from "@/components/ui";
 import { shortAddress, shortId, timeAgo, formatDateTime } from "@/lib/format";
 import { formatUsd } from "@/lib/money";
-import { useTRPC, type RouterInputs } from "@/trpc/react";
+import { useTRPC, type RouterInputs, type RouterOutputs } from "@/trpc/react";
 
 type PaymentsInput = Exclude<RouterInputs["admin"]["payments"], void | undefined>;
 type Status = NonNullable<PaymentsInput["status"]>;
@@ -43,6 +43,54 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 /** A yyyy-mm-dd from a date input → the start of that day (UTC), ISO. */
 const dayStart = (d: string) => (d ? new Date(`${d}T00:00:00Z`) : undefined);
 const dayAfter = (d: string) => (d ? new Date(new Date(`${d}T00:00:00Z`).getTime() + 86_400_000) : undefined);
+
+type Payment = RouterOutputs["admin"]["payments"]["items"][number];
+
+function TxLink({ payment: p }: { payment: Payment }) {
+  if (!p.txHash) return <>—</>;
+  return p.explorerUrl ? (
+    <a href={p.explorerUrl} target="_blank" rel="noreferrer" className="text-indigo-600 hover:underline">
+      {shortAddress(p.txHash)}
+    </a>
+  ) : (
+    <span title={p.txHash}>{shortAddress(p.txHash)}</span>
+  );
+}
+
+function PaymentState({ payment: p }: { payment: Payment }) {
+  return (
+    <div>
+      <PaymentStatusBadge status={p.status} />
+      {p.lastError && (
+        <div className="mt-1 max-w-56 truncate text-xs text-rose-600" title={p.lastError}>
+          {p.lastError}
+        </div>
+      )}
+      {p.status === "pending" && p.settlementAttempts > 0 && (
+        <div className="mt-1 text-xs text-slate-500">
+          {p.settlementAttempts} attempts · next {timeAgo(p.nextAttemptAt)}
+        </div>
+      )}
+    </div>
+  );
+}
+
+type Retry = { isPending: boolean; variables?: { paymentId: string }; mutate(v: { paymentId: string }): void };
+
+/** Failed settlements, and pending ones backing off after an error, can be sent again now. */
+function RetryButton({ payment: p, retry }: { payment: Payment; retry: Retry }) {
+  if (!(p.status === "failed" || (p.status === "pending" && p.settlementAttempts > 0))) return null;
+  return (
+    <Button
+      size="sm"
+      variant="secondary"
+      loading={retry.isPending && retry.variables?.paymentId === p.id}
+      onClick={() => retry.mutate({ paymentId: p.id })}
+    >
+      Retry settlement
+    </Button>
+  );
+}
 
 /** Every x402 payment and its settlement (`admin.payments`), with filters; failed settlements can be retried. */
 export function PaymentsLedger() {
@@ -90,7 +138,7 @@ export function PaymentsLedger() {
           title="Payments"
           description={
             totals
-              ? `${totals.count.toLocaleString("en-US")} payments · ${formatUsd(totals.amountUsdc)} USDC`
+              ? `${totals.count.toLocaleString("en-US")} payment${totals.count === 1 ? "" : "s"} · ${formatUsd(totals.amountUsdc)} USDC`
               : "Every x402 payment and its settlement"
           }
           actions={
@@ -169,7 +217,7 @@ export function PaymentsLedger() {
           />
         ) : (
           <>
-            <Table>
+            <Table className="hidden md:block">
               <THead>
                 <tr>
                   <TH>Job</TH>
@@ -199,52 +247,38 @@ export function PaymentsLedger() {
                     </TD>
                     <TD align="right">{formatUsd(p.amountUsdc)}</TD>
                     <TD>
-                      <PaymentStatusBadge status={p.status} />
-                      {p.lastError && (
-                        <div className="mt-1 max-w-56 truncate text-xs text-rose-600" title={p.lastError}>
-                          {p.lastError}
-                        </div>
-                      )}
-                      {p.status === "pending" && p.settlementAttempts > 0 && (
-                        <div className="mt-1 text-xs text-slate-500">
-                          {p.settlementAttempts} attempts · next {timeAgo(p.nextAttemptAt)}
-                        </div>
-                      )}
+                      <PaymentState payment={p} />
                     </TD>
                     <TD className="font-mono text-xs">
-                      {p.txHash ? (
-                        p.explorerUrl ? (
-                          <a
-                            href={p.explorerUrl}
-                            target="_blank"
-                            rel="noreferrer"
-                            className="text-indigo-600 hover:underline"
-                          >
-                            {shortAddress(p.txHash)}
-                          </a>
-                        ) : (
-                          <span title={p.txHash}>{shortAddress(p.txHash)}</span>
-                        )
-                      ) : (
-                        "—"
-                      )}
+                      <TxLink payment={p} />
                     </TD>
                     <TD align="right">
-                      {(p.status === "failed" || (p.status === "pending" && p.settlementAttempts > 0)) && (
-                        <Button
-                          size="sm"
-                          variant="secondary"
-                          loading={retry.isPending && retry.variables?.paymentId === p.id}
-                          onClick={() => retry.mutate({ paymentId: p.id })}
-                        >
-                          Retry settlement
-                        </Button>
-                      )}
+                      <RetryButton payment={p} retry={retry} />
                     </TD>
                   </TR>
                 ))}
               </TBody>
             </Table>
+            <ul className="divide-y divide-slate-100 md:hidden">
+              {items.map((p) => (
+                <li key={p.id} className="space-y-2 px-4 py-3 text-sm" data-testid="payment-item">
+                  <div className="flex items-start justify-between gap-3">
+                    <div>
+                      <Link href={`/jobs/${p.jobId}`} className="font-mono text-xs hover:text-indigo-600">
+                        Job {shortId(p.jobId)}
+                      </Link>
+                      <span className="ml-2 text-xs text-slate-500">{timeAgo(p.createdAt)}</span>
+                    </div>
+                    <span className="font-medium text-slate-900 tabular-nums">{formatUsd(p.amountUsdc)}</span>
+                  </div>
+                  <PaymentState payment={p} />
+                  <p className="font-mono text-xs text-slate-500">
+                    {shortAddress(p.fromAddress)} → {shortAddress(p.toAddress)} · tx <TxLink payment={p} />
+                  </p>
+                  <RetryButton payment={p} retry={retry} />
+                </li>
+              ))}
+            </ul>
             {payments.hasNextPage && (
               <div className="flex justify-center border-t border-slate-100 p-3">
                 <Button

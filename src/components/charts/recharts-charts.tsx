@@ -1,8 +1,6 @@
 "use client";
 
 import {
-  Area,
-  AreaChart,
   Bar,
   BarChart,
   CartesianGrid,
@@ -26,8 +24,25 @@ import { formatDay } from "@/lib/format";
 const AXIS = { fontSize: 12, fill: "#64748b" };
 const GRID = "#e2e8f0";
 
+/** Axis ticks: "$0", "$0.005", "$0.25", "$12", "$1.5k": short, and never two ticks alike. */
 const usdTick = (v: number) =>
-  v === 0 ? "$0" : v >= 1000 ? `$${Math.round(v / 100) / 10}k` : v < 1 ? `$${v.toFixed(2)}` : `$${Math.round(v)}`;
+  v === 0
+    ? "$0"
+    : v >= 1000
+      ? `$${Math.round(v / 100) / 10}k`
+      : v >= 10
+        ? `$${Math.round(v)}`
+        : `$${Number(v.toPrecision(2))}`;
+/** 0..max in 4 or 5 round steps (1, 2, 2.5 or 5 × 10^k). */
+function niceTicks(max: number): number[] {
+  if (!(max > 0)) return [0, 1, 2, 3, 4];
+  const raw = max / 4;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
+  const n = Math.ceil(max / step - 1e-9);
+  return Array.from({ length: n + 1 }, (_, i) => Number((i * step).toPrecision(12)));
+}
+
 const usdExact = (v: number) => `$${v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`;
 
 function TooltipBox({ title, rows }: { title: string; rows: { label: string; value: string; color?: string }[] }) {
@@ -49,7 +64,7 @@ export interface DailyUsdPoint {
   usd: number;
 }
 
-/** USD per day (settled earnings, settled volume) as a filled line. */
+/** USD per day (settled earnings, settled volume): one bar per day, so a single busy day reads as one. */
 export function DailyUsdChart({
   data,
   label,
@@ -59,21 +74,16 @@ export function DailyUsdChart({
   label: string;
   height?: number;
 }) {
-  const gradient = `fill-${label.replace(/\W/g, "")}`;
+  const ticks = niceTicks(Math.max(0, ...data.map((d) => d.usd)));
   return (
-    <AreaChart
+    <BarChart
       responsive
       data={data}
       style={{ width: "100%", height }}
       margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
+      barCategoryGap="20%"
       accessibilityLayer
     >
-      <defs>
-        <linearGradient id={gradient} x1="0" y1="0" x2="0" y2="1">
-          <stop offset="0%" stopColor="#6366f1" stopOpacity={0.3} />
-          <stop offset="100%" stopColor="#6366f1" stopOpacity={0.02} />
-        </linearGradient>
-      </defs>
       <CartesianGrid stroke={GRID} strokeDasharray="3 3" vertical={false} />
       <XAxis
         dataKey="day"
@@ -83,9 +93,17 @@ export function DailyUsdChart({
         axisLine={{ stroke: GRID }}
         minTickGap={24}
       />
-      <YAxis tickFormatter={usdTick} tick={AXIS} tickLine={false} axisLine={false} width={48} allowDecimals />
+      <YAxis
+        tickFormatter={usdTick}
+        tick={AXIS}
+        tickLine={false}
+        axisLine={false}
+        ticks={ticks}
+        domain={[0, ticks[ticks.length - 1]!]}
+        width={Math.max(36, Math.max(...ticks.map((t) => usdTick(t).length)) * 7 + 10)}
+      />
       <Tooltip
-        cursor={{ stroke: "#a5b4fc" }}
+        cursor={{ fill: "#eef2ff" }}
         content={({ active, payload, label: day }: TipProps) =>
           active && payload?.length ? (
             <TooltipBox
@@ -95,16 +113,21 @@ export function DailyUsdChart({
           ) : null
         }
       />
-      <Area
-        type="monotone"
-        dataKey="usd"
-        name={label}
-        stroke="#4f46e5"
-        strokeWidth={2}
-        fill={`url(#${gradient})`}
-        isAnimationActive={false}
-      />
-    </AreaChart>
+      <Bar dataKey="usd" name={label} fill="#6366f1" radius={[3, 3, 0, 0]} minPointSize={0} isAnimationActive={false} />
+    </BarChart>
+  );
+}
+
+const clip = (v: string) => (v.length > 22 ? `${v.slice(0, 21)}…` : v);
+
+/** One line per category label (recharts would wrap it into the bar's height otherwise). */
+function CategoryTick({ x, y, payload }: { x?: number | string; y?: number | string; payload?: { value?: unknown } }) {
+  const label = String(payload?.value ?? "");
+  return (
+    <text x={Number(x)} y={Number(y)} dy={4} textAnchor="end" fontSize={12} fill={AXIS.fill}>
+      <title>{label}</title>
+      {clip(label)}
+    </text>
   );
 }
 
@@ -134,7 +157,7 @@ export function CategoryBars({
   restColor?: string;
 }) {
   const height = Math.max(120, data.length * 36 + (restLabel ? 56 : 32));
-  const longest = data.reduce((m, d) => Math.max(m, d.label.length), 0);
+  const longest = data.reduce((m, d) => Math.max(m, clip(d.label).length), 0);
   return (
     <BarChart
       responsive
@@ -150,11 +173,10 @@ export function CategoryBars({
       <YAxis
         type="category"
         dataKey="label"
-        tick={AXIS}
+        tick={CategoryTick}
         tickLine={false}
         axisLine={false}
-        width={Math.min(150, Math.max(64, longest * 7))}
-        tickFormatter={(v: string) => (v.length > 22 ? `${v.slice(0, 21)}…` : v)}
+        width={Math.min(170, Math.max(56, Math.ceil(longest * 6.9) + 14))}
       />
       <Tooltip
         cursor={{ fill: "#f1f5f9" }}

@@ -17,13 +17,16 @@ import {
   Spinner,
 } from "@/components/ui";
 import { nodeTitle } from "@/components/marketplace/node-bits";
-import { formatTime } from "@/lib/format";
 import { formatUsd, isFree } from "@/lib/money";
 import { useTRPCClient, type RouterOutputs } from "@/trpc/react";
 import { endpointProblem, priceProblem, useSellerSigner } from "./use-seller-signer";
 
 type SellerNode = RouterOutputs["seller"]["dashboard"]["nodes"][number];
-type Pairing = RouterOutputs["seller"]["createPairingCode"] & { price: string; knownNodeIds: Set<string> };
+type Pairing = RouterOutputs["seller"]["createPairingCode"] & {
+  price: string;
+  knownNodeIds: Set<string>;
+  receivedAt: number;
+};
 
 function useNow(everyMs: number) {
   const [now, setNow] = useState(() => Date.now());
@@ -34,9 +37,11 @@ function useNow(everyMs: number) {
   return now;
 }
 
-function minutesLeft(iso: string, now: number) {
-  return Math.max(0, Math.ceil((new Date(iso).getTime() - now) / 60_000));
-}
+const clock = (iso: string) => new Date(iso).toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" });
+
+const msLeft = (iso: string, now: number) => new Date(iso).getTime() - now;
+/** Whole minutes left, at least 1 while the code is valid. */
+const minutesLeft = (iso: string, now: number) => Math.max(1, Math.round(msLeft(iso, now) / 60_000));
 
 function Command({ step, text, label }: { step: number; text: string; label: string }) {
   return (
@@ -50,7 +55,7 @@ function Command({ step, text, label }: { step: number; text: string; label: str
       <div className="flex items-start gap-2 rounded-lg bg-slate-950 p-2 pl-3">
         <code
           data-testid="pairing-command"
-          className="min-w-0 flex-1 py-1.5 font-mono text-[12.5px] leading-5 break-all whitespace-pre-wrap text-slate-100 select-all"
+          className="min-w-0 flex-1 py-1.5 font-mono text-[12.5px] leading-5 break-words whitespace-pre-wrap text-slate-100 select-all"
         >
           <span className="text-slate-500 select-none">$ </span>
           {text}
@@ -82,14 +87,16 @@ export function AddNode({
   const [endpoint, setEndpoint] = useState("");
   const [touched, setTouched] = useState(false);
   const [pairing, setPairing] = useState<Pairing | null>(null);
-  const now = useNow(15_000);
+  const ticking = useNow(15_000);
+  // The ticking clock may be up to 15 s old when a code arrives.
+  const now = Math.max(ticking, pairing?.receivedAt ?? 0);
 
   const create = useMutation({
     mutationFn: async () => {
       const knownNodeIds = new Set(nodes.map((n) => n.id));
       const signed = await sign("PairNode", { pricePerHour: price.trim(), endpoint: endpoint.trim() });
       const out = await client.seller.createPairingCode.mutate(signed);
-      return { ...out, price: price.trim(), knownNodeIds };
+      return { ...out, price: price.trim(), knownNodeIds, receivedAt: Date.now() };
     },
     onSuccess: setPairing,
   });
@@ -98,7 +105,7 @@ export function AddNode({
     () => (pairing ? nodes.find((n) => !pairing.knownNodeIds.has(n.id)) : undefined),
     [pairing, nodes],
   );
-  const expired = pairing ? minutesLeft(pairing.expiresAt, now) === 0 : false;
+  const expired = pairing ? msLeft(pairing.expiresAt, now) <= 0 : false;
   const waiting = Boolean(pairing && !paired && !expired);
   useEffect(() => onWaitingChange(waiting), [waiting, onWaitingChange]);
 
@@ -197,10 +204,10 @@ export function AddNode({
               </div>
               <p className="text-sm text-slate-600" data-testid="pairing-expiry">
                 {expired ? (
-                  <span className="font-medium text-rose-700">Expired at {formatTime(pairing.expiresAt)}</span>
+                  <span className="font-medium text-rose-700">Expired at {clock(pairing.expiresAt)}</span>
                 ) : (
                   <>
-                    Works once, until <span className="font-medium">{formatTime(pairing.expiresAt)}</span> (
+                    Works once, until <span className="font-medium">{clock(pairing.expiresAt)}</span> (
                     {minutesLeft(pairing.expiresAt, now)} min)
                   </>
                 )}

@@ -377,7 +377,7 @@ export function SellerDashboard() {
           tone={Number(totals.earnedUsd) > 0 ? "good" : "default"}
           data-testid="stat-earned"
         />
-        <Stat label="Pending" value={formatUsd(totals.pendingUsd)} hint="Paid jobs not settled yet" />
+        <Stat label="Pending" value={formatUsd(totals.pendingUsd)} hint="Not settled yet" />
         <Stat label="Jobs served" value={totals.jobsServed.toLocaleString("en-US")} hint="All your nodes" />
         <Stat
           label="Nodes online"
@@ -387,7 +387,7 @@ export function SellerDashboard() {
         />
       </StatGrid>
       <YourNodes data={dashboard.data} />
-      <div className="grid gap-5 lg:grid-cols-2">
+      <div className="grid items-start gap-5 lg:grid-cols-2">
         <Earnings data={dashboard.data} />
         <AddNode nodes={nodes} onWaitingChange={setWaitingForAgent} />
       </div>

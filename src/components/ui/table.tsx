@@ -2,7 +2,9 @@ import { cn } from "./cn";
 
 export function Table({ className, children }: { className?: string; children: React.ReactNode }) {
   return (
-    <div className={cn("overflow-x-auto", className)}>
+    // relative: absolutely positioned cells content (e.g. sr-only labels) must scroll with the table,
+    // not widen the page on narrow screens.
+    <div className={cn("relative overflow-x-auto", className)}>
       <table className="min-w-full divide-y divide-slate-200 text-sm">{children}</table>
     </div>
   );
