@@ -22,5 +22,7 @@ createServer((req, res) => {
   }
   handle(req, res);
 }).listen(port, hostname, () => {
-  console.log(JSON.stringify({ level: 30, time: Date.now(), msg: `ComputeSwarm listening on http://localhost:${port}` }));
+  console.log(
+    JSON.stringify({ level: 30, time: Date.now(), msg: `ComputeSwarm listening on http://localhost:${port}` }),
+  );
 });

@@ -68,9 +68,7 @@ export function hashSources(sources: Record<string, string>): string {
 
 function readSources(): Record<string, string> {
   const sources: Record<string, string> = {};
-  for (const file of readdirSync(contractsDir).filter((f) =>
-    f.endsWith(".sol"),
-  )) {
+  for (const file of readdirSync(contractsDir).filter((f) => f.endsWith(".sol"))) {
     sources[file] = readFileSync(join(contractsDir, file), "utf8");
   }
   return sources;
@@ -79,9 +77,7 @@ function readSources(): Record<string, string> {
 async function render(sources: Record<string, string>): Promise<string> {
   const input = {
     language: "Solidity",
-    sources: Object.fromEntries(
-      Object.entries(sources).map(([k, content]) => [k, { content }]),
-    ),
+    sources: Object.fromEntries(Object.entries(sources).map(([k, content]) => [k, { content }])),
     settings: SETTINGS,
   };
   const started = performance.now();
@@ -89,17 +85,10 @@ async function render(sources: Record<string, string>): Promise<string> {
   const ms = Math.round(performance.now() - started);
   const problems = output.errors ?? [];
   for (const p of problems) console.error(p.formattedMessage);
-  if (problems.some((p) => p.severity === "error"))
-    throw new Error("solc reported errors");
-  if (problems.length > 0)
-    throw new Error(
-      "solc reported warnings: fix them so the build stays clean",
-    );
+  if (problems.some((p) => p.severity === "error")) throw new Error("solc reported errors");
+  if (problems.length > 0) throw new Error("solc reported warnings: fix them so the build stays clean");
 
-  const compiled = new Map<
-    string,
-    { abi: unknown[]; bytecode: string; deployed: string }
-  >();
+  const compiled = new Map<string, { abi: unknown[]; bytecode: string; deployed: string }>();
   for (const file of Object.values(output.contracts ?? {})) {
     for (const [name, c] of Object.entries(file)) {
       compiled.set(name, {
@@ -134,9 +123,7 @@ async function render(sources: Record<string, string>): Promise<string> {
       "",
     );
   }
-  console.error(
-    `solc ${solc.version()}: compiled ${compiled.size} contracts in ${ms} ms`,
-  );
+  console.error(`solc ${solc.version()}: compiled ${compiled.size} contracts in ${ms} ms`);
   return formatTs(lines.join("\n"));
 }
 

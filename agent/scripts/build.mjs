@@ -20,7 +20,9 @@ await build({
   legalComments: "none",
   logLevel: "warning",
   // Some bundled CommonJS dependencies call require(); give ESM a real one.
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __csCreateRequire } from 'node:module'; const require = __csCreateRequire(import.meta.url);" },
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __csCreateRequire } from 'node:module'; const require = __csCreateRequire(import.meta.url);",
+  },
 });
 chmodSync(outfile, 0o755);
 console.log(`built ${path.relative(process.cwd(), outfile) || outfile}`);

@@ -11,13 +11,30 @@ function help(...path: string[]): string {
 describe("--help", () => {
   it("lists the commands and global options", () => {
     const h = help();
-    for (const s of ["register", "start", "status", "gpus", "--config <path>", "COMPUTESWARM_CONFIG", "--log-level"]) expect(h).toContain(s);
+    for (const s of ["register", "start", "status", "gpus", "--config <path>", "COMPUTESWARM_CONFIG", "--log-level"])
+      expect(h).toContain(s);
   });
 
   it("register explains every option and its env variable", () => {
     const h = help("register");
-    for (const s of ["--marketplace <url>", "--key-file <path>", "--pair <code>", "--price <usd-per-hour>", "--endpoint <url>", "--no-benchmark", "--config <path>"]) expect(h).toContain(s);
-    for (const e of ["COMPUTESWARM_MARKETPLACE", "COMPUTESWARM_KEY_FILE", "COMPUTESWARM_PRIVATE_KEY", "COMPUTESWARM_PAIR", "COMPUTESWARM_PRICE", "COMPUTESWARM_ENDPOINT"]) {
+    for (const s of [
+      "--marketplace <url>",
+      "--key-file <path>",
+      "--pair <code>",
+      "--price <usd-per-hour>",
+      "--endpoint <url>",
+      "--no-benchmark",
+      "--config <path>",
+    ])
+      expect(h).toContain(s);
+    for (const e of [
+      "COMPUTESWARM_MARKETPLACE",
+      "COMPUTESWARM_KEY_FILE",
+      "COMPUTESWARM_PRIVATE_KEY",
+      "COMPUTESWARM_PAIR",
+      "COMPUTESWARM_PRICE",
+      "COMPUTESWARM_ENDPOINT",
+    ]) {
       expect(h.replace(/\s+/g, " ")).toContain(e);
     }
   });
@@ -25,10 +42,21 @@ describe("--help", () => {
   it("start explains every option", () => {
     const h = help("start").replace(/\s+/g, " ");
     for (const s of [
-      "--executor <kind>", "--allow-unsandboxed", "--allow-network", "--image-allowlist <images...>", "--max-output-bytes <n>",
-      "--heartbeat-interval <seconds>", "--poll-wait <seconds>", "--shutdown-grace <seconds>", "--marketplace <url>", "--config <path>",
-      "COMPUTESWARM_EXECUTOR", "COMPUTESWARM_ALLOW_UNSANDBOXED", "UNSANDBOXED",
-    ]) expect(h).toContain(s);
+      "--executor <kind>",
+      "--allow-unsandboxed",
+      "--allow-network",
+      "--image-allowlist <images...>",
+      "--max-output-bytes <n>",
+      "--heartbeat-interval <seconds>",
+      "--poll-wait <seconds>",
+      "--shutdown-grace <seconds>",
+      "--marketplace <url>",
+      "--config <path>",
+      "COMPUTESWARM_EXECUTOR",
+      "COMPUTESWARM_ALLOW_UNSANDBOXED",
+      "UNSANDBOXED",
+    ])
+      expect(h).toContain(s);
   });
 
   it("every option's help names its COMPUTESWARM_* variable", () => {

@@ -3,7 +3,13 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { verifyTypedData } from "viem";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { computeSwarmDomain, registerNodeMessageSchema, registerNodeTypedMessage, sellerTypes, signedRegistrationSchema } from "../src/protocol/registration";
+import {
+  computeSwarmDomain,
+  registerNodeMessageSchema,
+  registerNodeTypedMessage,
+  sellerTypes,
+  signedRegistrationSchema,
+} from "../src/protocol/registration";
 import { pairRequestSchema } from "../src/protocol/v1";
 import { buildCliBundle, cliEnv, runCli } from "./helpers/cli";
 import { FakeMarketplace } from "./helpers/fakeMarketplace";
@@ -59,14 +65,36 @@ async function keyFile(mode = 0o600): Promise<string> {
 describe("computeswarm-agent register", () => {
   it("signs the EIP-712 registration with the key file and saves node id and token (0600)", async () => {
     const config = path.join(dir, "conf", "agent.json");
-    const run = runCli(cli, ["register", "--marketplace", market.url, "--key-file", await keyFile(), "--price", "1.25", "--endpoint", "https://gpu.example", "--config", config], cliEnv());
+    const run = runCli(
+      cli,
+      [
+        "register",
+        "--marketplace",
+        market.url,
+        "--key-file",
+        await keyFile(),
+        "--price",
+        "1.25",
+        "--endpoint",
+        "https://gpu.example",
+        "--config",
+        config,
+      ],
+      cliEnv(),
+    );
     expect(await run.exit).toBe(0);
     expect(verified).toEqual([true]);
 
     const body = signedRegistrationSchema.parse(market.find("/register")[0]!.body);
     const now = Math.floor(Date.now() / 1000);
     expect(body.message).toMatchObject({ seller: ADDRESS, pricePerHour: "1.25", endpoint: "https://gpu.example" });
-    expect(body.message.gpuInfo).toMatchObject({ model: "CPU", gpuCount: 0, vramMiB: 0, cpuOnly: true, jobTypes: ["python", "shell"] });
+    expect(body.message.gpuInfo).toMatchObject({
+      model: "CPU",
+      gpuCount: 0,
+      vramMiB: 0,
+      cpuOnly: true,
+      jobTypes: ["python", "shell"],
+    });
     expect(body.message.gpuInfo.benchmark?.tflops).toBeNull();
     expect(body.message.gpuInfo.benchmark?.skippedReason).toBeTruthy();
     expect(body.message.expiry).toBeGreaterThan(now + 500);
@@ -75,7 +103,12 @@ describe("computeswarm-agent register", () => {
 
     expect((await stat(config)).mode & 0o777).toBe(0o600);
     const saved = JSON.parse(await readFile(config, "utf8"));
-    expect(saved).toMatchObject({ marketplace: market.url, agentToken: "agent-token-from-register", seller: ADDRESS, price: "1.25" });
+    expect(saved).toMatchObject({
+      marketplace: market.url,
+      agentToken: "agent-token-from-register",
+      seller: ADDRESS,
+      price: "1.25",
+    });
     expect(saved.nodeId).toMatch(/^[0-9a-f-]{36}$/);
 
     const everything = run.stdout() + run.stderr() + (await readFile(config, "utf8"));
@@ -86,12 +119,16 @@ describe("computeswarm-agent register", () => {
 
   it("reads marketplace, key and price from COMPUTESWARM_* variables", async () => {
     const config = path.join(dir, "agent.json");
-    const run = runCli(cli, ["register", "--no-benchmark"], cliEnv({
-      COMPUTESWARM_MARKETPLACE: market.url,
-      COMPUTESWARM_PRIVATE_KEY: KEY,
-      COMPUTESWARM_PRICE: "0",
-      COMPUTESWARM_CONFIG: config,
-    }));
+    const run = runCli(
+      cli,
+      ["register", "--no-benchmark"],
+      cliEnv({
+        COMPUTESWARM_MARKETPLACE: market.url,
+        COMPUTESWARM_PRIVATE_KEY: KEY,
+        COMPUTESWARM_PRICE: "0",
+        COMPUTESWARM_CONFIG: config,
+      }),
+    );
     expect(await run.exit).toBe(0);
     expect(verified).toEqual([true]);
     const body = signedRegistrationSchema.parse(market.find("/register")[0]!.body);
@@ -103,20 +140,30 @@ describe("computeswarm-agent register", () => {
 
   it("redeems a pairing code instead of signing", async () => {
     const config = path.join(dir, "agent.json");
-    const run = runCli(cli, ["register", "--marketplace", market.url, "--pair", "PAIR-CODE-123", "--no-benchmark", "--config", config], cliEnv());
+    const run = runCli(
+      cli,
+      ["register", "--marketplace", market.url, "--pair", "PAIR-CODE-123", "--no-benchmark", "--config", config],
+      cliEnv(),
+    );
     expect(await run.exit).toBe(0);
     const body = pairRequestSchema.parse(market.find("/pair")[0]!.body);
     expect(body.code).toBe("PAIR-CODE-123");
     expect(body.gpuInfo.cpuOnly).toBe(true);
     expect(market.paths()).toEqual(["/pair"]);
-    expect(JSON.parse(await readFile(config, "utf8"))).toMatchObject({ agentToken: "agent-token-from-pair", marketplace: market.url });
+    expect(JSON.parse(await readFile(config, "utf8"))).toMatchObject({
+      agentToken: "agent-token-from-pair",
+      marketplace: market.url,
+    });
   });
 
   it("refuses unclear or incomplete requests with exit code 2 and a message", async () => {
     const env = cliEnv();
     const cases: Array<[string[], RegExp]> = [
       [["register", "--marketplace", market.url, "--price", "1"], /--key-file .*COMPUTESWARM_PRIVATE_KEY.*--pair/],
-      [["register", "--marketplace", market.url, "--key-file", await keyFile(), "--pair", "ABCDEF12", "--price", "1"], /not both/],
+      [
+        ["register", "--marketplace", market.url, "--key-file", await keyFile(), "--pair", "ABCDEF12", "--price", "1"],
+        /not both/,
+      ],
       [["register", "--marketplace", market.url, "--key-file", await keyFile()], /--price/],
       [["register", "--key-file", await keyFile(), "--price", "1"], /--marketplace/],
       [["register", "--marketplace", market.url, "--key-file", await keyFile(), "--price", "-3"], /--price/],
@@ -139,9 +186,27 @@ describe("computeswarm-agent register", () => {
   });
 
   it("reports the marketplace's error and writes no config", async () => {
-    market.handler = (r) => (r.path === "/register" ? { status: 400, body: { error: { code: "expired", message: "registration expired" } } } : undefined);
+    market.handler = (r) =>
+      r.path === "/register"
+        ? { status: 400, body: { error: { code: "expired", message: "registration expired" } } }
+        : undefined;
     const config = path.join(dir, "agent.json");
-    const run = runCli(cli, ["register", "--marketplace", market.url, "--key-file", await keyFile(), "--price", "1", "--no-benchmark", "--config", config], cliEnv());
+    const run = runCli(
+      cli,
+      [
+        "register",
+        "--marketplace",
+        market.url,
+        "--key-file",
+        await keyFile(),
+        "--price",
+        "1",
+        "--no-benchmark",
+        "--config",
+        config,
+      ],
+      cliEnv(),
+    );
     expect(await run.exit).toBe(1);
     expect(run.stderr()).toMatch(/400 expired: registration expired/);
     await expect(stat(config)).rejects.toThrow();

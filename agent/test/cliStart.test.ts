@@ -3,7 +3,12 @@ import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { writeConfigFile } from "../src/config/configFile";
-import { appendLogRequestSchema, claimRequestSchema, completeRequestSchema, heartbeatRequestSchema } from "../src/protocol/v1";
+import {
+  appendLogRequestSchema,
+  claimRequestSchema,
+  completeRequestSchema,
+  heartbeatRequestSchema,
+} from "../src/protocol/v1";
 import { buildCliBundle, cliEnv, runCli, until, type CliRun } from "./helpers/cli";
 import { FakeMarketplace } from "./helpers/fakeMarketplace";
 import { isAlive, waitUntil } from "./helpers/processes";
@@ -33,16 +38,28 @@ afterEach(async () => {
 });
 
 function start(extra: string[] = [], env: Record<string, string> = {}): CliRun {
-  const run = runCli(cli, ["start", "--config", config, "--allow-unsandboxed", "--heartbeat-interval", "1", "--poll-wait", "1", ...extra], cliEnv(env));
+  const run = runCli(
+    cli,
+    ["start", "--config", config, "--allow-unsandboxed", "--heartbeat-interval", "1", "--poll-wait", "1", ...extra],
+    cliEnv(env),
+  );
   running.push(run);
   return run;
 }
 
-const job = (script: string, over: Record<string, unknown> = {}) => ({ id: randomUUID(), jobType: "python", script, maxDurationSeconds: 20, ...over });
+const job = (script: string, over: Record<string, unknown> = {}) => ({
+  id: randomUUID(),
+  jobType: "python",
+  script,
+  maxDurationSeconds: 20,
+  ...over,
+});
 
 describe("computeswarm-agent start", () => {
   it("heartbeats, claims a job, streams its logs, reports the result, and exits 0 on SIGTERM", async () => {
-    const j = job("import sys, time\nprint('hello from the job', flush=True)\ntime.sleep(1.5)\nprint('to stderr', file=sys.stderr)\nsys.exit(3)\n");
+    const j = job(
+      "import sys, time\nprint('hello from the job', flush=True)\ntime.sleep(1.5)\nprint('to stderr', file=sys.stderr)\nsys.exit(3)\n",
+    );
     market.jobs.push(j);
     const run = start();
     const complete = await until(() => market.find(`/jobs/${j.id}/complete`)[0], 20_000, "complete");
@@ -61,20 +78,33 @@ describe("computeswarm-agent start", () => {
     expect(beats.length).toBeGreaterThanOrEqual(2);
     expect(beats.every((b) => b.authorization === `Bearer ${TOKEN}`)).toBe(true);
     expect(beats.some((b) => heartbeatRequestSchema.parse(b.body).runningJobId === j.id)).toBe(true);
-    expect(claimRequestSchema.parse(market.find("/claim")[0]!.body)).toEqual({ waitSeconds: 1, jobTypes: ["python", "shell"] });
+    expect(claimRequestSchema.parse(market.find("/claim")[0]!.body)).toEqual({
+      waitSeconds: 1,
+      jobTypes: ["python", "shell"],
+    });
 
     run.child.kill("SIGTERM");
     expect(await run.exit).toBe(0);
     const msgs = run.events().map((e) => e.msg);
-    expect(msgs).toEqual(expect.arrayContaining(["agent started", "job started", "job finished", "shutting down: no new jobs", "agent stopped"]));
+    expect(msgs).toEqual(
+      expect.arrayContaining([
+        "agent started",
+        "job started",
+        "job finished",
+        "shutting down: no new jobs",
+        "agent stopped",
+      ]),
+    );
     expect(run.stdout()).not.toContain(TOKEN);
   });
 
   it("runs shell jobs and reports a timed-out job", async () => {
-    const j = job('echo start\nsleep 30\n', { jobType: "shell", maxDurationSeconds: 1 });
+    const j = job("echo start\nsleep 30\n", { jobType: "shell", maxDurationSeconds: 1 });
     market.jobs.push(j);
     const run = start();
-    const body = completeRequestSchema.parse((await until(() => market.find(`/jobs/${j.id}/complete`)[0], 20_000, "complete")).body);
+    const body = completeRequestSchema.parse(
+      (await until(() => market.find(`/jobs/${j.id}/complete`)[0], 20_000, "complete")).body,
+    );
     expect(body.timedOut).toBe(true);
     expect(body.output).toBe("start\n");
     expect(body.durationMs).toBeGreaterThanOrEqual(1000);
@@ -99,7 +129,9 @@ describe("computeswarm-agent start", () => {
   });
 
   it("on SIGTERM kills a job that outlasts the grace period, reports node_error, exits 0", async () => {
-    const j = job("import subprocess, time\np = subprocess.Popen(['sleep', '300'])\nprint(f'CHILD={p.pid}', flush=True)\ntime.sleep(300)\n");
+    const j = job(
+      "import subprocess, time\np = subprocess.Popen(['sleep', '300'])\nprint(f'CHILD={p.pid}', flush=True)\ntime.sleep(300)\n",
+    );
     market.jobs.push(j);
     const run = start(["--shutdown-grace", "1"]);
     const logged = await until(() => market.find(`/jobs/${j.id}/logs`)[0], 20_000, "first log chunk");
@@ -108,7 +140,9 @@ describe("computeswarm-agent start", () => {
     run.child.kill("SIGTERM");
     expect(await run.exit).toBe(0);
     expect(Date.now() - t).toBeLessThan(10_000);
-    expect(market.find(`/jobs/${j.id}/fail`).map((r) => r.body)).toEqual([{ reason: "node_error", message: "agent shutting down" }]);
+    expect(market.find(`/jobs/${j.id}/fail`).map((r) => r.body)).toEqual([
+      { reason: "node_error", message: "agent shutting down" },
+    ]);
     expect(market.find(`/jobs/${j.id}/complete`)).toEqual([]);
     expect(await waitUntil(() => !isAlive(childPid))).toBe(true);
   });
@@ -121,7 +155,9 @@ describe("computeswarm-agent start", () => {
     await run.waitForEvent("claim failed; retrying");
     await market.start(port);
     market.jobs.push(j);
-    const body = completeRequestSchema.parse((await until(() => market.find(`/jobs/${j.id}/complete`)[0], 20_000, "complete")).body);
+    const body = completeRequestSchema.parse(
+      (await until(() => market.find(`/jobs/${j.id}/complete`)[0], 20_000, "complete")).body,
+    );
     expect(body.output).toBe("late but fine\n");
     expect(run.events().some((e) => e.msg === "marketplace reachable again")).toBe(true);
     run.child.kill("SIGTERM");
@@ -133,7 +169,9 @@ describe("computeswarm-agent start", () => {
     market.jobs.push(j);
     let refusals = 2;
     market.handler = (r) =>
-      r.path.endsWith("/complete") && refusals-- > 0 ? { status: 502, body: { error: { code: "bad_gateway", message: "upstream down" } } } : undefined;
+      r.path.endsWith("/complete") && refusals-- > 0
+        ? { status: 502, body: { error: { code: "bad_gateway", message: "upstream down" } } }
+        : undefined;
     const run = start();
     await run.waitForEvent("job report acknowledged", 20_000);
     expect(market.find(`/jobs/${j.id}/complete`)).toHaveLength(3);
@@ -148,7 +186,10 @@ describe("computeswarm-agent start", () => {
     const spool = path.join(dir, "pending-results", NODE_ID);
     await mkdir(spool, { recursive: true });
     const body = { exitCode: 0, output: "from last time\n", outputTruncated: false, durationMs: 5, timedOut: false };
-    await writeFile(path.join(spool, `${jobId}.json`), JSON.stringify({ jobId, kind: "complete", body, createdAt: new Date().toISOString() }));
+    await writeFile(
+      path.join(spool, `${jobId}.json`),
+      JSON.stringify({ jobId, kind: "complete", body, createdAt: new Date().toISOString() }),
+    );
     const run = start();
     const sent = await until(() => market.find(`/jobs/${jobId}/complete`)[0], 10_000, "resent complete");
     expect(sent.body).toEqual(body);
@@ -161,7 +202,9 @@ describe("computeswarm-agent start", () => {
     const j = job("import time\nwhile True:\n    print('tick', flush=True)\n    time.sleep(0.2)\n");
     market.jobs.push(j);
     market.handler = (r) =>
-      r.path === `/jobs/${j.id}/logs` ? { status: 409, body: { error: { code: "job_not_running", message: "job was cancelled" } } } : undefined;
+      r.path === `/jobs/${j.id}/logs`
+        ? { status: 409, body: { error: { code: "job_not_running", message: "job was cancelled" } } }
+        : undefined;
     const run = start();
     await run.waitForEvent(/no longer running/, 20_000);
     await run.waitForEvent(/not reporting/, 10_000);
@@ -178,7 +221,11 @@ describe("computeswarm-agent start", () => {
   });
 
   it("refuses to start when not registered", async () => {
-    const run = runCli(cli, ["start", "--config", path.join(dir, "missing.json"), "--marketplace", market.url, "--allow-unsandboxed"], cliEnv());
+    const run = runCli(
+      cli,
+      ["start", "--config", path.join(dir, "missing.json"), "--marketplace", market.url, "--allow-unsandboxed"],
+      cliEnv(),
+    );
     expect(await run.exit).toBe(2);
     expect(run.stderr()).toMatch(/not registered.*register/);
   });
@@ -189,7 +236,13 @@ describe("computeswarm-agent status and gpus", () => {
     const run = runCli(cli, ["status", "--config", config], cliEnv());
     expect(await run.exit).toBe(0);
     const report = JSON.parse(run.stdout());
-    expect(report).toMatchObject({ registered: true, nodeId: NODE_ID, marketplace: market.url, marketplaceReachable: true, pendingResults: 0 });
+    expect(report).toMatchObject({
+      registered: true,
+      nodeId: NODE_ID,
+      marketplace: market.url,
+      marketplaceReachable: true,
+      pendingResults: 0,
+    });
     expect(run.stdout() + run.stderr()).not.toContain(TOKEN);
   });
 
@@ -202,11 +255,17 @@ describe("computeswarm-agent status and gpus", () => {
 
 describe("when the agent itself dies", () => {
   it("an orphaned job still ends shortly after its time limit (timeout backstop)", async () => {
-    const j = job("import os, subprocess, time\np = subprocess.Popen(['sleep', '300'])\nprint(f'PIDS={os.getpid()},{p.pid}', flush=True)\ntime.sleep(300)\n", { maxDurationSeconds: 1 });
+    const j = job(
+      "import os, subprocess, time\np = subprocess.Popen(['sleep', '300'])\nprint(f'PIDS={os.getpid()},{p.pid}', flush=True)\ntime.sleep(300)\n",
+      { maxDurationSeconds: 1 },
+    );
     market.jobs.push(j);
     const run = start();
     const logged = await until(() => market.find(`/jobs/${j.id}/logs`)[0], 20_000, "first log chunk");
-    const pids = /PIDS=(\d+),(\d+)/.exec(String((logged.body as { data: string }).data))!.slice(1).map(Number);
+    const pids = /PIDS=(\d+),(\d+)/
+      .exec(String((logged.body as { data: string }).data))!
+      .slice(1)
+      .map(Number);
     run.child.kill("SIGKILL");
     await run.exit;
     expect(pids.every(isAlive)).toBe(true); // the agent is gone, the job is not (yet)

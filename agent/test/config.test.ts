@@ -28,7 +28,11 @@ describe("config file", () => {
     await writeFile(file, JSON.stringify({ imageAllowlist: ["img"] }), { mode: 0o644 });
     await updateConfigFile(file, { nodeId: "n2", agentToken: "t" });
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(await readFile(file, "utf8"))).toEqual({ imageAllowlist: ["img"], nodeId: "n2", agentToken: "t" });
+    expect(JSON.parse(await readFile(file, "utf8"))).toEqual({
+      imageAllowlist: ["img"],
+      nodeId: "n2",
+      agentToken: "t",
+    });
   });
 
   it("is empty when missing and a clear error when broken", async () => {
@@ -41,13 +45,25 @@ describe("config file", () => {
 
 function startCommand(argv: string[]): Command {
   const cmd = new Command("start").exitOverride();
-  for (const spec of [OPTION_SPECS.marketplace, OPTION_SPECS.allowUnsandboxed, OPTION_SPECS.imageAllowlist, OPTION_SPECS.pollWait, OPTION_SPECS.heartbeatInterval]) {
+  for (const spec of [
+    OPTION_SPECS.marketplace,
+    OPTION_SPECS.allowUnsandboxed,
+    OPTION_SPECS.imageAllowlist,
+    OPTION_SPECS.pollWait,
+    OPTION_SPECS.heartbeatInterval,
+  ]) {
     addSpecOption(cmd, spec);
   }
   cmd.parse(argv, { from: "user" });
   return cmd;
 }
-const specs = [OPTION_SPECS.marketplace, OPTION_SPECS.allowUnsandboxed, OPTION_SPECS.imageAllowlist, OPTION_SPECS.pollWait, OPTION_SPECS.heartbeatInterval];
+const specs = [
+  OPTION_SPECS.marketplace,
+  OPTION_SPECS.allowUnsandboxed,
+  OPTION_SPECS.imageAllowlist,
+  OPTION_SPECS.pollWait,
+  OPTION_SPECS.heartbeatInterval,
+];
 
 describe("option precedence: flag > env > config file > default", () => {
   const file = { marketplace: "http://file", pollWait: 5, imageAllowlist: ["file:img"], heartbeatInterval: 7 };
@@ -64,22 +80,47 @@ describe("option precedence: flag > env > config file > default", () => {
   });
   it("takes the file when neither flag nor env is set, then defaults", () => {
     const v = parseSettings(startSettingsSchema, resolveSpecValues(startCommand([]), specs, {}, file));
-    expect(v).toMatchObject({ marketplace: "http://file", pollWait: 5, heartbeatInterval: 7, imageAllowlist: ["file:img"], allowUnsandboxed: false, maxOutputBytes: 1048576, shutdownGrace: 30 });
+    expect(v).toMatchObject({
+      marketplace: "http://file",
+      pollWait: 5,
+      heartbeatInterval: 7,
+      imageAllowlist: ["file:img"],
+      allowUnsandboxed: false,
+      maxOutputBytes: 1048576,
+      shutdownGrace: 30,
+    });
   });
   it("parses booleans from the environment strictly", () => {
-    expect(resolveSpecValues(startCommand([]), specs, { COMPUTESWARM_ALLOW_UNSANDBOXED: "false" }, {}).allowUnsandboxed).toBe(false);
-    expect(resolveSpecValues(startCommand([]), specs, { COMPUTESWARM_ALLOW_UNSANDBOXED: "1" }, {}).allowUnsandboxed).toBe(true);
-    expect(() => resolveSpecValues(startCommand([]), specs, { COMPUTESWARM_ALLOW_UNSANDBOXED: "maybe" }, {})).toThrow(UsageError);
-    expect(resolveSpecValues(startCommand(["--allow-unsandboxed"]), specs, { COMPUTESWARM_ALLOW_UNSANDBOXED: "0" }, {}).allowUnsandboxed).toBe(true);
+    expect(
+      resolveSpecValues(startCommand([]), specs, { COMPUTESWARM_ALLOW_UNSANDBOXED: "false" }, {}).allowUnsandboxed,
+    ).toBe(false);
+    expect(
+      resolveSpecValues(startCommand([]), specs, { COMPUTESWARM_ALLOW_UNSANDBOXED: "1" }, {}).allowUnsandboxed,
+    ).toBe(true);
+    expect(() => resolveSpecValues(startCommand([]), specs, { COMPUTESWARM_ALLOW_UNSANDBOXED: "maybe" }, {})).toThrow(
+      UsageError,
+    );
+    expect(
+      resolveSpecValues(startCommand(["--allow-unsandboxed"]), specs, { COMPUTESWARM_ALLOW_UNSANDBOXED: "0" }, {})
+        .allowUnsandboxed,
+    ).toBe(true);
   });
   it("accepts a variadic image list on the command line", () => {
-    expect(resolveSpecValues(startCommand(["--image-allowlist", "a:1", "b:2"]), specs, env, file).imageAllowlist).toEqual(["a:1", "b:2"]);
+    expect(
+      resolveSpecValues(startCommand(["--image-allowlist", "a:1", "b:2"]), specs, env, file).imageAllowlist,
+    ).toEqual(["a:1", "b:2"]);
   });
   it("names the flag in validation errors", () => {
-    expect(() => parseSettings(startSettingsSchema, { marketplace: "http://m", pollWait: "60" })).toThrow(/--poll-wait: must be a whole number from 0 to 25/);
-    expect(() => parseSettings(startSettingsSchema, { marketplace: "ftp://m" })).toThrow(/--marketplace: must be an http/);
+    expect(() => parseSettings(startSettingsSchema, { marketplace: "http://m", pollWait: "60" })).toThrow(
+      /--poll-wait: must be a whole number from 0 to 25/,
+    );
+    expect(() => parseSettings(startSettingsSchema, { marketplace: "ftp://m" })).toThrow(
+      /--marketplace: must be an http/,
+    );
     expect(() => parseSettings(startSettingsSchema, {})).toThrow(/--marketplace: .*required/);
-    expect(() => parseSettings(startSettingsSchema, { marketplace: "http://m", maxOutputBytes: 2_000_000 })).toThrow(/--max-output-bytes/);
+    expect(() => parseSettings(startSettingsSchema, { marketplace: "http://m", maxOutputBytes: 2_000_000 })).toThrow(
+      /--max-output-bytes/,
+    );
   });
   it("strips a trailing slash from the marketplace URL", () => {
     expect(parseSettings(startSettingsSchema, { marketplace: "http://m:3000/" }).marketplace).toBe("http://m:3000");

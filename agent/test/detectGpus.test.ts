@@ -7,11 +7,20 @@ import { fixture } from "./helpers/fixtures";
 import { tempDir } from "./helpers/tempDir";
 
 const ok = (stdout: string): CommandResult => ({ ok: true, notFound: false, exitCode: 0, stdout, stderr: "" });
-const failed = (stdout: string, exitCode = 9): CommandResult => ({ ok: false, notFound: false, exitCode, stdout, stderr: "" });
+const failed = (stdout: string, exitCode = 9): CommandResult => ({
+  ok: false,
+  notFound: false,
+  exitCode,
+  stdout,
+  stderr: "",
+});
 const notFound: CommandResult = { ok: false, notFound: true, exitCode: null, stdout: "", stderr: "" };
 
 /** A fake nvidia-smi: the query returns `csv`, a bare call the banner. */
-function fakeSmi(csv: CommandResult, banner = ok(fixture("nvidia-smi-banner.txt"))): { run: CommandRunner; calls: string[][] } {
+function fakeSmi(
+  csv: CommandResult,
+  banner = ok(fixture("nvidia-smi-banner.txt")),
+): { run: CommandRunner; calls: string[][] } {
   const calls: string[][] = [];
   return {
     calls,
@@ -27,7 +36,13 @@ describe("detectGpus", () => {
     const { run, calls } = fakeSmi(ok(fixture("nvidia-smi-h200.csv")));
     const { gpuInfo, warnings } = await detectGpus(run);
     expect(warnings).toEqual([]);
-    expect(gpuInfo).toMatchObject({ model: "NVIDIA H200", vramMiB: 143771, gpuCount: 1, cudaVersion: "13.0", computeCapability: "9.0" });
+    expect(gpuInfo).toMatchObject({
+      model: "NVIDIA H200",
+      vramMiB: 143771,
+      gpuCount: 1,
+      cudaVersion: "13.0",
+      computeCapability: "9.0",
+    });
     expect(calls[0]).toEqual([
       "--query-gpu=index,uuid,name,memory.total,memory.used,memory.free,driver_version,utilization.gpu,temperature.gpu,power.draw,power.limit,pci.bus_id,compute_cap",
       "--format=csv,noheader,nounits",
@@ -55,12 +70,16 @@ describe("detectGpus", () => {
   });
 
   it("asks again without compute_cap on drivers that do not know it", async () => {
-    const old = fixture("nvidia-smi-h200.csv").trim().replace(/, 9\.0$/, "");
+    const old = fixture("nvidia-smi-h200.csv")
+      .trim()
+      .replace(/, 9\.0$/, "");
     const calls: string[][] = [];
     const run: CommandRunner = async (_f, args) => {
       calls.push(args);
       if (args.length === 0) return ok("| NVIDIA-SMI 470.57.02  Driver Version: 470.57.02  CUDA Version: 11.4 |");
-      return args[0]!.includes("compute_cap") ? failed('Field "compute_cap" is not a valid field to query.', 2) : ok(old);
+      return args[0]!.includes("compute_cap")
+        ? failed('Field "compute_cap" is not a valid field to query.', 2)
+        : ok(old);
     };
     const { gpuInfo } = await detectGpus(run);
     expect(calls).toHaveLength(3);
@@ -71,7 +90,10 @@ describe("detectGpus", () => {
   it("runs a real executable given by path (COMPUTESWARM_NVIDIA_SMI)", async () => {
     const dir = tempDir("cs-smi-");
     const smi = path.join(dir, "nvidia-smi");
-    await writeFile(smi, `#!/bin/sh\nif [ $# -eq 0 ]; then echo "CUDA Version: 12.8"; else cat <<'X'\n${fixture("nvidia-smi-4x-h100.csv")}X\nfi\n`);
+    await writeFile(
+      smi,
+      `#!/bin/sh\nif [ $# -eq 0 ]; then echo "CUDA Version: 12.8"; else cat <<'X'\n${fixture("nvidia-smi-4x-h100.csv")}X\nfi\n`,
+    );
     await chmod(smi, 0o755);
     const { gpuInfo } = await detectGpus(undefined, smi);
     expect(gpuInfo).toMatchObject({ gpuCount: 4, cudaVersion: "12.8", vramMiB: 81000 });

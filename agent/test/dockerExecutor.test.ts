@@ -23,22 +23,48 @@ const after = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 describe("buildDockerRunArgs", () => {
   it("builds a locked-down docker run for a python job on a GPU node", () => {
     expect(buildDockerRunArgs(spec)).toEqual([
-      "run", "--rm", "--name", "computeswarm-job-j1", "--label", "computeswarm.job=j1", "--init",
-      "--gpus", "all",
-      "--network", "none",
-      "--memory", "16g", "--memory-swap", "16g",
-      "--cpus", "8",
-      "--pids-limit", "1024",
+      "run",
+      "--rm",
+      "--name",
+      "computeswarm-job-j1",
+      "--label",
+      "computeswarm.job=j1",
+      "--init",
+      "--gpus",
+      "all",
+      "--network",
+      "none",
+      "--memory",
+      "16g",
+      "--memory-swap",
+      "16g",
+      "--cpus",
+      "8",
+      "--pids-limit",
+      "1024",
       "--read-only",
-      "--tmpfs", "/tmp:rw,nosuid,nodev,size=1g",
-      "--security-opt", "no-new-privileges",
-      "--cap-drop", "ALL",
-      "--user", "1000:1000",
-      "-e", "HOME=/work", "-e", "TMPDIR=/tmp", "-e", "PYTHONUNBUFFERED=1",
-      "-v", "/tmp/computeswarm-job-abc:/work",
-      "-w", "/work",
+      "--tmpfs",
+      "/tmp:rw,nosuid,nodev,size=1g",
+      "--security-opt",
+      "no-new-privileges",
+      "--cap-drop",
+      "ALL",
+      "--user",
+      "1000:1000",
+      "-e",
+      "HOME=/work",
+      "-e",
+      "TMPDIR=/tmp",
+      "-e",
+      "PYTHONUNBUFFERED=1",
+      "-v",
+      "/tmp/computeswarm-job-abc:/work",
+      "-w",
+      "/work",
       "pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime",
-      "python3", "-u", "script.py",
+      "python3",
+      "-u",
+      "script.py",
     ]);
   });
 
@@ -79,7 +105,15 @@ describe("pickImage / containerNameFor", () => {
 
 describe("docker executor", () => {
   it("supports python and shell", () => {
-    const e = new DockerExecutor({ imageAllowlist: ["img"], gpus: false, allowNetwork: false, memory: "1g", cpus: 1, pidsLimit: 64, maxOutputBytes: 1000 });
+    const e = new DockerExecutor({
+      imageAllowlist: ["img"],
+      gpus: false,
+      allowNetwork: false,
+      memory: "1g",
+      cpus: 1,
+      pidsLimit: 64,
+      maxOutputBytes: 1000,
+    });
     expect(e.supportedJobTypes()).toEqual(["python", "shell"]);
     expect(e.kind).toBe("docker");
   });
@@ -101,8 +135,12 @@ describe("chooseExecutorKind", () => {
     expect(chooseExecutorKind({ ...base, requested: "process", allowUnsandboxed: true })).toEqual({ kind: "process" });
   });
   it("refuses --executor docker without docker or without an allowlist", () => {
-    expect(chooseExecutorKind({ ...base, requested: "docker", dockerWorks: false })).toEqual({ error: expect.stringMatching(/docker info/) });
-    expect(chooseExecutorKind({ ...base, requested: "docker", imageAllowlist: [] })).toEqual({ error: expect.stringMatching(/--image-allowlist/) });
+    expect(chooseExecutorKind({ ...base, requested: "docker", dockerWorks: false })).toEqual({
+      error: expect.stringMatching(/docker info/),
+    });
+    expect(chooseExecutorKind({ ...base, requested: "docker", imageAllowlist: [] })).toEqual({
+      error: expect.stringMatching(/--image-allowlist/),
+    });
     expect(chooseExecutorKind({ ...base, requested: "docker", allowUnsandboxed: true })).toEqual({ kind: "docker" });
   });
 });

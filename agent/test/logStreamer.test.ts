@@ -25,7 +25,12 @@ describe("LogStreamer", () => {
 
   it("flushes early at the size threshold and splits big output into bounded chunks", async () => {
     const sent: LogChunk[] = [];
-    const s = new LogStreamer({ send: async (c) => void sent.push(c), logger: silentLogger, flushIntervalMs: 10_000, maxBatchChars: 10 });
+    const s = new LogStreamer({
+      send: async (c) => void sent.push(c),
+      logger: silentLogger,
+      flushIntervalMs: 10_000,
+      maxBatchChars: 10,
+    });
     s.write("stdout", "x".repeat(25));
     await s.close();
     expect(sent.map((c) => c.data.length)).toEqual([10, 10, 5]);
@@ -62,7 +67,12 @@ describe("LogStreamer", () => {
   });
 
   it("drops chunks the marketplace keeps refusing, without blocking close for long", async () => {
-    const s = new LogStreamer({ logger: silentLogger, flushIntervalMs: 1, retryDelaysMs: [5], send: async () => Promise.reject(new Error("down")) });
+    const s = new LogStreamer({
+      logger: silentLogger,
+      flushIntervalMs: 1,
+      retryDelaysMs: [5],
+      send: async () => Promise.reject(new Error("down")),
+    });
     s.write("stdout", "a");
     await new Promise((r) => setTimeout(r, 5));
     s.write("stdout", "b");

@@ -18,7 +18,11 @@ describe("logger", () => {
 
   it("redacts secret-looking fields at any depth", () => {
     const lines: string[] = [];
-    createLogger((l) => lines.push(l)).warn("x", { agentToken: "t0k", nested: { privateKey: "0xkey", authorization: "Bearer t0k" }, ok: "visible" });
+    createLogger((l) => lines.push(l)).warn("x", {
+      agentToken: "t0k",
+      nested: { privateKey: "0xkey", authorization: "Bearer t0k" },
+      ok: "visible",
+    });
     expect(lines[0]).not.toContain("t0k");
     expect(lines[0]).not.toContain("0xkey");
     expect(JSON.parse(lines[0]!)).toMatchObject({ agentToken: "[redacted]", ok: "visible" });

@@ -79,7 +79,9 @@ describe("parseNvidiaSmiCsv", () => {
 
   it("parses output of the shorter query used for old drivers (no compute_cap)", () => {
     const fields = GPU_QUERY_FIELDS.filter((f) => f !== "compute_cap");
-    const line = fixture("nvidia-smi-h200.csv").trim().replace(/, 9\.0$/, "");
+    const line = fixture("nvidia-smi-h200.csv")
+      .trim()
+      .replace(/, 9\.0$/, "");
     const { gpus, errors } = parseNvidiaSmiCsv(line, fields);
     expect(errors).toEqual([]);
     expect(gpus[0]!.computeCapability).toBeUndefined();
@@ -90,7 +92,9 @@ describe("parseNvidiaSmiCsv", () => {
 describe("parseCudaVersion", () => {
   it("reads the CUDA version from the nvidia-smi banner", () => {
     expect(parseCudaVersion(fixture("nvidia-smi-banner.txt"))).toBe("13.0");
-    expect(parseCudaVersion("| NVIDIA-SMI 535.104.05   Driver Version: 535.104.05   CUDA Version: 12.2  |")).toBe("12.2");
+    expect(parseCudaVersion("| NVIDIA-SMI 535.104.05   Driver Version: 535.104.05   CUDA Version: 12.2  |")).toBe(
+      "12.2",
+    );
   });
   it("is undefined when the banner has none", () => {
     expect(parseCudaVersion("No devices were found")).toBeUndefined();

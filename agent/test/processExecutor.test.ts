@@ -45,7 +45,8 @@ describe("process executor", () => {
     const streamed: string[] = [];
     const r = await executor.run(
       job({
-        script: "import os, sys\nprint('hello from', os.getcwd())\nprint('oops', file=sys.stderr)\nopen('out.txt','w').write('x')\nsys.exit(3)\n",
+        script:
+          "import os, sys\nprint('hello from', os.getcwd())\nprint('oops', file=sys.stderr)\nopen('out.txt','w').write('x')\nsys.exit(3)\n",
         onOutput: (_s, t) => streamed.push(t),
       }),
     );
@@ -128,7 +129,8 @@ describe("process executor", () => {
     let streamed = "";
     const r = await small.run(
       job({
-        script: "import sys\nfor i in range(20000):\n    print('x' * 99)\nprint('done', file=sys.stderr)\nsys.exit(7)\n",
+        script:
+          "import sys\nfor i in range(20000):\n    print('x' * 99)\nprint('done', file=sys.stderr)\nsys.exit(7)\n",
         onOutput: (_s, t) => (streamed += t),
       }),
     );
@@ -160,7 +162,14 @@ describe("process executor", () => {
       const r = await scrubbed.run(job({ script: "import os, json\nprint(json.dumps(dict(os.environ)))\n" }));
       const env = JSON.parse(r.output.trim().split("\n").pop()!) as Record<string, string>;
       const inherited = Object.keys(env).filter((k) => !["LC_CTYPE"].includes(k)); // python may add LC_CTYPE
-      expect(inherited.sort()).toEqual(["CUDA_VISIBLE_DEVICES", "HOME", "LANG", "NVIDIA_VISIBLE_DEVICES", "PATH", "TMPDIR"]);
+      expect(inherited.sort()).toEqual([
+        "CUDA_VISIBLE_DEVICES",
+        "HOME",
+        "LANG",
+        "NVIDIA_VISIBLE_DEVICES",
+        "PATH",
+        "TMPDIR",
+      ]);
       expect(env.HOME).toMatch(/computeswarm-job-/);
       expect(env.TMPDIR).toBe(env.HOME);
       expect(env.CUDA_VISIBLE_DEVICES).toBe("0,1");

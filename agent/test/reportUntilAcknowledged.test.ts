@@ -28,7 +28,12 @@ describe("reporting a finished job", () => {
       if (failuresLeft-- > 0) return { status: 503, body: { error: { code: "unavailable", message: "try later" } } };
       return { status: 200, body: { ok: true, status: "completed" } };
     };
-    const outcome = await reportUntilAcknowledged(() => client.complete(JOB, result), { logger: silentLogger, jobId: JOB, kind: "complete", backoff: fast });
+    const outcome = await reportUntilAcknowledged(() => client.complete(JOB, result), {
+      logger: silentLogger,
+      jobId: JOB,
+      kind: "complete",
+      backoff: fast,
+    });
     expect(outcome).toBe("acknowledged");
     const calls = market.find("/complete");
     expect(calls).toHaveLength(4);
@@ -40,15 +45,27 @@ describe("reporting a finished job", () => {
     const port = market.port;
     await market.stop();
     setTimeout(() => void market.start(port), 300);
-    const outcome = await reportUntilAcknowledged(() => client.complete(JOB, result), { logger: silentLogger, jobId: JOB, kind: "complete", backoff: fast });
+    const outcome = await reportUntilAcknowledged(() => client.complete(JOB, result), {
+      logger: silentLogger,
+      jobId: JOB,
+      kind: "complete",
+      backoff: fast,
+    });
     expect(outcome).toBe("acknowledged");
     expect(market.find("/complete")).toHaveLength(1);
   });
 
   it("stops retrying when the job is no longer running (409)", async () => {
     market.handler = (r) =>
-      r.path.endsWith("/complete") ? { status: 409, body: { error: { code: "job_not_running", message: "job is timed_out" } } } : undefined;
-    const outcome = await reportUntilAcknowledged(() => client.complete(JOB, result), { logger: silentLogger, jobId: JOB, kind: "complete", backoff: fast });
+      r.path.endsWith("/complete")
+        ? { status: 409, body: { error: { code: "job_not_running", message: "job is timed_out" } } }
+        : undefined;
+    const outcome = await reportUntilAcknowledged(() => client.complete(JOB, result), {
+      logger: silentLogger,
+      jobId: JOB,
+      kind: "complete",
+      backoff: fast,
+    });
     expect(outcome).toBe("rejected");
     expect(market.find("/complete")).toHaveLength(1);
   });
@@ -56,7 +73,13 @@ describe("reporting a finished job", () => {
   it("retries 401 (an operator can fix the token) and gives up only when told to", async () => {
     market.handler = () => ({ status: 401, body: { error: { code: "unauthorized", message: "bad token" } } });
     const giveUp = AbortSignal.timeout(300);
-    const outcome = await reportUntilAcknowledged(() => client.complete(JOB, result), { logger: silentLogger, jobId: JOB, kind: "complete", backoff: fast, giveUp });
+    const outcome = await reportUntilAcknowledged(() => client.complete(JOB, result), {
+      logger: silentLogger,
+      jobId: JOB,
+      kind: "complete",
+      backoff: fast,
+      giveUp,
+    });
     expect(outcome).toBe("gave_up");
     expect(market.find("/complete").length).toBeGreaterThan(2);
   });
@@ -66,14 +89,24 @@ describe("reporting a finished job", () => {
     market.handler = () => ({ status: 503, body: { error: { code: "down", message: "down" } } });
     const report = { jobId: JOB, kind: "complete" as const, body: result, createdAt: new Date().toISOString() };
     const giveUp = AbortSignal.timeout(150);
-    expect(await deliverReport(report, { client, spool, logger: silentLogger, giveUpSignal: giveUp, backoff: fast })).toBe("gave_up");
+    expect(
+      await deliverReport(report, { client, spool, logger: silentLogger, giveUpSignal: giveUp, backoff: fast }),
+    ).toBe("gave_up");
     expect(await spool.list()).toEqual([report]);
     const { statSync, readdirSync } = await import("node:fs");
     const file = path.join(spool.dir, readdirSync(spool.dir)[0]!);
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
     market.handler = () => undefined;
-    expect(await deliverReport(report, { client, spool, logger: silentLogger, giveUpSignal: new AbortController().signal, backoff: fast })).toBe("acknowledged");
+    expect(
+      await deliverReport(report, {
+        client,
+        spool,
+        logger: silentLogger,
+        giveUpSignal: new AbortController().signal,
+        backoff: fast,
+      }),
+    ).toBe("acknowledged");
     expect(await spool.list()).toEqual([]);
   });
 });

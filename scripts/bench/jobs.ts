@@ -8,7 +8,12 @@ import { randomBytes } from "node:crypto";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
-import { computeSwarmDomain, registerNodeTypedMessage, sellerTypes, type RegisterNodeMessage } from "@computeswarm/protocol";
+import {
+  computeSwarmDomain,
+  registerNodeTypedMessage,
+  sellerTypes,
+  type RegisterNodeMessage,
+} from "@computeswarm/protocol";
 import type { AppRouter } from "../../src/server/api/root";
 import { transformer } from "../../src/lib/transformer";
 import { percentiles } from "./report";
@@ -61,7 +66,14 @@ async function buyerClient(url: string) {
   const buyer = privateKeyToAccount(generatePrivateKey());
   const { nonce } = await client.auth.nonce.mutate();
   const host = new URL(url).host;
-  const message = createSiweMessage({ address: buyer.address, chainId: 31337, domain: host, nonce, uri: url, version: "1" });
+  const message = createSiweMessage({
+    address: buyer.address,
+    chainId: 31337,
+    domain: host,
+    nonce,
+    uri: url,
+    version: "1",
+  });
   await client.auth.signIn.mutate({ message, signature: await buyer.signMessage({ message }) });
   return client;
 }
@@ -81,7 +93,8 @@ function agentCall(url: string, token: string, path: string, body: unknown) {
 export async function benchJobs(url: string) {
   console.log(`\nJob queue (${AGENTS} agents long-polling, ${JOBS} jobs)`);
   const nodes: { nodeId: string; token: string }[] = [];
-  for (let i = 0; i < AGENTS; i += 20) nodes.push(...(await Promise.all(Array.from({ length: 20 }, () => registerFreeNode(url)))));
+  for (let i = 0; i < AGENTS; i += 20)
+    nodes.push(...(await Promise.all(Array.from({ length: 20 }, () => registerFreeNode(url)))));
   await Promise.all(nodes.map((n) => agentCall(url, n.token, "heartbeat", {})));
   const buyer = await buyerClient(url);
 
@@ -103,7 +116,12 @@ export async function benchJobs(url: string) {
   for (let i = 0; i < 300; i++) {
     const node = nodes[i % nodes.length]!;
     const sent = performance.now();
-    const job = await buyer.jobs.submit.mutate({ nodeId: node.nodeId, jobType: "python", script: `print(${i})`, maxDurationSeconds: 60 });
+    const job = await buyer.jobs.submit.mutate({
+      nodeId: node.nodeId,
+      jobType: "python",
+      script: `print(${i})`,
+      maxDurationSeconds: 60,
+    });
     while (!claimedAt.has(job.id)) await new Promise((r) => setTimeout(r, 1));
     latencies.push(claimedAt.get(job.id)! - sent);
   }
@@ -119,7 +137,12 @@ export async function benchJobs(url: string) {
   for (let i = 0; i < JOBS; i += 25) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(25, JOBS - i) }, (_, k) =>
-        buyer.jobs.submit.mutate({ nodeId: nodes[(i + k) % nodes.length]!.nodeId, jobType: "shell", script: "true", maxDurationSeconds: 60 }),
+        buyer.jobs.submit.mutate({
+          nodeId: nodes[(i + k) % nodes.length]!.nodeId,
+          jobType: "shell",
+          script: "true",
+          maxDurationSeconds: 60,
+        }),
       ),
     );
     ids.push(...batch.map((j) => j.id));
@@ -132,5 +155,7 @@ export async function benchJobs(url: string) {
   const seconds = (performance.now() - started) / 1000;
   running = false;
   await Promise.all(drain);
-  console.log(`drain ${JOBS} queued jobs          ${(JOBS / seconds).toFixed(0)} claims/s (claim + complete each) in ${seconds.toFixed(1)} s`);
+  console.log(
+    `drain ${JOBS} queued jobs          ${(JOBS / seconds).toFixed(0)} claims/s (claim + complete each) in ${seconds.toFixed(1)} s`,
+  );
 }

@@ -4,7 +4,12 @@
  */
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { randomBytes } from "node:crypto";
-import { computeSwarmDomain, registerNodeTypedMessage, sellerTypes, type RegisterNodeMessage } from "@computeswarm/protocol";
+import {
+  computeSwarmDomain,
+  registerNodeTypedMessage,
+  sellerTypes,
+  type RegisterNodeMessage,
+} from "@computeswarm/protocol";
 import { runScenario } from "./report";
 
 const MODELS = [
@@ -20,7 +25,13 @@ async function signedRegistration(i: number) {
   const [model, vram] = MODELS[i % MODELS.length]!;
   const message: RegisterNodeMessage = {
     seller: seller.address,
-    gpuInfo: { model, vramMiB: vram, gpuCount: 1 + (i % 8), benchmark: { tflops: 100 + (i % 700) }, jobTypes: ["python", "shell"] },
+    gpuInfo: {
+      model,
+      vramMiB: vram,
+      gpuCount: 1 + (i % 8),
+      benchmark: { tflops: 100 + (i % 700) },
+      jobTypes: ["python", "shell"],
+    },
     pricePerHour: (0.2 + (i % 40) / 10).toFixed(2),
     endpoint: "",
     nonce: randomBytes(12).toString("hex"),
@@ -44,14 +55,26 @@ export async function benchRegistry(url: string, nodes = 1000) {
   const tokens: string[] = [];
   for (let i = 0; i < bodies.length; i += 50) {
     const batch = await Promise.all(
-      bodies.slice(i, i + 50).map((body) =>
-        fetch(`${url}/api/agent/v1/register`, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.json()),
-      ),
+      bodies
+        .slice(i, i + 50)
+        .map((body) =>
+          fetch(`${url}/api/agent/v1/register`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+          }).then((r) => r.json()),
+        ),
     );
     tokens.push(...batch.map((b: { agentToken: string }) => b.agentToken));
   }
   await Promise.all(
-    tokens.map((t) => fetch(`${url}/api/agent/v1/heartbeat`, { method: "POST", headers: { authorization: `Bearer ${t}`, "content-type": "application/json" }, body: "{}" })),
+    tokens.map((t) =>
+      fetch(`${url}/api/agent/v1/heartbeat`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${t}`, "content-type": "application/json" },
+        body: "{}",
+      }),
+    ),
   );
 
   let n = 0;
@@ -85,7 +108,9 @@ export async function benchRegistry(url: string, nodes = 1000) {
       method: "GET",
       next: () => {
         // A different price cap each time defeats the few-second cache: every request is a real query.
-        const input = vary ? { ...filters[f % filters.length], maxPricePerHour: (0.5 + (f % 3500) / 1000).toFixed(3) } : filters[f % filters.length];
+        const input = vary
+          ? { ...filters[f % filters.length], maxPricePerHour: (0.5 + (f % 3500) / 1000).toFixed(3) }
+          : filters[f % filters.length];
         f++;
         return { path: `/api/trpc/nodes.list?input=${encodeURIComponent(JSON.stringify({ json: input }))}` };
       },

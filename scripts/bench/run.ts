@@ -12,7 +12,9 @@ const which = process.argv[2] ?? "all";
 
 async function main() {
   const app = await startBenchApp();
-  console.log(`ComputeSwarm bench on ${process.env.DATABASE_URL ? "PostgreSQL + Redis" : "embedded defaults"}, app pid ${app.pid}`);
+  console.log(
+    `ComputeSwarm bench on ${process.env.DATABASE_URL ? "PostgreSQL + Redis" : "embedded defaults"}, app pid ${app.pid}`,
+  );
   try {
     if (which === "all" || which === "registry") await benchRegistry(app.url);
     if (which === "all" || which === "jobs") {

@@ -18,7 +18,10 @@ export async function boot(): Promise<void> {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   }
-  deps.log.info({ db: deps.db.kind, redis: deps.redis.kind, chain: deps.env.CHAIN }, "ComputeSwarm marketplace started");
+  deps.log.info(
+    { db: deps.db.kind, redis: deps.redis.kind, chain: deps.env.CHAIN },
+    "ComputeSwarm marketplace started",
+  );
   const flusher = setInterval(() => {
     flushHeartbeats(deps).catch((err) => deps.log.error({ err }, "heartbeat flush failed"));
   }, deps.env.HEARTBEAT_FLUSH_INTERVAL_MS);
@@ -26,7 +29,11 @@ export async function boot(): Promise<void> {
   const stopWatchdog = startWatchdog(deps);
   // The chain starts now (the embedded default launches anvil), not on the first payment.
   getChain(deps).then(
-    (c) => deps.log.info({ network: c.network.caip2, rpc: c.embedded ? c.rpcUrl : undefined, facilitator: c.facilitator.kind }, "payment chain ready"),
+    (c) =>
+      deps.log.info(
+        { network: c.network.caip2, rpc: c.embedded ? c.rpcUrl : undefined, facilitator: c.facilitator.kind },
+        "payment chain ready",
+      ),
     (err) => deps.log.error({ err }, "payment chain unavailable; payments will fail until it is reachable"),
   );
   const stopSettlement = startSettlementWorker(deps);

@@ -4,7 +4,12 @@ import { EnvError, parseEnv } from "./env";
 describe("configuration", () => {
   it("runs on the embedded defaults with nothing set", () => {
     const env = parseEnv({});
-    expect(env).toMatchObject({ CHAIN: "local", DATA_DIR: ".data", RATE_LIMIT_DISCOVERY_PER_MIN: 10, RATE_LIMIT_JOB_SUBMIT_PER_MIN: 1 });
+    expect(env).toMatchObject({
+      CHAIN: "local",
+      DATA_DIR: ".data",
+      RATE_LIMIT_DISCOVERY_PER_MIN: 10,
+      RATE_LIMIT_JOB_SUBMIT_PER_MIN: 1,
+    });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.ADMIN_ADDRESSES).toEqual([]);
   });
@@ -36,11 +41,17 @@ describe("configuration", () => {
   it("requires an RPC URL and a relayer key (or facilitator) on real networks", () => {
     expect(() => parseEnv({ CHAIN: "base" })).toThrow(/RPC_URL: required when CHAIN=base/);
     expect(() => parseEnv({ CHAIN: "base", RPC_URL: "https://rpc.example" })).toThrow(/RELAYER_PRIVATE_KEY/);
-    expect(parseEnv({ CHAIN: "base", RPC_URL: "https://rpc.example", FACILITATOR_URL: "https://f.example" }).CHAIN).toBe("base");
+    expect(
+      parseEnv({ CHAIN: "base", RPC_URL: "https://rpc.example", FACILITATOR_URL: "https://f.example" }).CHAIN,
+    ).toBe("base");
   });
 
   it("treats empty strings as unset and parses lists and booleans", () => {
-    const env = parseEnv({ DATABASE_URL: "", ADMIN_ADDRESSES: " 0x00000000000000000000000000000000000000aA , ", RATE_LIMIT_ENABLED: "false" });
+    const env = parseEnv({
+      DATABASE_URL: "",
+      ADMIN_ADDRESSES: " 0x00000000000000000000000000000000000000aA , ",
+      RATE_LIMIT_ENABLED: "false",
+    });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.ADMIN_ADDRESSES).toEqual(["0x00000000000000000000000000000000000000aA"]);
     expect(env.RATE_LIMIT_ENABLED).toBe(false);

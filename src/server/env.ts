@@ -28,7 +28,10 @@ export const envSchema = z
       .optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
     DATA_DIR: z.string().min(1).default(".data"),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, "a redis:// or rediss:// URL").optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL")
+      .optional(),
     REDIS_KEY_PREFIX: z.string().max(64).default("cs:"),
 
     CHAIN: z.enum(["local", "base-sepolia", "base"]).default("local"),
@@ -37,13 +40,23 @@ export const envSchema = z
     FACILITATOR_URL: z.url("the base URL of an x402 facilitator").optional(),
     USDC_DOMAIN_NAME: z.string().min(1).max(64).optional(),
     // How long after a job's max duration its payment authorization must stay valid (queue wait, grace, settlement retries).
-    SETTLEMENT_WINDOW_SECONDS: z.coerce.number().int().min(300).max(7 * 86_400).default(3600),
+    SETTLEMENT_WINDOW_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(7 * 86_400)
+      .default(3600),
     SETTLEMENT_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
 
     ADMIN_ADDRESSES: z
       .string()
       .default("")
-      .transform((v) => v.split(",").map((a) => a.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(",")
+          .map((a) => a.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(address)),
     NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID: z.string().optional(),
 

@@ -11,11 +11,17 @@ export interface Health {
 
 /** Database and Redis reachable, migrations applied. */
 export async function checkHealth(deps: Deps): Promise<Health> {
-  const timeout = <T,>(p: Promise<T>) =>
+  const timeout = <T>(p: Promise<T>) =>
     Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000))]);
   const [db, redis, migrations] = await Promise.all([
-    timeout(deps.db.sql.query("SELECT 1")).then(() => "ok" as const, () => "down" as const),
-    timeout(deps.redis.cmd.ping()).then(() => "ok" as const, () => "down" as const),
+    timeout(deps.db.sql.query("SELECT 1")).then(
+      () => "ok" as const,
+      () => "down" as const,
+    ),
+    timeout(deps.redis.cmd.ping()).then(
+      () => "ok" as const,
+      () => "down" as const,
+    ),
     timeout(loadMigrations().then((m) => migrationStatus(deps.db.sql, m))).then(
       (s) => (s.current ? ("current" as const) : ("pending" as const)),
       () => "unknown" as const,

@@ -13,7 +13,11 @@ export async function scrapeMetrics(deps: Deps): Promise<string> {
   for (const g of grouped) counts[g.status] = g._count._all;
   // Nodes stored available/busy but without a recent heartbeat are offline.
   const liveRows = liveCount
-    ? await deps.prisma.node.groupBy({ by: ["status"], where: { id: { in: [...live.keys()] } }, _count: { _all: true } })
+    ? await deps.prisma.node.groupBy({
+        by: ["status"],
+        where: { id: { in: [...live.keys()] } },
+        _count: { _all: true },
+      })
     : [];
   const liveBy = Object.fromEntries(liveRows.map((g) => [g.status, g._count._all]));
   const available = liveBy.available ?? 0;

@@ -22,7 +22,11 @@ function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    heartbeats: new client.Counter({ name: "cs_heartbeats_total", help: "Agent heartbeats received", registers: [registry] }),
+    heartbeats: new client.Counter({
+      name: "cs_heartbeats_total",
+      help: "Agent heartbeats received",
+      registers: [registry],
+    }),
     nodesByStatus: new client.Gauge({
       name: "cs_nodes",
       help: "Registered nodes by status (sampled at scrape time)",

@@ -10,12 +10,17 @@ import { setDepsForTesting, type Deps } from "../server/deps";
  */
 type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, unknown>> }) => Promise<Response>;
 
-async function route(pathname: string): Promise<{ handler: Record<string, unknown>; params: Record<string, unknown> } | null> {
+async function route(
+  pathname: string,
+): Promise<{ handler: Record<string, unknown>; params: Record<string, unknown> } | null> {
   if (pathname.startsWith("/api/trpc/")) {
     return { handler: await import("../app/api/trpc/[trpc]/route"), params: { trpc: pathname.slice(10) } };
   }
   if (pathname.startsWith("/api/agent/v1/")) {
-    return { handler: await import("../app/api/agent/v1/[...path]/route"), params: { path: pathname.slice(14).split("/") } };
+    return {
+      handler: await import("../app/api/agent/v1/[...path]/route"),
+      params: { path: pathname.slice(14).split("/") },
+    };
   }
   if (pathname === "/api/x402/jobs") return { handler: await import("../app/api/x402/jobs/route"), params: {} };
   if (pathname.startsWith("/api/x402/jobs/")) {

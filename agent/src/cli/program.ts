@@ -10,8 +10,18 @@ import { AGENT_VERSION } from "../version";
 const S = OPTION_SPECS;
 const REGISTER_SPECS: OptionSpec[] = [S.marketplace, S.keyFile, S.pair, S.price, S.endpoint, S.benchmark];
 const START_SPECS: OptionSpec[] = [
-  S.marketplace, S.executor, S.allowUnsandboxed, S.allowNetwork, S.imageAllowlist, S.maxOutputBytes,
-  S.heartbeatInterval, S.pollWait, S.shutdownGrace, S.dockerMemory, S.dockerCpus, S.dockerPidsLimit,
+  S.marketplace,
+  S.executor,
+  S.allowUnsandboxed,
+  S.allowNetwork,
+  S.imageAllowlist,
+  S.maxOutputBytes,
+  S.heartbeatInterval,
+  S.pollWait,
+  S.shutdownGrace,
+  S.dockerMemory,
+  S.dockerCpus,
+  S.dockerPidsLimit,
 ];
 const STATUS_SPECS: OptionSpec[] = [S.marketplace];
 const GPUS_SPECS: OptionSpec[] = [S.runBenchmark];
@@ -42,7 +52,9 @@ function withSpecs(cmd: Command, specs: OptionSpec[]): Command {
 /** The commander program; `io` is injectable so tests can run commands in-process. */
 export function buildProgram(io: CliIo = processIo): Command {
   const program = new Command("computeswarm-agent")
-    .description("ComputeSwarm seller agent: offers this machine's GPUs on a ComputeSwarm marketplace and runs buyers' jobs")
+    .description(
+      "ComputeSwarm seller agent: offers this machine's GPUs on a ComputeSwarm marketplace and runs buyers' jobs",
+    )
     .version(AGENT_VERSION)
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
@@ -53,26 +65,33 @@ export function buildProgram(io: CliIo = processIo): Command {
   withSpecs(
     program
       .command("register")
-      .description("detect GPUs, run a short benchmark, and register this node (signing with the seller key, or redeeming a pairing code); saves the node id and token to the config file"),
+      .description(
+        "detect GPUs, run a short benchmark, and register this node (signing with the seller key, or redeeming a pairing code); saves the node id and token to the config file",
+      ),
     REGISTER_SPECS,
   ).action(async (_opts, cmd: Command) => registerCommand(await loadContext(cmd, REGISTER_SPECS, io)));
 
   withSpecs(
     program
       .command("start")
-      .description("heartbeat, claim jobs, run them with the chosen executor and report results, until SIGTERM/SIGINT (logs one JSON line per event on stdout)"),
+      .description(
+        "heartbeat, claim jobs, run them with the chosen executor and report results, until SIGTERM/SIGINT (logs one JSON line per event on stdout)",
+      ),
     START_SPECS,
   ).action(async (_opts, cmd: Command) => startCommand(await loadContext(cmd, START_SPECS, io)));
 
   withSpecs(
-    program.command("status").description("show this agent's registration (never the token) and whether the marketplace answers, as JSON"),
+    program
+      .command("status")
+      .description("show this agent's registration (never the token) and whether the marketplace answers, as JSON"),
     STATUS_SPECS,
   ).action(async (_opts, cmd: Command) => {
     process.exitCode = await statusCommand(await loadContext(cmd, STATUS_SPECS, io, "stderr"));
   });
 
-  withSpecs(program.command("gpus").description("print the detected GPUs as JSON (what register would offer)"), GPUS_SPECS).action(
-    async (_opts, cmd: Command) => gpusCommand(await loadContext(cmd, GPUS_SPECS, io, "stderr")),
-  );
+  withSpecs(
+    program.command("gpus").description("print the detected GPUs as JSON (what register would offer)"),
+    GPUS_SPECS,
+  ).action(async (_opts, cmd: Command) => gpusCommand(await loadContext(cmd, GPUS_SPECS, io, "stderr")));
   return program;
 }

@@ -29,9 +29,17 @@ export interface CommandContext {
 const globalSchema = z.object({ config: z.string().min(1).optional(), logLevel: logLevelSchema });
 
 /** Resolves --config / --log-level (program-wide), reads the config file, then this command's options. */
-export async function loadContext(cmd: Command, specs: OptionSpec[], io: CliIo, logTo: "stdout" | "stderr" = "stdout"): Promise<CommandContext> {
+export async function loadContext(
+  cmd: Command,
+  specs: OptionSpec[],
+  io: CliIo,
+  logTo: "stdout" | "stderr" = "stdout",
+): Promise<CommandContext> {
   const program = cmd.parent ?? cmd;
-  const globals = parseSettings(globalSchema, resolveSpecValues(program, [OPTION_SPECS.config, OPTION_SPECS.logLevel], io.env, {}));
+  const globals = parseSettings(
+    globalSchema,
+    resolveSpecValues(program, [OPTION_SPECS.config, OPTION_SPECS.logLevel], io.env, {}),
+  );
   const configPath = globals.config ?? defaultConfigPath();
   const fileConfig = await readConfigFile(configPath);
   const logger = createLogger(io[logTo], globals.logLevel);

@@ -27,24 +27,38 @@ export async function registerCommand(ctx: CommandContext): Promise<void> {
   const s = parseSettings(registerSettingsSchema, ctx.values);
   const envKey = io.env.COMPUTESWARM_PRIVATE_KEY;
   const hasKey = Boolean(s.keyFile || envKey);
-  if (hasKey && s.pair) throw new UsageError("use either a key (--key-file / COMPUTESWARM_PRIVATE_KEY) or --pair <code>, not both");
-  if (!hasKey && !s.pair) throw new UsageError("register needs --key-file <path>, COMPUTESWARM_PRIVATE_KEY, or --pair <code>");
-  if (hasKey && s.price === undefined) throw new UsageError("--price <usd-per-hour> is required when registering with a key");
+  if (hasKey && s.pair)
+    throw new UsageError("use either a key (--key-file / COMPUTESWARM_PRIVATE_KEY) or --pair <code>, not both");
+  if (!hasKey && !s.pair)
+    throw new UsageError("register needs --key-file <path>, COMPUTESWARM_PRIVATE_KEY, or --pair <code>");
+  if (hasKey && s.price === undefined)
+    throw new UsageError("--price <usd-per-hour> is required when registering with a key");
   // Load the key before the slow steps so that a typo fails fast.
   const key = hasKey ? await loadPrivateKey({ keyFile: s.keyFile, envKey }) : undefined;
   if (key?.warning) logger.warn(key.warning);
 
   const detection = await detectGpus();
   for (const w of detection.warnings) logger.warn(w);
-  const imageAllowlist = io.env.COMPUTESWARM_IMAGE_ALLOWLIST ?? (ctx.fileConfig as { imageAllowlist?: unknown }).imageAllowlist;
-  const gpuInfo: GpuInfo = { ...detection.gpuInfo, jobTypes: await detectJobTypes(Boolean(imageAllowlist && String(imageAllowlist).length > 0)) };
+  const imageAllowlist =
+    io.env.COMPUTESWARM_IMAGE_ALLOWLIST ?? (ctx.fileConfig as { imageAllowlist?: unknown }).imageAllowlist;
+  const gpuInfo: GpuInfo = {
+    ...detection.gpuInfo,
+    jobTypes: await detectJobTypes(Boolean(imageAllowlist && String(imageAllowlist).length > 0)),
+  };
   if (s.benchmark) {
     logger.info("running benchmark", { model: gpuInfo.model });
     gpuInfo.benchmark = await runBenchmark();
   } else {
     gpuInfo.benchmark = { tflops: null, skippedReason: "disabled by the seller (--no-benchmark)" };
   }
-  logger.info("detected", { model: gpuInfo.model, gpuCount: gpuInfo.gpuCount, vramMiB: gpuInfo.vramMiB, cudaVersion: gpuInfo.cudaVersion, benchmark: gpuInfo.benchmark, jobTypes: gpuInfo.jobTypes });
+  logger.info("detected", {
+    model: gpuInfo.model,
+    gpuCount: gpuInfo.gpuCount,
+    vramMiB: gpuInfo.vramMiB,
+    cudaVersion: gpuInfo.cudaVersion,
+    benchmark: gpuInfo.benchmark,
+    jobTypes: gpuInfo.jobTypes,
+  });
 
   const client = new MarketplaceClient({ baseUrl: s.marketplace, requestTimeoutMs: 30_000 });
   let nodeId: string;
@@ -53,7 +67,10 @@ export async function registerCommand(ctx: CommandContext): Promise<void> {
   if (key) {
     const info = await client.info();
     if (info.protocolVersion !== AGENT_PROTOCOL_VERSION) {
-      logger.warn("marketplace speaks another agent protocol version", { theirs: info.protocolVersion, ours: AGENT_PROTOCOL_VERSION });
+      logger.warn("marketplace speaks another agent protocol version", {
+        theirs: info.protocolVersion,
+        ours: AGENT_PROTOCOL_VERSION,
+      });
     }
     const signed = await signRegistration(key.privateKey, info.chainId, (address) =>
       buildRegisterMessage({ seller: address, gpuInfo, pricePerHour: s.price!, endpoint: s.endpoint }),
@@ -61,11 +78,19 @@ export async function registerCommand(ctx: CommandContext): Promise<void> {
     seller = signed.message.seller;
     ({ nodeId, agentToken } = await client.register(signed));
   } else {
-    ({ nodeId, agentToken } = await client.pair({ code: s.pair!, gpuInfo, endpoint: s.endpoint || undefined, pricePerHour: s.price }));
+    ({ nodeId, agentToken } = await client.pair({
+      code: s.pair!,
+      gpuInfo,
+      endpoint: s.endpoint || undefined,
+      pricePerHour: s.price,
+    }));
   }
 
   if (ctx.fileConfig.nodeId && ctx.fileConfig.nodeId !== nodeId) {
-    logger.warn("replacing the earlier registration in the config file", { previousNodeId: ctx.fileConfig.nodeId, configPath: ctx.configPath });
+    logger.warn("replacing the earlier registration in the config file", {
+      previousNodeId: ctx.fileConfig.nodeId,
+      configPath: ctx.configPath,
+    });
   }
   await updateConfigFile(ctx.configPath, {
     marketplace: s.marketplace,
@@ -76,5 +101,11 @@ export async function registerCommand(ctx: CommandContext): Promise<void> {
     ...(s.endpoint ? { endpoint: s.endpoint } : {}),
     registeredAt: new Date().toISOString(),
   });
-  logger.info("registered", { nodeId, seller, marketplace: s.marketplace, configPath: ctx.configPath, via: key ? "key" : "pairing code" });
+  logger.info("registered", {
+    nodeId,
+    seller,
+    marketplace: s.marketplace,
+    configPath: ctx.configPath,
+    via: key ? "key" : "pairing code",
+  });
 }

@@ -15,18 +15,25 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
   const nodeId = io.env.COMPUTESWARM_NODE_ID || ctx.fileConfig.nodeId;
   const agentToken = io.env.COMPUTESWARM_AGENT_TOKEN || ctx.fileConfig.agentToken;
   if (!nodeId || !agentToken) {
-    throw new UsageError(`not registered: no node id/token in ${ctx.configPath}; run \`computeswarm-agent register\` first`);
+    throw new UsageError(
+      `not registered: no node id/token in ${ctx.configPath}; run \`computeswarm-agent register\` first`,
+    );
   }
 
   const { gpuInfo, warnings } = await detectGpus();
   for (const w of warnings) logger.warn(w);
   const workRoot = await prepareWorkRoot(nodeId);
-  if (workRoot.removedStale > 0) logger.warn("removed work dirs left by an earlier run that died mid-job", { count: workRoot.removedStale, workRoot: workRoot.dir });
+  if (workRoot.removedStale > 0)
+    logger.warn("removed work dirs left by an earlier run that died mid-job", {
+      count: workRoot.removedStale,
+      workRoot: workRoot.dir,
+    });
   const executor = await selectExecutor(s, gpuInfo.gpuCount, workRoot.dir);
   if (executor.kind === "process") {
     logger.warn("process executor: jobs run UNSANDBOXED as this user (seller opted in with --allow-unsandboxed)");
   }
-  if (executor.supportedJobTypes().length === 0) throw new UsageError("this machine can run no job type: neither python3 nor bash was found");
+  if (executor.supportedJobTypes().length === 0)
+    throw new UsageError("this machine can run no job type: neither python3 nor bash was found");
 
   const agent = new Agent({
     nodeId,
@@ -42,7 +49,14 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
   const onSignal = (signal: NodeJS.Signals) => agent.shutdown(signal);
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  logger.info("connecting", { marketplace: s.marketplace, nodeId, gpu: gpuInfo.model, gpuCount: gpuInfo.gpuCount, heartbeatSeconds: s.heartbeatInterval, pollWaitSeconds: s.pollWait });
+  logger.info("connecting", {
+    marketplace: s.marketplace,
+    nodeId,
+    gpu: gpuInfo.model,
+    gpuCount: gpuInfo.gpuCount,
+    heartbeatSeconds: s.heartbeatInterval,
+    pollWaitSeconds: s.pollWait,
+  });
   try {
     await agent.run();
   } finally {

@@ -19,26 +19,161 @@ export interface OptionSpec {
 }
 
 export const OPTION_SPECS = {
-  config: { key: "config", flags: "--config <path>", env: "COMPUTESWARM_CONFIG", kind: "string", description: "agent config file (node id, token, marketplace URL; written with mode 0600)", defaultText: "~/.computeswarm/agent.json", inConfigFile: false },
-  marketplace: { key: "marketplace", flags: "--marketplace <url>", env: "COMPUTESWARM_MARKETPLACE", kind: "string", description: "marketplace base URL, e.g. https://computeswarm.example" },
-  keyFile: { key: "keyFile", flags: "--key-file <path>", env: "COMPUTESWARM_KEY_FILE", kind: "string", description: "file holding the seller's hex private key, used once to sign the registration (never logged or stored); or set COMPUTESWARM_PRIVATE_KEY" },
-  pair: { key: "pair", flags: "--pair <code>", env: "COMPUTESWARM_PAIR", kind: "string", description: "one-time pairing code from the seller dashboard (instead of a key)", inConfigFile: false },
-  price: { key: "price", flags: "--price <usd-per-hour>", env: "COMPUTESWARM_PRICE", kind: "string", description: "price in USD per hour, e.g. 2.50 (0 for a free node); required with a key" },
-  endpoint: { key: "endpoint", flags: "--endpoint <url>", env: "COMPUTESWARM_ENDPOINT", kind: "string", description: "public URL of this node, if it has one", defaultText: "none" },
-  benchmark: { key: "benchmark", flags: "--no-benchmark", env: "COMPUTESWARM_BENCHMARK", kind: "boolean", description: "skip the bf16 matmul benchmark (COMPUTESWARM_BENCHMARK=false)" },
-  runBenchmark: { key: "benchmark", flags: "--benchmark", env: "COMPUTESWARM_BENCHMARK", kind: "boolean", description: "also run the bf16 matmul benchmark (needs PyTorch with CUDA)", inConfigFile: false },
-  executor: { key: "executor", flags: "--executor <kind>", env: "COMPUTESWARM_EXECUTOR", kind: "string", description: "docker or process; default: docker when `docker info` works and an image allowlist is set, else process" },
-  allowUnsandboxed: { key: "allowUnsandboxed", flags: "--allow-unsandboxed", env: "COMPUTESWARM_ALLOW_UNSANDBOXED", kind: "boolean", description: "allow the process executor: buyers' scripts then run UNSANDBOXED as this user" },
-  allowNetwork: { key: "allowNetwork", flags: "--allow-network", env: "COMPUTESWARM_ALLOW_NETWORK", kind: "boolean", description: "docker: give job containers network access (default --network none)" },
-  imageAllowlist: { key: "imageAllowlist", flags: "--image-allowlist <images...>", env: "COMPUTESWARM_IMAGE_ALLOWLIST", kind: "list", description: "docker images jobs may run in, the first used by default (in env or file: comma-separated)" },
-  maxOutputBytes: { key: "maxOutputBytes", flags: "--max-output-bytes <n>", env: "COMPUTESWARM_MAX_OUTPUT_BYTES", kind: "number", description: "cap on a job's stdout+stderr kept and streamed, at most 1048576", defaultText: "1048576" },
-  heartbeatInterval: { key: "heartbeatInterval", flags: "--heartbeat-interval <seconds>", env: "COMPUTESWARM_HEARTBEAT_INTERVAL", kind: "number", description: "seconds between heartbeats", defaultText: "15" },
-  pollWait: { key: "pollWait", flags: "--poll-wait <seconds>", env: "COMPUTESWARM_POLL_WAIT", kind: "number", description: "long-poll wait per claim request, 0-25 seconds", defaultText: "25" },
-  shutdownGrace: { key: "shutdownGrace", flags: "--shutdown-grace <seconds>", env: "COMPUTESWARM_SHUTDOWN_GRACE", kind: "number", description: "on SIGTERM/SIGINT, how long a running job may finish before it is killed and handed back", defaultText: "30" },
-  dockerMemory: { key: "dockerMemory", flags: "--docker-memory <size>", env: "COMPUTESWARM_DOCKER_MEMORY", kind: "string", description: "docker: memory limit per job container", defaultText: "16g" },
-  dockerCpus: { key: "dockerCpus", flags: "--docker-cpus <n>", env: "COMPUTESWARM_DOCKER_CPUS", kind: "number", description: "docker: CPU limit per job container", defaultText: "all CPUs" },
-  dockerPidsLimit: { key: "dockerPidsLimit", flags: "--docker-pids-limit <n>", env: "COMPUTESWARM_DOCKER_PIDS_LIMIT", kind: "number", description: "docker: process limit per job container", defaultText: "1024" },
-  logLevel: { key: "logLevel", flags: "--log-level <level>", env: "COMPUTESWARM_LOG_LEVEL", kind: "string", description: "debug, info, warn or error", defaultText: "info" },
+  config: {
+    key: "config",
+    flags: "--config <path>",
+    env: "COMPUTESWARM_CONFIG",
+    kind: "string",
+    description: "agent config file (node id, token, marketplace URL; written with mode 0600)",
+    defaultText: "~/.computeswarm/agent.json",
+    inConfigFile: false,
+  },
+  marketplace: {
+    key: "marketplace",
+    flags: "--marketplace <url>",
+    env: "COMPUTESWARM_MARKETPLACE",
+    kind: "string",
+    description: "marketplace base URL, e.g. https://computeswarm.example",
+  },
+  keyFile: {
+    key: "keyFile",
+    flags: "--key-file <path>",
+    env: "COMPUTESWARM_KEY_FILE",
+    kind: "string",
+    description:
+      "file holding the seller's hex private key, used once to sign the registration (never logged or stored); or set COMPUTESWARM_PRIVATE_KEY",
+  },
+  pair: {
+    key: "pair",
+    flags: "--pair <code>",
+    env: "COMPUTESWARM_PAIR",
+    kind: "string",
+    description: "one-time pairing code from the seller dashboard (instead of a key)",
+    inConfigFile: false,
+  },
+  price: {
+    key: "price",
+    flags: "--price <usd-per-hour>",
+    env: "COMPUTESWARM_PRICE",
+    kind: "string",
+    description: "price in USD per hour, e.g. 2.50 (0 for a free node); required with a key",
+  },
+  endpoint: {
+    key: "endpoint",
+    flags: "--endpoint <url>",
+    env: "COMPUTESWARM_ENDPOINT",
+    kind: "string",
+    description: "public URL of this node, if it has one",
+    defaultText: "none",
+  },
+  benchmark: {
+    key: "benchmark",
+    flags: "--no-benchmark",
+    env: "COMPUTESWARM_BENCHMARK",
+    kind: "boolean",
+    description: "skip the bf16 matmul benchmark (COMPUTESWARM_BENCHMARK=false)",
+  },
+  runBenchmark: {
+    key: "benchmark",
+    flags: "--benchmark",
+    env: "COMPUTESWARM_BENCHMARK",
+    kind: "boolean",
+    description: "also run the bf16 matmul benchmark (needs PyTorch with CUDA)",
+    inConfigFile: false,
+  },
+  executor: {
+    key: "executor",
+    flags: "--executor <kind>",
+    env: "COMPUTESWARM_EXECUTOR",
+    kind: "string",
+    description:
+      "docker or process; default: docker when `docker info` works and an image allowlist is set, else process",
+  },
+  allowUnsandboxed: {
+    key: "allowUnsandboxed",
+    flags: "--allow-unsandboxed",
+    env: "COMPUTESWARM_ALLOW_UNSANDBOXED",
+    kind: "boolean",
+    description: "allow the process executor: buyers' scripts then run UNSANDBOXED as this user",
+  },
+  allowNetwork: {
+    key: "allowNetwork",
+    flags: "--allow-network",
+    env: "COMPUTESWARM_ALLOW_NETWORK",
+    kind: "boolean",
+    description: "docker: give job containers network access (default --network none)",
+  },
+  imageAllowlist: {
+    key: "imageAllowlist",
+    flags: "--image-allowlist <images...>",
+    env: "COMPUTESWARM_IMAGE_ALLOWLIST",
+    kind: "list",
+    description: "docker images jobs may run in, the first used by default (in env or file: comma-separated)",
+  },
+  maxOutputBytes: {
+    key: "maxOutputBytes",
+    flags: "--max-output-bytes <n>",
+    env: "COMPUTESWARM_MAX_OUTPUT_BYTES",
+    kind: "number",
+    description: "cap on a job's stdout+stderr kept and streamed, at most 1048576",
+    defaultText: "1048576",
+  },
+  heartbeatInterval: {
+    key: "heartbeatInterval",
+    flags: "--heartbeat-interval <seconds>",
+    env: "COMPUTESWARM_HEARTBEAT_INTERVAL",
+    kind: "number",
+    description: "seconds between heartbeats",
+    defaultText: "15",
+  },
+  pollWait: {
+    key: "pollWait",
+    flags: "--poll-wait <seconds>",
+    env: "COMPUTESWARM_POLL_WAIT",
+    kind: "number",
+    description: "long-poll wait per claim request, 0-25 seconds",
+    defaultText: "25",
+  },
+  shutdownGrace: {
+    key: "shutdownGrace",
+    flags: "--shutdown-grace <seconds>",
+    env: "COMPUTESWARM_SHUTDOWN_GRACE",
+    kind: "number",
+    description: "on SIGTERM/SIGINT, how long a running job may finish before it is killed and handed back",
+    defaultText: "30",
+  },
+  dockerMemory: {
+    key: "dockerMemory",
+    flags: "--docker-memory <size>",
+    env: "COMPUTESWARM_DOCKER_MEMORY",
+    kind: "string",
+    description: "docker: memory limit per job container",
+    defaultText: "16g",
+  },
+  dockerCpus: {
+    key: "dockerCpus",
+    flags: "--docker-cpus <n>",
+    env: "COMPUTESWARM_DOCKER_CPUS",
+    kind: "number",
+    description: "docker: CPU limit per job container",
+    defaultText: "all CPUs",
+  },
+  dockerPidsLimit: {
+    key: "dockerPidsLimit",
+    flags: "--docker-pids-limit <n>",
+    env: "COMPUTESWARM_DOCKER_PIDS_LIMIT",
+    kind: "number",
+    description: "docker: process limit per job container",
+    defaultText: "1024",
+  },
+  logLevel: {
+    key: "logLevel",
+    flags: "--log-level <level>",
+    env: "COMPUTESWARM_LOG_LEVEL",
+    kind: "string",
+    description: "debug, info, warn or error",
+    defaultText: "info",
+  },
 } satisfies Record<string, OptionSpec>;
 
 export function addSpecOption(cmd: Command, spec: OptionSpec): void {
@@ -58,12 +193,20 @@ function fromEnv(spec: OptionSpec, raw: string): unknown {
     if (FALSE.has(v)) return false;
     throw new UsageError(`${spec.env} must be true or false, got ${JSON.stringify(raw)}`);
   }
-  if (spec.kind === "list") return raw.split(",").map((s) => s.trim()).filter(Boolean);
+  if (spec.kind === "list")
+    return raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   return raw;
 }
 
 function fromFile(spec: OptionSpec, raw: unknown): unknown {
-  if (spec.kind === "list" && typeof raw === "string") return raw.split(",").map((s) => s.trim()).filter(Boolean);
+  if (spec.kind === "list" && typeof raw === "string")
+    return raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   return raw;
 }
 

@@ -30,9 +30,12 @@ export async function loadPrivateKey(source: { keyFile?: string; envKey?: string
     where = "COMPUTESWARM_PRIVATE_KEY";
     raw = source.envKey;
   } else {
-    throw new UsageError("no seller key: pass --key-file <path> or set COMPUTESWARM_PRIVATE_KEY (or use --pair <code>)");
+    throw new UsageError(
+      "no seller key: pass --key-file <path> or set COMPUTESWARM_PRIVATE_KEY (or use --pair <code>)",
+    );
   }
   const key = raw.trim();
-  if (!HEX_KEY.test(key)) throw new UsageError(`${where} must hold a 32-byte hex private key (64 hex digits, optional 0x)`);
+  if (!HEX_KEY.test(key))
+    throw new UsageError(`${where} must hold a 32-byte hex private key (64 hex digits, optional 0x)`);
   return { privateKey: (key.startsWith("0x") ? key : `0x${key}`) as `0x${string}`, warning };
 }

@@ -21,9 +21,12 @@ const marketplaceUrl = z
   .refine((v) => /^https?:\/\/[^\s/]+/.test(v), "must be an http:// or https:// URL")
   .transform((v) => v.replace(/\/+$/, ""));
 
-const number = (min: number, max: number) => z.coerce.number().refine((n) => n >= min && n <= max, `must be a number from ${min} to ${max}`);
+const number = (min: number, max: number) =>
+  z.coerce.number().refine((n) => n >= min && n <= max, `must be a number from ${min} to ${max}`);
 const integer = (min: number, max: number) =>
-  z.coerce.number().refine((n) => Number.isInteger(n) && n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
+  z.coerce
+    .number()
+    .refine((n) => Number.isInteger(n) && n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
 
 export const logLevelSchema = z.enum(["debug", "info", "warn", "error"]).default("info");
 
@@ -47,7 +50,10 @@ export const startSettingsSchema = z.object({
   heartbeatInterval: number(0.1, 3600).default(15),
   pollWait: integer(0, 25).default(25),
   shutdownGrace: number(0, 3600).default(30),
-  dockerMemory: z.string().regex(/^\d+[bkmg]?$/i, "must look like 16g or 8192m").default("16g"),
+  dockerMemory: z
+    .string()
+    .regex(/^\d+[bkmg]?$/i, "must look like 16g or 8192m")
+    .default("16g"),
   dockerCpus: number(0.01, 4096).default(os.cpus().length || 1),
   dockerPidsLimit: integer(16, 1_000_000).default(1024),
 });

@@ -24,22 +24,34 @@ export function buildDockerRunArgs(s: DockerRunSpec): string[] {
   if (s.gpus) args.push("--gpus", "all");
   if (!s.allowNetwork) args.push("--network", "none");
   args.push(
-    "--memory", s.memory,
-    "--memory-swap", s.memory, // same as --memory: no swap on top
-    "--cpus", String(s.cpus),
-    "--pids-limit", String(s.pidsLimit),
+    "--memory",
+    s.memory,
+    "--memory-swap",
+    s.memory, // same as --memory: no swap on top
+    "--cpus",
+    String(s.cpus),
+    "--pids-limit",
+    String(s.pidsLimit),
     "--read-only",
-    "--tmpfs", `/tmp:rw,nosuid,nodev,size=${s.tmpfsSize ?? "1g"}`,
-    "--security-opt", "no-new-privileges",
-    "--cap-drop", "ALL",
+    "--tmpfs",
+    `/tmp:rw,nosuid,nodev,size=${s.tmpfsSize ?? "1g"}`,
+    "--security-opt",
+    "no-new-privileges",
+    "--cap-drop",
+    "ALL",
   );
   if (s.user) args.push("--user", s.user);
   args.push(
-    "-e", "HOME=/work",
-    "-e", "TMPDIR=/tmp",
-    "-e", "PYTHONUNBUFFERED=1",
-    "-v", `${s.workdir}:/work`,
-    "-w", "/work",
+    "-e",
+    "HOME=/work",
+    "-e",
+    "TMPDIR=/tmp",
+    "-e",
+    "PYTHONUNBUFFERED=1",
+    "-v",
+    `${s.workdir}:/work`,
+    "-w",
+    "/work",
     s.image,
   );
   const file = scriptFileName(s.jobType);

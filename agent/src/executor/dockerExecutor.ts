@@ -23,7 +23,9 @@ export interface DockerExecutorOptions {
 
 /** `docker run` exits 125 when docker itself failed (bad image, daemon error), not the script. */
 function isDockerFailure(result: ExecutionResult): boolean {
-  return result.exitCode === 125 && /(^|\n)docker: |Error response from daemon|Unable to find image/.test(result.output);
+  return (
+    result.exitCode === 125 && /(^|\n)docker: |Error response from daemon|Unable to find image/.test(result.output)
+  );
 }
 
 /** Runs each job in a locked-down, throw-away container; see buildDockerRunArgs. */
@@ -70,7 +72,8 @@ export class DockerExecutor implements Executor {
         signal: req.signal,
         onKill: () => runCommand(docker, ["kill", containerName], { timeoutMs: 10_000 }),
       });
-      if (isDockerFailure(result)) throw new ExecutorError(`docker could not run the job: ${result.output.trim().slice(0, 500)}`);
+      if (isDockerFailure(result))
+        throw new ExecutorError(`docker could not run the job: ${result.output.trim().slice(0, 500)}`);
       return result;
     } finally {
       // --rm normally removes it; this covers a client killed before the daemon did.

@@ -46,7 +46,8 @@ export class ProcessExecutor implements Executor {
     const interpreter = req.jobType === "python" ? this.opts.pythonPath : this.opts.bashPath;
     if (!interpreter) throw new ExecutorError(`job type ${req.jobType} is not supported on this node`);
     // Checked here because behind `timeout` a missing interpreter would look like the script's exit 127.
-    if (!(await findExecutable(interpreter))) throw new ExecutorError(`could not start ${interpreter}: not found or not executable`);
+    if (!(await findExecutable(interpreter)))
+      throw new ExecutorError(`could not start ${interpreter}: not found or not executable`);
     let dir: string;
     try {
       dir = await mkdtemp(path.join(this.opts.workRoot ?? os.tmpdir(), "computeswarm-job-"));
@@ -81,8 +82,14 @@ export class ProcessExecutor implements Executor {
 }
 
 /** Finds python3 (resolved to the real interpreter behind any shim), bash and timeout. */
-export async function createProcessExecutor(opts: Omit<ProcessExecutorOptions, "pythonPath" | "bashPath">): Promise<ProcessExecutor> {
-  const [pythonPath, bashPath, timeoutPath] = await Promise.all([resolvePython(), findExecutable("bash"), findExecutable("timeout")]);
+export async function createProcessExecutor(
+  opts: Omit<ProcessExecutorOptions, "pythonPath" | "bashPath">,
+): Promise<ProcessExecutor> {
+  const [pythonPath, bashPath, timeoutPath] = await Promise.all([
+    resolvePython(),
+    findExecutable("bash"),
+    findExecutable("timeout"),
+  ]);
   return new ProcessExecutor({ ...opts, pythonPath, bashPath, timeoutPath });
 }
 

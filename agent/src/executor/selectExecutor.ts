@@ -21,14 +21,23 @@ export function chooseExecutorKind(i: ExecutorChoiceInput): { kind: "docker" | "
   const user = safeUserName();
   const refusal = UNSANDBOXED_REFUSAL.replace("%USER%", user);
   if (i.requested === "docker") {
-    if (!i.dockerWorks) return { error: "--executor docker: `docker info` failed; is the docker daemon running and may this user use it?" };
-    if (i.imageAllowlist.length === 0) return { error: "--executor docker needs --image-allowlist with at least one image, e.g. pytorch/pytorch:latest" };
+    if (!i.dockerWorks)
+      return {
+        error: "--executor docker: `docker info` failed; is the docker daemon running and may this user use it?",
+      };
+    if (i.imageAllowlist.length === 0)
+      return {
+        error: "--executor docker needs --image-allowlist with at least one image, e.g. pytorch/pytorch:latest",
+      };
     return { kind: "docker" };
   }
   if (i.requested === "process") return i.allowUnsandboxed ? { kind: "process" } : { error: refusal };
   if (i.dockerWorks && i.imageAllowlist.length > 0) return { kind: "docker" };
   if (i.allowUnsandboxed) return { kind: "process" };
-  const why = i.imageAllowlist.length === 0 ? "no docker --image-allowlist is set" : "docker is not available (`docker info` failed)";
+  const why =
+    i.imageAllowlist.length === 0
+      ? "no docker --image-allowlist is set"
+      : "docker is not available (`docker info` failed)";
   return { error: `Cannot pick an executor: ${why}. ${refusal}` };
 }
 
@@ -42,7 +51,8 @@ function safeUserName(): string {
 
 export async function selectExecutor(settings: StartSettings, gpuCount: number, workRoot?: string): Promise<Executor> {
   // Only ask docker when it could matter; `docker info` can take seconds.
-  const needDocker = settings.executor === "docker" || (settings.executor === undefined && settings.imageAllowlist.length > 0);
+  const needDocker =
+    settings.executor === "docker" || (settings.executor === undefined && settings.imageAllowlist.length > 0);
   const choice = chooseExecutorKind({
     requested: settings.executor,
     dockerWorks: needDocker ? await dockerWorks() : false,

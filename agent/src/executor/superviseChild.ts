@@ -79,7 +79,14 @@ export function superviseChild(cmd: SupervisedCommand): Promise<ExecutionResult>
       const { output, outputTruncated } = collector.finish();
       const code = exit?.code ?? null;
       const bySignal = exit?.signal ? 128 + (constants.signals[exit.signal] ?? 0) : null;
-      resolve({ exitCode: code ?? bySignal, output, outputTruncated, durationMs: Date.now() - started, timedOut, aborted });
+      resolve({
+        exitCode: code ?? bySignal,
+        output,
+        outputTruncated,
+        durationMs: Date.now() - started,
+        timedOut,
+        aborted,
+      });
     };
 
     child.on("error", (err) => {

@@ -45,13 +45,18 @@ export function parseBenchmarkOutput(stdout: string): Benchmark {
     const d = data as { tflops?: unknown; skipped?: unknown; dtype?: unknown };
     if (typeof d.skipped === "string") return { tflops: null, skippedReason: d.skipped.slice(0, 300) };
     if (typeof d.tflops === "number" && Number.isFinite(d.tflops) && d.tflops >= 0) {
-      return { tflops: Math.round(d.tflops * 10) / 10, dtype: typeof d.dtype === "string" ? d.dtype.slice(0, 20) : "bf16" };
+      return {
+        tflops: Math.round(d.tflops * 10) / 10,
+        dtype: typeof d.dtype === "string" ? d.dtype.slice(0, 20) : "bf16",
+      };
     }
   }
   return { tflops: null, skippedReason: "benchmark printed no result" };
 }
 
-export async function runBenchmark(opts: { python?: string; size?: number; timeoutMs?: number } = {}): Promise<Benchmark> {
+export async function runBenchmark(
+  opts: { python?: string; size?: number; timeoutMs?: number } = {},
+): Promise<Benchmark> {
   const python = opts.python ?? "python3";
   const result = await runCommand(python, ["-c", BENCHMARK_SCRIPT, String(opts.size ?? 8192)], {
     timeoutMs: opts.timeoutMs ?? 180_000,

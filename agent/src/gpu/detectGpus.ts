@@ -57,7 +57,10 @@ export async function detectGpus(run: CommandRunner = defaultRunner, smi = nvidi
 }
 
 /** Mean GPU utilisation in percent for heartbeats; undefined on CPU-only nodes or on error. */
-export async function currentGpuUtilization(run: CommandRunner = defaultRunner, smi = nvidiaSmiPath()): Promise<number | undefined> {
+export async function currentGpuUtilization(
+  run: CommandRunner = defaultRunner,
+  smi = nvidiaSmiPath(),
+): Promise<number | undefined> {
   const result = await run(smi, queryArgs(["utilization.gpu"]));
   return result.ok ? parseUtilization(result.stdout) : undefined;
 }

@@ -45,7 +45,8 @@ export interface NvidiaSmiParseResult {
 function present(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   const v = raw.trim();
-  if (v === "" || /^\[?(N\/A|Not Supported|Unknown Error|Insufficient Permissions|GPU is lost)\]?$/i.test(v)) return undefined;
+  if (v === "" || /^\[?(N\/A|Not Supported|Unknown Error|Insufficient Permissions|GPU is lost)\]?$/i.test(v))
+    return undefined;
   return v;
 }
 
@@ -56,7 +57,10 @@ function optionalNumber(raw: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-export function parseNvidiaSmiCsv(text: string, fields: readonly GpuQueryField[] = GPU_QUERY_FIELDS): NvidiaSmiParseResult {
+export function parseNvidiaSmiCsv(
+  text: string,
+  fields: readonly GpuQueryField[] = GPU_QUERY_FIELDS,
+): NvidiaSmiParseResult {
   const gpus: NvidiaSmiGpu[] = [];
   const errors: string[] = [];
   const seen = new Set<number>();

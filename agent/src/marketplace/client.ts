@@ -99,7 +99,7 @@ export class MarketplaceClient {
       text = await res.text();
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = timeout.aborted ? "request timed out" : cause?.code ?? cause?.message ?? (err as Error).message;
+      const why = timeout.aborted ? "request timed out" : (cause?.code ?? cause?.message ?? (err as Error).message);
       throw new MarketplaceUnreachableError(`${method} ${path}: ${why}`);
     }
 

@@ -33,5 +33,8 @@ export function isJobGoneError(err: unknown): boolean {
 
 /** Errors where the same request will never succeed; 401/403 may be fixed by the operator, so they are retried. */
 export function isPermanentError(err: unknown): boolean {
-  return isJobGoneError(err) || (err instanceof MarketplaceHttpError && (err.status === 400 || err.status === 413 || err.status === 422));
+  return (
+    isJobGoneError(err) ||
+    (err instanceof MarketplaceHttpError && (err.status === 400 || err.status === 413 || err.status === 422))
+  );
 }

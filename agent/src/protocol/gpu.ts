@@ -33,6 +33,9 @@ export const gpuInfoSchema = z.object({
       skippedReason: z.string().max(300).optional(),
     })
     .optional(),
-  jobTypes: z.array(z.enum(["python", "shell"])).max(2).optional(),
+  jobTypes: z
+    .array(z.enum(["python", "shell"]))
+    .max(2)
+    .optional(),
 });
 export type GpuInfo = z.infer<typeof gpuInfoSchema>;

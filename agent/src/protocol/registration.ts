@@ -46,20 +46,14 @@ export const sellerTypes = {
   ],
 } as const;
 
-export const addressSchema = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
-export const signatureSchema = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte hex signature");
+export const addressSchema = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
+export const signatureSchema = z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte hex signature");
 /** USD per hour as a decimal string: up to 6 decimals (USDC precision), at most 10,000. */
 export const priceSchema = z
   .string()
-  .regex(/^\d{1,5}(\.\d{1,6})?$/, "must be a non-negative decimal with at most 6 decimals, e.g. \"1.25\"")
+  .regex(/^\d{1,5}(\.\d{1,6})?$/, 'must be a non-negative decimal with at most 6 decimals, e.g. "1.25"')
   .refine((v) => Number(v) <= 10_000, "must be at most 10000 USD per hour");
-export const nonceSchema = z
-  .string()
-  .regex(/^[0-9A-Za-z_-]{8,80}$/, "must be 8 to 80 characters of [0-9A-Za-z_-]");
+export const nonceSchema = z.string().regex(/^[0-9A-Za-z_-]{8,80}$/, "must be 8 to 80 characters of [0-9A-Za-z_-]");
 /** Unix seconds; the server also refuses expiries too far in the future. */
 export const expirySchema = z.number().int().positive();
 export const endpointSchema = z

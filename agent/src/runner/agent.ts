@@ -45,12 +45,19 @@ export class Agent {
   shutdown(reason: string): void {
     const finalWindow = this.o.finalReportWindowMs ?? 10_000;
     if (!this.draining.signal.aborted) {
-      this.o.logger.info("shutting down: no new jobs", { reason, runningJobId: this.runningJobId, graceSeconds: this.o.shutdownGraceMs / 1000 });
+      this.o.logger.info("shutting down: no new jobs", {
+        reason,
+        runningJobId: this.runningJobId,
+        graceSeconds: this.o.shutdownGraceMs / 1000,
+      });
       this.draining.abort();
       this.timers.push(setTimeout(() => this.killJobs.abort(), this.o.shutdownGraceMs));
       this.timers.push(setTimeout(() => this.giveUpReports.abort(), this.o.shutdownGraceMs + finalWindow));
     } else if (!this.killJobs.signal.aborted) {
-      this.o.logger.warn("second stop request: killing the running job now", { reason, runningJobId: this.runningJobId });
+      this.o.logger.warn("second stop request: killing the running job now", {
+        reason,
+        runningJobId: this.runningJobId,
+      });
       this.killJobs.abort();
       this.timers.push(setTimeout(() => this.giveUpReports.abort(), finalWindow));
     }
@@ -58,7 +65,12 @@ export class Agent {
 
   async run(): Promise<void> {
     const { logger, executor } = this.o;
-    logger.info("agent started", { nodeId: this.o.nodeId, executor: executor.kind, jobTypes: executor.supportedJobTypes(), version: AGENT_VERSION });
+    logger.info("agent started", {
+      nodeId: this.o.nodeId,
+      executor: executor.kind,
+      jobTypes: executor.supportedJobTypes(),
+      version: AGENT_VERSION,
+    });
     const heartbeats = this.heartbeatLoop();
     const leftovers = this.resendSpooledReports();
     await this.claimLoop();
@@ -89,7 +101,11 @@ export class Agent {
         const fields = { error: errorMessage(err), failures };
         // During a long outage, say so at the start and then now and then, not every beat.
         const worthLogging = failures <= 3 || failures % 20 === 0;
-        if (rejected && worthLogging) this.o.logger.error("heartbeat rejected: the agent token is not valid; run `computeswarm-agent register` again", fields);
+        if (rejected && worthLogging)
+          this.o.logger.error(
+            "heartbeat rejected: the agent token is not valid; run `computeswarm-agent register` again",
+            fields,
+          );
         else if (worthLogging) this.o.logger.warn("heartbeat failed", fields);
       }
       await sleep(this.o.heartbeatIntervalMs, this.stopHeartbeat.signal);
@@ -110,7 +126,12 @@ export class Agent {
       const asked = Date.now();
       let job;
       try {
-        job = (await client.claim({ waitSeconds: this.o.pollWaitSeconds, jobTypes: executor.supportedJobTypes() }, { signal: this.draining.signal })).job;
+        job = (
+          await client.claim(
+            { waitSeconds: this.o.pollWaitSeconds, jobTypes: executor.supportedJobTypes() },
+            { signal: this.draining.signal },
+          )
+        ).job;
         if (failures > 0) logger.info("marketplace reachable again", { afterFailures: failures });
         failures = 0;
       } catch (err) {

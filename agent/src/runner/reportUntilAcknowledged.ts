@@ -23,11 +23,20 @@ export async function reportUntilAcknowledged(
       return "acknowledged";
     } catch (err) {
       if (isPermanentError(err)) {
-        opts.logger.warn("marketplace refused the job report; not retrying", { jobId: opts.jobId, kind: opts.kind, error: errorMessage(err) });
+        opts.logger.warn("marketplace refused the job report; not retrying", {
+          jobId: opts.jobId,
+          kind: opts.kind,
+          error: errorMessage(err),
+        });
         return "rejected";
       }
       const retryInMs = backoffDelayMs(attempt, opts.backoff ?? DEFAULT_BACKOFF);
-      opts.logger.warn("job report failed; retrying", { jobId: opts.jobId, kind: opts.kind, error: errorMessage(err), retryInMs });
+      opts.logger.warn("job report failed; retrying", {
+        jobId: opts.jobId,
+        kind: opts.kind,
+        error: errorMessage(err),
+        retryInMs,
+      });
       await sleep(retryInMs, opts.giveUp);
     }
   }

@@ -23,8 +23,13 @@ export interface RunJobDeps {
 }
 
 /** Sends one final report, spooling it first so that it survives a crash or restart. */
-export async function deliverReport(report: PendingReport, deps: Pick<RunJobDeps, "client" | "spool" | "logger" | "giveUpSignal" | "backoff">) {
-  await deps.spool.save(report).catch((err) => deps.logger.warn("could not spool job report", { jobId: report.jobId, error: errorMessage(err) }));
+export async function deliverReport(
+  report: PendingReport,
+  deps: Pick<RunJobDeps, "client" | "spool" | "logger" | "giveUpSignal" | "backoff">,
+) {
+  await deps.spool
+    .save(report)
+    .catch((err) => deps.logger.warn("could not spool job report", { jobId: report.jobId, error: errorMessage(err) }));
   const send = () =>
     report.kind === "complete"
       ? deps.client.complete(report.jobId, report.body as never)
@@ -36,7 +41,11 @@ export async function deliverReport(report: PendingReport, deps: Pick<RunJobDeps
     giveUp: deps.giveUpSignal,
     backoff: deps.backoff,
   });
-  if (outcome === "gave_up") deps.logger.warn("job report not acknowledged yet; kept for the next start", { jobId: report.jobId, spool: deps.spool.dir });
+  if (outcome === "gave_up")
+    deps.logger.warn("job report not acknowledged yet; kept for the next start", {
+      jobId: report.jobId,
+      spool: deps.spool.dir,
+    });
   else await deps.spool.remove(report.jobId);
   return outcome;
 }
@@ -62,9 +71,17 @@ export async function runJob(job: ClaimedJob, deps: RunJobDeps): Promise<void> {
   });
 
   const fail = (message: string) =>
-    deliverReport({ jobId: job.id, kind: "fail", body: { reason: "node_error", message }, createdAt: new Date().toISOString() }, deps);
+    deliverReport(
+      { jobId: job.id, kind: "fail", body: { reason: "node_error", message }, createdAt: new Date().toISOString() },
+      deps,
+    );
 
-  logger.info("job started", { jobId: job.id, jobType: job.jobType, maxDurationSeconds: job.maxDurationSeconds, executor: deps.executor.kind });
+  logger.info("job started", {
+    jobId: job.id,
+    jobType: job.jobType,
+    maxDurationSeconds: job.maxDurationSeconds,
+    executor: deps.executor.kind,
+  });
   let result: ExecutionResult;
   try {
     if (!deps.executor.supportedJobTypes().includes(job.jobType)) {

@@ -34,7 +34,13 @@ export function createLogger(
 ): Logger {
   const log = (level: LevelName, msg: string, fields?: LogFields) => {
     if (LEVELS[level] < LEVELS[minLevel]) return;
-    const record = { level: LEVELS[level], time: Date.now(), pid: process.pid, msg, ...(redact(fields ?? {}) as LogFields) };
+    const record = {
+      level: LEVELS[level],
+      time: Date.now(),
+      pid: process.pid,
+      msg,
+      ...(redact(fields ?? {}) as LogFields),
+    };
     write(`${JSON.stringify(record)}\n`);
   };
   return {

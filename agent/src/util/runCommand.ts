@@ -21,8 +21,15 @@ export function runCommand(
       args,
       { timeout: opts.timeoutMs ?? 15_000, env: opts.env, maxBuffer: 4 * 1024 * 1024, windowsHide: true },
       (err, stdout, stderr) => {
-        const code = err && typeof (err as NodeJS.ErrnoException).code === "string" ? (err as NodeJS.ErrnoException).code : undefined;
-        const exitCode = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : null) : 0;
+        const code =
+          err && typeof (err as NodeJS.ErrnoException).code === "string"
+            ? (err as NodeJS.ErrnoException).code
+            : undefined;
+        const exitCode = err
+          ? typeof (err as { code?: unknown }).code === "number"
+            ? (err as { code: number }).code
+            : null
+          : 0;
         resolve({ ok: !err, notFound: code === "ENOENT", exitCode, stdout: String(stdout), stderr: String(stderr) });
       },
     );

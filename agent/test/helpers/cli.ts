@@ -58,7 +58,8 @@ export function runCli(cli: string, args: string[], env: NodeJS.ProcessEnv): Cli
     for (;;) {
       const hit = events().find((e) => (typeof msg === "string" ? e.msg === msg : msg.test(String(e.msg))));
       if (hit) return hit;
-      if (Date.now() > end) throw new Error(`no "${msg}" event within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`);
+      if (Date.now() > end)
+        throw new Error(`no "${msg}" event within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   };

@@ -9,7 +9,9 @@ export interface RecordedRequest {
   at: number;
 }
 
-export type Handler = (req: RecordedRequest) => { status: number; body: unknown } | undefined | Promise<{ status: number; body: unknown } | undefined>;
+export type Handler = (
+  req: RecordedRequest,
+) => { status: number; body: unknown } | undefined | Promise<{ status: number; body: unknown } | undefined>;
 
 /**
  * A stand-in for the marketplace's agent API on 127.0.0.1: records every
@@ -69,7 +71,8 @@ export class FakeMarketplace {
 
   private async defaultAnswer(rec: RecordedRequest): Promise<{ status: number; body: unknown }> {
     if (rec.path === "/info") return { status: 200, body: { chainId: 31337, protocolVersion: 1 } };
-    if (rec.path === "/heartbeat") return { status: 200, body: { ok: true, status: "available", serverTime: Date.now() } };
+    if (rec.path === "/heartbeat")
+      return { status: 200, body: { ok: true, status: "available", serverTime: Date.now() } };
     if (rec.path === "/claim") {
       const job = this.jobs.shift();
       if (!job) {
@@ -78,7 +81,8 @@ export class FakeMarketplace {
       }
       return { status: 200, body: { job: job ?? null } };
     }
-    if (/^\/jobs\/[^/]+\/(logs|complete|fail)$/.test(rec.path)) return { status: 200, body: { ok: true, status: "ok" } };
+    if (/^\/jobs\/[^/]+\/(logs|complete|fail)$/.test(rec.path))
+      return { status: 200, body: { ok: true, status: "ok" } };
     return { status: 404, body: { error: { code: "not_found", message: `no route ${rec.path}` } } };
   }
 }

@@ -5,7 +5,10 @@ export const metadata = { title: "Seller" };
 
 export default function SellerPage() {
   return (
-    <Page title="Sell GPU time" description="Your nodes, what they earn, and their price. Add a GPU machine in two commands.">
+    <Page
+      title="Sell GPU time"
+      description="Your nodes, what they earn, and their price. Add a GPU machine in two commands."
+    >
       <SellerDashboard />
     </Page>
   );

@@ -60,20 +60,50 @@ async function startAgent(name: string) {
   await import("node:fs/promises").then((fs) => fs.mkdir(dir, { recursive: true }));
   await run(
     "node",
-    [CLI, "register", "--marketplace", server.url, "--key-file", keyFile, "--price", "0", "--no-benchmark", "--config", config],
+    [
+      CLI,
+      "register",
+      "--marketplace",
+      server.url,
+      "--key-file",
+      keyFile,
+      "--price",
+      "0",
+      "--no-benchmark",
+      "--config",
+      config,
+    ],
     { env },
   );
-  const { nodeId } = JSON.parse((await run("node", [CLI, "status", "--config", config], { env })).stdout) as { nodeId: string };
+  const { nodeId } = JSON.parse((await run("node", [CLI, "status", "--config", config], { env })).stdout) as {
+    nodeId: string;
+  };
   const child = spawn(
     "node",
-    [CLI, "start", "--config", config, "--executor", "process", "--allow-unsandboxed", "--heartbeat-interval", "1", "--poll-wait", "2"],
+    [
+      CLI,
+      "start",
+      "--config",
+      config,
+      "--executor",
+      "process",
+      "--allow-unsandboxed",
+      "--heartbeat-interval",
+      "1",
+      "--poll-wait",
+      "2",
+    ],
     { env, stdio: ["ignore", "pipe", "pipe"] },
   );
   agents.push(child);
   let log = "";
   child.stdout?.on("data", (d) => (log += d));
   child.stderr?.on("data", (d) => (log += d));
-  await waitFor(async () => (await (await buyerApi()).nodes.get({ id: nodeId })).status === "available", 20_000, () => log);
+  await waitFor(
+    async () => (await (await buyerApi()).nodes.get({ id: nodeId })).status === "available",
+    20_000,
+    () => log,
+  );
   return { nodeId, child, log: () => log };
 }
 
@@ -151,7 +181,9 @@ describe("the real agent runs marketplace jobs", () => {
       expect(j).toMatchObject({ status: "completed", nodeId: i % 2 ? a.nodeId : b.nodeId });
       expect(j.output?.trim()).toBe(String(i));
     }
-    const claimed = await deps.prisma.job.count({ where: { id: { in: jobs.map((j) => j.id) }, startedAt: { not: null } } });
+    const claimed = await deps.prisma.job.count({
+      where: { id: { in: jobs.map((j) => j.id) }, startedAt: { not: null } },
+    });
     expect(claimed).toBe(50);
   }, 120_000);
 

@@ -25,7 +25,8 @@ import { chainIdOf } from "../services/chain-id";
 type Handler = (req: Request, params: Record<string, string>) => Promise<Response>;
 
 const agentOf = (ctx: JsonRouteContext) => authenticateAgent(ctx.deps, ctx.req.headers.get("authorization"));
-const jobIdOf = (ctx: JsonRouteContext) => z.string().uuid("the job id in the path is not a UUID").parse(ctx.params.jobId);
+const jobIdOf = (ctx: JsonRouteContext) =>
+  z.string().uuid("the job id in the path is not a UUID").parse(ctx.params.jobId);
 
 const info = jsonRoute({
   name: "agent.v1.info",
@@ -53,7 +54,10 @@ const heartbeat = jsonRoute({
   name: "agent.v1.heartbeat",
   input: heartbeatRequestSchema,
   rateLimit: "none",
-  handler: async (ctx, input) => ({ ok: true as const, ...(await recordHeartbeat(ctx.deps, await agentOf(ctx), input)) }),
+  handler: async (ctx, input) => ({
+    ok: true as const,
+    ...(await recordHeartbeat(ctx.deps, await agentOf(ctx), input)),
+  }),
 });
 
 const claim = jsonRoute({

@@ -6,8 +6,13 @@ import { AppError } from "../errors";
 export function toTRPCError(err: unknown): TRPCError {
   if (err instanceof TRPCError) return err;
   if (err instanceof AppError) return new TRPCError({ code: err.code, message: err.message, cause: err });
-  if (err instanceof ZodError) return new TRPCError({ code: "BAD_REQUEST", message: describeZodError(err), cause: err });
-  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Internal error", cause: err instanceof Error ? err : undefined });
+  if (err instanceof ZodError)
+    return new TRPCError({ code: "BAD_REQUEST", message: describeZodError(err), cause: err });
+  return new TRPCError({
+    code: "INTERNAL_SERVER_ERROR",
+    message: "Internal error",
+    cause: err instanceof Error ? err : undefined,
+  });
 }
 
 /** "pricePerHour: must be a non-negative decimal…; gpuInfo.vramMiB: Too small…" */

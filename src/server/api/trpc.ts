@@ -57,7 +57,8 @@ const base = t.procedure.use(async ({ ctx, path, type, meta, next }) => {
   const ms = performance.now() - start;
   ctx.deps.metrics.requests.inc({ procedure: path, code });
   ctx.deps.metrics.latency.observe({ procedure: path }, ms / 1000);
-  if (!result.ok && code === "INTERNAL_SERVER_ERROR") ctx.log.error({ err: result.error.cause, path }, "procedure failed");
+  if (!result.ok && code === "INTERNAL_SERVER_ERROR")
+    ctx.log.error({ err: result.error.cause, path }, "procedure failed");
   else ctx.log.debug({ path, code, ms: Math.round(ms * 10) / 10, ip: ctx.ip }, "request");
   return result;
 });

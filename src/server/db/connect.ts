@@ -34,7 +34,7 @@ async function openPglite(dataDir: string): Promise<PGlite> {
 
 function pgRunner(client: pg.Pool | pg.Client): SqlRunner {
   return {
-    query: async <T,>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params)).rows as T[] }),
+    query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params)).rows as T[] }),
     exec: (sql: string) => client.query(sql),
   };
 }
@@ -55,7 +55,9 @@ export async function openDatabase(env: DbEnv, opts: { migrate?: boolean } = {})
     const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE });
     // An idle connection dropped by the server (restart, failover) must not crash the
     // process: the pool discards it and opens a new one on the next query.
-    pool.on("error", (err) => console.error(JSON.stringify({ level: 40, msg: "idle database connection lost", err: err.message })));
+    pool.on("error", (err) =>
+      console.error(JSON.stringify({ level: 40, msg: "idle database connection lost", err: err.message })),
+    );
     if (opts.migrate) {
       const { runner, close } = await openSqlRunner(env);
       try {

@@ -41,7 +41,10 @@ export function prismaChecksum(sql: string): string {
 export async function loadMigrations(dir = defaultMigrationsDir()): Promise<Migration[]> {
   // The migrations are traced into the build explicitly (next.config.mjs).
   const entries = await readdir(/*turbopackIgnore: true*/ dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(/*turbopackIgnore: true*/ path.join(dir, name, "migration.sql"), "utf8");
@@ -72,14 +75,18 @@ export interface MigrationStatus {
 
 /** What is applied and what is pending; a changed or failed migration is an error. */
 export async function migrationStatus(db: SqlRunner, migrations: Migration[]): Promise<MigrationStatus> {
-  const exists = await db.query<{ present: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
+  const exists = await db.query<{ present: boolean }>(
+    `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`,
+  );
   const applied = exists.rows[0]?.present ? await appliedMigrations(db) : [];
   const byName = new Map(applied.map((r) => [r.migration_name, r]));
   for (const m of migrations) {
     const row = byName.get(m.name);
     if (!row) continue;
-    if (row.finished_at === null) throw new Error(`Migration ${m.name} started but did not finish; fix the database by hand`);
-    if (row.checksum !== m.checksum) throw new Error(`Migration ${m.name} was changed after it was applied (checksum mismatch)`);
+    if (row.finished_at === null)
+      throw new Error(`Migration ${m.name} started but did not finish; fix the database by hand`);
+    if (row.checksum !== m.checksum)
+      throw new Error(`Migration ${m.name} was changed after it was applied (checksum mismatch)`);
   }
   const pending = migrations.filter((m) => !byName.has(m.name)).map((m) => m.name);
   return { applied: applied.map((r) => r.migration_name), pending, current: pending.length === 0 };

@@ -8,7 +8,11 @@ let deps: TestDeps;
 let server: Awaited<ReturnType<typeof startTestServer>>;
 
 beforeAll(async () => {
-  deps = await createTestDeps({ RATE_LIMIT_ENABLED: "true", RATE_LIMIT_DISCOVERY_PER_MIN: "5", RATE_LIMIT_REGISTER_PER_MIN: "1000" });
+  deps = await createTestDeps({
+    RATE_LIMIT_ENABLED: "true",
+    RATE_LIMIT_DISCOVERY_PER_MIN: "5",
+    RATE_LIMIT_REGISTER_PER_MIN: "1000",
+  });
   server = await startTestServer(deps);
 });
 afterAll(async () => {
@@ -49,7 +53,11 @@ describe("HTTP API", () => {
       ["{not json", 400, /not valid JSON/],
       [{ ...good, message: { ...good.message, pricePerHour: "-3" } }, 400, /pricePerHour/],
       [{ ...good, message: { ...good.message, seller: "0xdeadbeef" } }, 400, /seller/],
-      [{ ...good, message: { ...good.message, gpuInfo: { ...good.message.gpuInfo, gpuCount: "eight" } } }, 400, /gpuCount/],
+      [
+        { ...good, message: { ...good.message, gpuInfo: { ...good.message.gpuInfo, gpuCount: "eight" } } },
+        400,
+        /gpuCount/,
+      ],
       [{ ...good, message: { ...good.message, endpoint: "x".repeat(10_000) } }, 400, /endpoint/],
       ["a".repeat(10 * 1024 * 1024), 413, /larger than/],
     ];

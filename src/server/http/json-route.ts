@@ -18,16 +18,21 @@ export interface JsonRouteContext {
 export function errorResponse(err: unknown, requestId: string, deps?: Deps): Response {
   const headers = new Headers({ "content-type": "application/json", "x-request-id": requestId });
   if (err instanceof ZodError) {
-    return new Response(JSON.stringify({ error: { code: "BAD_REQUEST", reason: "invalid_input", message: describeZodError(err) } }), {
-      status: 400,
-      headers,
-    });
+    return new Response(
+      JSON.stringify({ error: { code: "BAD_REQUEST", reason: "invalid_input", message: describeZodError(err) } }),
+      {
+        status: 400,
+        headers,
+      },
+    );
   }
   if (err instanceof AppError) {
     const retry = err.details?.retryAfterSeconds;
     if (retry) headers.set("Retry-After", String(retry));
     return new Response(
-      JSON.stringify({ error: { code: err.code, reason: err.reason ?? null, message: err.message, details: err.details ?? null } }),
+      JSON.stringify({
+        error: { code: err.code, reason: err.reason ?? null, message: err.message, details: err.details ?? null },
+      }),
       { status: httpStatusOf[err.code], headers },
     );
   }

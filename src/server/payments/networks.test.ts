@@ -66,12 +66,8 @@ describe("networks", () => {
   });
 
   it("builds explorer links where there is an explorer", () => {
-    expect(explorerTxUrl(NETWORKS.base, "0xabc")).toBe(
-      "https://basescan.org/tx/0xabc",
-    );
-    expect(explorerTxUrl(NETWORKS["base-sepolia"], "0xabc")).toBe(
-      "https://sepolia.basescan.org/tx/0xabc",
-    );
+    expect(explorerTxUrl(NETWORKS.base, "0xabc")).toBe("https://basescan.org/tx/0xabc");
+    expect(explorerTxUrl(NETWORKS["base-sepolia"], "0xabc")).toBe("https://sepolia.basescan.org/tx/0xabc");
     expect(explorerTxUrl(NETWORKS.local, "0xabc")).toBeNull();
   });
 });

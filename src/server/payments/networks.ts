@@ -90,25 +90,16 @@ export const NETWORKS: Readonly<Record<NetworkName, NetworkConfig>> = {
 };
 
 export function isNetworkName(value: unknown): value is NetworkName {
-  return (
-    typeof value === "string" &&
-    (NETWORK_NAMES as readonly string[]).includes(value)
-  );
+  return typeof value === "string" && (NETWORK_NAMES as readonly string[]).includes(value);
 }
 
 /**
  * The network called `name`. `overrides.usdcAddress` replaces the token address (for a local
  * chain whose token was deployed elsewhere, e.g. with another domain name).
  */
-export function getNetwork(
-  name: NetworkName,
-  overrides: { usdcAddress?: Address } = {},
-): NetworkConfig {
+export function getNetwork(name: NetworkName, overrides: { usdcAddress?: Address } = {}): NetworkConfig {
   const network = NETWORKS[name];
-  if (!network)
-    throw new Error(
-      `unknown network "${String(name)}" (expected one of ${NETWORK_NAMES.join(", ")})`,
-    );
+  if (!network) throw new Error(`unknown network "${String(name)}" (expected one of ${NETWORK_NAMES.join(", ")})`);
   if (!overrides.usdcAddress) return network;
   return {
     ...network,
@@ -121,9 +112,7 @@ export function getNetworkByCaip2(caip2: string): NetworkConfig | undefined {
   return Object.values(NETWORKS).find((n) => n.caip2 === caip2);
 }
 
-export function getNetworkByChainId(
-  chainId: number,
-): NetworkConfig | undefined {
+export function getNetworkByChainId(chainId: number): NetworkConfig | undefined {
   return Object.values(NETWORKS).find((n) => n.chainId === chainId);
 }
 
@@ -135,18 +124,10 @@ export function usdcDomainExtra(network: NetworkConfig): {
   return { name: network.usdc.name, version: network.usdc.version };
 }
 
-export function explorerTxUrl(
-  network: NetworkConfig,
-  txHash: string,
-): string | null {
+export function explorerTxUrl(network: NetworkConfig, txHash: string): string | null {
   return network.explorerUrl ? `${network.explorerUrl}/tx/${txHash}` : null;
 }
 
-export function explorerAddressUrl(
-  network: NetworkConfig,
-  address: string,
-): string | null {
-  return network.explorerUrl
-    ? `${network.explorerUrl}/address/${address}`
-    : null;
+export function explorerAddressUrl(network: NetworkConfig, address: string): string | null {
+  return network.explorerUrl ? `${network.explorerUrl}/address/${address}` : null;
 }

@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { adminProcedure, router } from "../trpc";
 import { setNodeSuspended } from "../../services/nodes/manage-node";
-import { adminPayments, adminPaymentsInputSchema, adminPaymentsSchema, retrySettlement } from "../../services/payments/ledger";
+import {
+  adminPayments,
+  adminPaymentsInputSchema,
+  adminPaymentsSchema,
+  retrySettlement,
+} from "../../services/payments/ledger";
 import { paymentViewSchema } from "../../services/payments/payment-view";
 import {
   adminNodes,
@@ -28,7 +33,11 @@ export const adminRouter = router({
 
   /** What admins did, newest first. */
   audit: adminProcedure
-    .input(z.object({ limit: z.number().int().min(1).max(200).default(50), offset: z.number().int().min(0).default(0) }).default({ limit: 50, offset: 0 }))
+    .input(
+      z
+        .object({ limit: z.number().int().min(1).max(200).default(50), offset: z.number().int().min(0).default(0) })
+        .default({ limit: 50, offset: 0 }),
+    )
     .output(z.array(auditEntrySchema))
     .query(({ ctx, input }) => auditLog(ctx.deps, input)),
 

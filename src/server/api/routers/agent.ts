@@ -24,7 +24,10 @@ export const agentRouter = router({
   heartbeat: agentProcedure
     .input(heartbeatRequestSchema)
     .output(heartbeatResponseSchema)
-    .mutation(async ({ ctx, input }) => ({ ok: true as const, ...(await recordHeartbeat(ctx.deps, ctx.agent, input)) })),
+    .mutation(async ({ ctx, input }) => ({
+      ok: true as const,
+      ...(await recordHeartbeat(ctx.deps, ctx.agent, input)),
+    })),
 
   claim: agentProcedure
     .input(claimRequestSchema)

@@ -19,7 +19,10 @@ describe("Sign-In with Ethereum", () => {
   it("signs in with a fresh nonce, sets an httpOnly session cookie, and signs out", async () => {
     const { caller, resHeaders } = await callerFor(deps);
     const { nonce } = await caller.auth.nonce();
-    expect(await caller.auth.signIn(await siweSignIn(account, nonce))).toEqual({ address: account.address, isAdmin: true });
+    expect(await caller.auth.signIn(await siweSignIn(account, nonce))).toEqual({
+      address: account.address,
+      isAdmin: true,
+    });
     const setCookie = resHeaders.get("set-cookie")!;
     expect(setCookie).toMatch(/^cs_session=[A-Za-z0-9_-]{40,}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=604800$/);
 
@@ -36,26 +39,44 @@ describe("Sign-In with Ethereum", () => {
     const signed = await siweSignIn(account, nonce);
     await caller.auth.signIn(signed);
     await expect(caller.auth.signIn(signed)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    await expect(caller.auth.signIn(await siweSignIn(account, "neverissued123"))).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(caller.auth.signIn(await siweSignIn(account, "neverissued123"))).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
   });
 
   it("refuses a message signed for another site, even replayed with that site's Host header", async () => {
     const { nonce } = await (await callerFor(deps)).caller.auth.nonce();
     const phished = await siweSignIn(account, nonce, "evil.example");
     const { caller } = await callerFor(deps, { headers: { host: "evil.example" } });
-    await expect(caller.auth.signIn(phished)).rejects.toMatchObject({ code: "UNAUTHORIZED", message: expect.stringContaining("localhost:3000") });
+    await expect(caller.auth.signIn(phished)).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      message: expect.stringContaining("localhost:3000"),
+    });
   });
 
   it("refuses another chain, another signer, and a message that is not SIWE", async () => {
     const { caller } = await callerFor(deps);
     const { nonce } = await caller.auth.nonce();
-    const message = createSiweMessage({ address: account.address, chainId: 8453, domain: "localhost:3000", nonce, uri: "http://localhost:3000", version: "1" });
-    await expect(caller.auth.signIn({ message, signature: await account.signMessage({ message }) })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    const message = createSiweMessage({
+      address: account.address,
+      chainId: 8453,
+      domain: "localhost:3000",
+      nonce,
+      uri: "http://localhost:3000",
+      version: "1",
+    });
+    await expect(
+      caller.auth.signIn({ message, signature: await account.signMessage({ message }) }),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     const forged = await siweSignIn(account, (await caller.auth.nonce()).nonce);
     const other = privateKeyToAccount(generatePrivateKey());
-    await expect(caller.auth.signIn({ message: forged.message, signature: await other.signMessage({ message: forged.message }) })).rejects.toMatchObject({
+    await expect(
+      caller.auth.signIn({ message: forged.message, signature: await other.signMessage({ message: forged.message }) }),
+    ).rejects.toMatchObject({
       code: "UNAUTHORIZED",
     });
-    await expect(caller.auth.signIn({ message: "hello", signature: forged.signature })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.auth.signIn({ message: "hello", signature: forged.signature })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 });

@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { signatureSchema } from "@computeswarm/protocol";
 import { publicProcedure, router } from "../trpc";
-import { createSiweNonce, isAdmin, SESSION_COOKIE, SESSION_TTL_SECONDS, signIn, signOut } from "../../services/auth/siwe";
+import {
+  createSiweNonce,
+  isAdmin,
+  SESSION_COOKIE,
+  SESSION_TTL_SECONDS,
+  signIn,
+  signOut,
+} from "../../services/auth/siwe";
 import type { Context } from "../context";
 
 const meOutput = z.object({ address: z.string(), isAdmin: z.boolean() }).nullable();

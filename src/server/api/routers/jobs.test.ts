@@ -30,7 +30,8 @@ beforeEach(async () => {
 });
 
 const asBuyer = async () => (await callerFor(deps, { headers: { cookie: buyerCookie } })).caller;
-const asAgent = async (token: string) => (await callerFor(deps, { headers: { authorization: `Bearer ${token}` } })).caller;
+const asAgent = async (token: string) =>
+  (await callerFor(deps, { headers: { authorization: `Bearer ${token}` } })).caller;
 
 async function freeNode(price = "0") {
   const { caller } = await callerFor(deps);
@@ -64,7 +65,9 @@ describe("job lifecycle", () => {
     await node.agent.agent.appendLog({ jobId: submitted.id, seq: 0, stream: "stdout", data: "hello\n" }); // a retry
     await node.agent.agent.complete({ jobId: submitted.id, exitCode: 0, output: "hello\n", durationMs: 120 });
     // The agent retries its report until it hears back: the same outcome again is acknowledged.
-    await expect(node.agent.agent.complete({ jobId: submitted.id, exitCode: 0, output: "hello\n", durationMs: 120 })).resolves.toMatchObject({
+    await expect(
+      node.agent.agent.complete({ jobId: submitted.id, exitCode: 0, output: "hello\n", durationMs: 120 }),
+    ).resolves.toMatchObject({
       status: "completed",
     });
 
@@ -84,30 +87,49 @@ describe("job lifecycle", () => {
     const a = await buyerApi.jobs.submit(job(node.nodeId, "import sys; sys.exit(3)"));
     await node.agent.agent.claim({ waitSeconds: 0 });
     await node.agent.agent.complete({ jobId: a.id, exitCode: 3, output: "", durationMs: 5 });
-    expect(await buyerApi.jobs.get({ id: a.id })).toMatchObject({ status: "failed", failureReason: "job_error", exitCode: 3 });
+    expect(await buyerApi.jobs.get({ id: a.id })).toMatchObject({
+      status: "failed",
+      failureReason: "job_error",
+      exitCode: 3,
+    });
 
     const b = await buyerApi.jobs.submit(job(node.nodeId, "import time; time.sleep(99)", 1));
     await node.agent.agent.claim({ waitSeconds: 0 });
     await node.agent.agent.complete({ jobId: b.id, exitCode: null, output: "", durationMs: 1000, timedOut: true });
     expect(await buyerApi.jobs.get({ id: b.id })).toMatchObject({ status: "timed_out", failureReason: "timed_out" });
     // A different outcome for a finished job is refused, so the agent stops retrying.
-    await expect(node.agent.agent.complete({ jobId: b.id, exitCode: 0, output: "", durationMs: 1 })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(
+      node.agent.agent.complete({ jobId: b.id, exitCode: 0, output: "", durationMs: 1 }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
   });
 
   it("refuses jobs for offline, paused, suspended or incompatible nodes with a clear reason", async () => {
     const buyerApi = await asBuyer();
     const { caller } = await callerFor(deps);
     const silent = await caller.nodes.register(await signedRegistration(newSeller(), { pricePerHour: "0" }));
-    await expect(buyerApi.jobs.submit(job(silent.nodeId))).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringContaining("offline") });
+    await expect(buyerApi.jobs.submit(job(silent.nodeId))).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: expect.stringContaining("offline"),
+    });
     const shellOnly = await caller.nodes.register(
-      await signedRegistration(newSeller(), { pricePerHour: "0", gpuInfo: { model: "CPU", vramMiB: 0, gpuCount: 0, jobTypes: ["shell"] } }),
+      await signedRegistration(newSeller(), {
+        pricePerHour: "0",
+        gpuInfo: { model: "CPU", vramMiB: 0, gpuCount: 0, jobTypes: ["shell"] },
+      }),
     );
     await (await asAgent(shellOnly.agentToken)).agent.heartbeat({});
-    await expect(buyerApi.jobs.submit(job(shellOnly.nodeId))).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("shell") });
+    await expect(buyerApi.jobs.submit(job(shellOnly.nodeId))).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("shell"),
+    });
     const priced = await freeNode("1.00");
     await expect(buyerApi.jobs.submit(job(priced.nodeId))).rejects.toMatchObject({ code: "PAYMENT_REQUIRED" });
-    await expect((await callerFor(deps)).caller.jobs.submit(job(priced.nodeId))).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    await expect(buyerApi.jobs.submit({ ...job(priced.nodeId), script: "x".repeat(300 * 1024) })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect((await callerFor(deps)).caller.jobs.submit(job(priced.nodeId))).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
+    await expect(buyerApi.jobs.submit({ ...job(priced.nodeId), script: "x".repeat(300 * 1024) })).rejects.toMatchObject(
+      { code: "BAD_REQUEST" },
+    );
     expect(await deps.prisma.job.count()).toBe(0);
   });
 
@@ -131,15 +153,22 @@ describe("job lifecycle", () => {
     const jobA = await buyerApi.jobs.submit(job(a.nodeId));
     expect((await b.agent.agent.claim({ waitSeconds: 0 })).job).toBeNull();
     await a.agent.agent.claim({ waitSeconds: 0 });
-    await expect(b.agent.agent.complete({ jobId: jobA.id, exitCode: 0, output: "forged", durationMs: 1 })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(b.agent.agent.appendLog({ jobId: jobA.id, seq: 1, stream: "stdout", data: "x" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      b.agent.agent.complete({ jobId: jobA.id, exitCode: 0, output: "forged", durationMs: 1 }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      b.agent.agent.appendLog({ jobId: jobA.id, seq: 1, stream: "stdout", data: "x" }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("cancels a queued job only, by its buyer", async () => {
     const node = await freeNode();
     const buyerApi = await asBuyer();
     const queued = await buyerApi.jobs.submit(job(node.nodeId));
-    expect(await buyerApi.jobs.cancel({ id: queued.id })).toMatchObject({ status: "cancelled", failureReason: "cancelled" });
+    expect(await buyerApi.jobs.cancel({ id: queued.id })).toMatchObject({
+      status: "cancelled",
+      failureReason: "cancelled",
+    });
     expect((await node.agent.agent.claim({ waitSeconds: 0 })).job).toBeNull();
     const running = await buyerApi.jobs.submit(job(node.nodeId));
     await node.agent.agent.claim({ waitSeconds: 0 });
@@ -164,9 +193,14 @@ describe("job lifecycle", () => {
     expect(await buyerApi.jobs.get({ id: orphan.id })).toMatchObject({ status: "failed", failureReason: "node_error" });
     deps.clock.advance(120_000);
     expect(await watchdogPass(deps)).toMatchObject({ expiredQueued: 1 });
-    expect(await buyerApi.jobs.get({ id: waiting.id })).toMatchObject({ status: "failed", failureReason: "node_error" });
+    expect(await buyerApi.jobs.get({ id: waiting.id })).toMatchObject({
+      status: "failed",
+      failureReason: "node_error",
+    });
     // A late report for a job the watchdog already failed is refused.
-    await expect(node.agent.agent.complete({ jobId: orphan.id, exitCode: 0, output: "", durationMs: 1 })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(
+      node.agent.agent.complete({ jobId: orphan.id, exitCode: 0, output: "", durationMs: 1 }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
   });
 
   it("50 jobs queued at once on 5 nodes, 5 agents claiming concurrently: each runs exactly once, on its own node", async () => {
@@ -200,7 +234,10 @@ describe("job lifecycle", () => {
     const { job: claimed } = await node.agent.agent.claim({ waitSeconds: 0 });
     expect(claimed?.id).toBe(queued.id);
     await node.agent.agent.complete({ jobId: queued.id, exitCode: 0, output: "ok", durationMs: 3 });
-    expect(await deps.prisma.job.findUniqueOrThrow({ where: { id: queued.id } })).toMatchObject({ status: "completed", output: "ok" });
+    expect(await deps.prisma.job.findUniqueOrThrow({ where: { id: queued.id } })).toMatchObject({
+      status: "completed",
+      output: "ok",
+    });
     // Sessions are among what Redis may lose: the buyer signs in again.
     await expect((await asBuyer()).jobs.get({ id: queued.id })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     await signInBuyer();
@@ -228,7 +265,10 @@ describe("job lifecycle", () => {
     });
     expect((await node.agent.agent.claim({ waitSeconds: 0 })).job).toBeNull();
     expect(await watchdogPass(deps)).toMatchObject({ expiredQueued: 1 });
-    expect(await (await asBuyer()).jobs.get({ id: queued.id })).toMatchObject({ status: "cancelled", failureReason: "cancelled" });
+    expect(await (await asBuyer()).jobs.get({ id: queued.id })).toMatchObject({
+      status: "cancelled",
+      failureReason: "cancelled",
+    });
   });
 
   it("a job left running by a restarted agent fails as node_error when the agent asks for work again", async () => {

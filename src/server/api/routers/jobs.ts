@@ -30,7 +30,9 @@ export const jobsRouter = router({
     .input(submitJobInputSchema.extend({ payment: paymentInput.optional() }))
     .output(jobViewSchema)
     .mutation(async ({ ctx, input: { payment, ...input } }) => {
-      const { job } = await submitJob(ctx.deps, ctx.session.address, input, payment, { expectedPayer: ctx.session.address });
+      const { job } = await submitJob(ctx.deps, ctx.session.address, input, payment, {
+        expectedPayer: ctx.session.address,
+      });
       return toJobView(job, { showOutput: true });
     }),
 
@@ -50,7 +52,14 @@ export const jobsRouter = router({
     .mutation(({ ctx, input }) => cancelJob(ctx.deps, ctx.session, input.id)),
 
   logs: authedProcedure
-    .input(jobIdInput.extend({ afterId: z.string().regex(/^\d{1,20}$/).optional() }))
+    .input(
+      jobIdInput.extend({
+        afterId: z
+          .string()
+          .regex(/^\d{1,20}$/)
+          .optional(),
+      }),
+    )
     .output(z.array(logLineSchema))
     .query(({ ctx, input }) => jobLogs(ctx.deps, ctx.session, input.id, input.afterId)),
 

@@ -50,7 +50,12 @@ describe("node registry", () => {
     expect(hb).toMatchObject({ ok: true, status: "available" });
     const online = await list();
     expect(online.items.map((n) => n.id)).toEqual([nodeId]);
-    expect(online.items[0]).toMatchObject({ status: "available", pricePerHour: "1.75", gpuUtilization: 42, tflops: "805" });
+    expect(online.items[0]).toMatchObject({
+      status: "available",
+      pricePerHour: "1.75",
+      gpuUtilization: 42,
+      tflops: "805",
+    });
 
     deps.clock.advance(61_000);
     await deps.redis.cmd.incr("nodes:list:version"); // the cache lives a few seconds; skip it
@@ -86,9 +91,18 @@ describe("node registry", () => {
   });
 
   it("filters by model (case-insensitive substring), VRAM, GPU count, price and seller", async () => {
-    const a = await register({ gpuInfo: gpu({ model: "NVIDIA H200", vramMiB: 143771, gpuCount: 8 }), pricePerHour: "20" });
-    const b = await register({ gpuInfo: gpu({ model: "NVIDIA GeForce RTX 4090", vramMiB: 24564, gpuCount: 1 }), pricePerHour: "0.40" });
-    const c = await register({ gpuInfo: gpu({ model: "NVIDIA A100-SXM4-80GB", vramMiB: 81920, gpuCount: 2 }), pricePerHour: "1.10" });
+    const a = await register({
+      gpuInfo: gpu({ model: "NVIDIA H200", vramMiB: 143771, gpuCount: 8 }),
+      pricePerHour: "20",
+    });
+    const b = await register({
+      gpuInfo: gpu({ model: "NVIDIA GeForce RTX 4090", vramMiB: 24564, gpuCount: 1 }),
+      pricePerHour: "0.40",
+    });
+    const c = await register({
+      gpuInfo: gpu({ model: "NVIDIA A100-SXM4-80GB", vramMiB: 81920, gpuCount: 2 }),
+      pricePerHour: "1.10",
+    });
     for (const n of [a, b, c]) await beat(n.agentToken);
     const ids = async (input: Parameters<typeof list>[0]) => (await list(input)).items.map((n) => n.id);
 
@@ -140,12 +154,16 @@ describe("node registry", () => {
     const { nodeId, agentToken, seller } = await register();
     await beat(agentToken);
     const { caller } = await callerFor(deps);
-    await expect(caller.nodes.update(await signedUpdate(newSeller(), nodeId))).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(caller.nodes.update(await signedUpdate(newSeller(), nodeId))).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     await caller.nodes.pause(await signedPause(seller, nodeId, true));
     expect((await caller.nodes.get({ id: nodeId })).status).toBe("paused");
     expect((await list()).items).toHaveLength(0);
     expect((await beat(agentToken)).status).toBe("paused");
-    await expect(caller.nodes.pause(await signedPause(seller, nodeId, false))).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.nodes.pause(await signedPause(seller, nodeId, false))).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
     await caller.nodes.resume(await signedPause(seller, nodeId, false));
     expect((await caller.nodes.get({ id: nodeId })).status).toBe("available");
   });

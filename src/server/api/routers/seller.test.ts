@@ -38,7 +38,9 @@ describe("seller pairing and dashboard", () => {
     const api = await signedIn(seller);
     const pairing = await api.seller.createPairingCode(await signedPairing(seller, "1.25"));
     expect(pairing.code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
-    expect(pairing.commands[0]).toBe(`computeswarm-agent register --marketplace https://market.example --pair ${pairing.code}`);
+    expect(pairing.commands[0]).toBe(
+      `computeswarm-agent register --marketplace https://market.example --pair ${pairing.code}`,
+    );
 
     const server = await startTestServer(deps);
     try {
@@ -65,7 +67,9 @@ describe("seller pairing and dashboard", () => {
     // Someone else's signature cannot make codes for this seller.
     const forged = await signedPairing(seller);
     const other = await signedPairing(privateKeyToAccount(generatePrivateKey()));
-    await expect(api.seller.createPairingCode({ message: forged.message, signature: other.signature })).rejects.toMatchObject({
+    await expect(
+      api.seller.createPairingCode({ message: forged.message, signature: other.signature }),
+    ).rejects.toMatchObject({
       code: "UNAUTHORIZED",
     });
   });
@@ -75,7 +79,14 @@ describe("seller pairing and dashboard", () => {
     const { nodes } = await api.seller.dashboard();
     const nodeId = nodes[0]!.id;
     const job = await deps.prisma.job.create({
-      data: { buyerAddress: admin.address, nodeId, jobType: "python", script: "x", maxDurationSeconds: 60, status: "completed" },
+      data: {
+        buyerAddress: admin.address,
+        nodeId,
+        jobType: "python",
+        script: "x",
+        maxDurationSeconds: 60,
+        status: "completed",
+      },
     });
     await deps.prisma.payment.create({
       data: {
@@ -114,7 +125,11 @@ describe("seller pairing and dashboard", () => {
     expect(total).toBe(1);
     await adminApi.admin.suspendNode({ nodeId: items[0]!.id, reason: "test" });
     expect((await adminApi.admin.nodes({ status: "suspended" })).total).toBe(1);
-    expect((await adminApi.admin.audit())[0]).toMatchObject({ action: "suspend_node", targetId: items[0]!.id, details: { reason: "test" } });
+    expect((await adminApi.admin.audit())[0]).toMatchObject({
+      action: "suspend_node",
+      targetId: items[0]!.id,
+      details: { reason: "test" },
+    });
     const sellerApi = await signedIn(seller);
     await expect(sellerApi.admin.stats()).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(sellerApi.admin.audit()).rejects.toMatchObject({ code: "FORBIDDEN" });

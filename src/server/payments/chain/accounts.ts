@@ -19,8 +19,7 @@ export function anvilAccount(index: number): KeyPair {
   if (!pair) {
     const account = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index });
     const key = account.getHdKey().privateKey;
-    if (!key)
-      throw new Error(`cannot derive private key for anvil account ${index}`);
+    if (!key) throw new Error(`cannot derive private key for anvil account ${index}`);
     pair = { address: account.address, privateKey: toHex(key) };
     cache.set(index, pair);
   }

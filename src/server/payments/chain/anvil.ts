@@ -15,8 +15,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 export const ANVIL_CHAIN_ID = 31337;
-export const ANVIL_MNEMONIC =
-  "test test test test test test test test test test test junk";
+export const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
 
 export interface StartAnvilOptions {
   /** Port to listen on; 0 or omitted picks a free one (anvil binds it and reports it). */
@@ -56,27 +55,16 @@ const PLATFORM_PACKAGES: Record<string, Record<string, string>> = {
 /** Path of the anvil binary shipped by `@foundry-rs/anvil`'s platform package. */
 export function findAnvilBinary(): string {
   const pkg = PLATFORM_PACKAGES[process.platform]?.[process.arch];
-  if (!pkg)
-    throw new Error(
-      `anvil: no @foundry-rs/anvil binary for ${process.platform}/${process.arch}`,
-    );
+  if (!pkg) throw new Error(`anvil: no @foundry-rs/anvil binary for ${process.platform}/${process.arch}`);
   const exe = process.platform === "win32" ? "anvil.exe" : "anvil";
   const candidates: string[] = [];
   try {
     const require = createRequire(import.meta.url);
-    candidates.push(
-      join(
-        dirname(require.resolve(`@foundry-rs/${pkg}/package.json`)),
-        "bin",
-        exe,
-      ),
-    );
+    candidates.push(join(dirname(require.resolve(`@foundry-rs/${pkg}/package.json`)), "bin", exe));
   } catch {
     // bundled server code may not resolve packages this way: fall back to the working directory
   }
-  candidates.push(
-    join(process.cwd(), "node_modules", "@foundry-rs", pkg, "bin", exe),
-  );
+  candidates.push(join(process.cwd(), "node_modules", "@foundry-rs", pkg, "bin", exe));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, fsConstants.X_OK);
@@ -147,9 +135,7 @@ async function rpcAnswers(rpcUrl: string): Promise<boolean> {
   }
 }
 
-export async function startAnvil(
-  options: StartAnvilOptions = {},
-): Promise<AnvilInstance> {
+export async function startAnvil(options: StartAnvilOptions = {}): Promise<AnvilInstance> {
   const host = options.host ?? "127.0.0.1";
   const chainId = options.chainId ?? ANVIL_CHAIN_ID;
   const timeoutMs = options.timeoutMs ?? 15_000;
@@ -173,26 +159,18 @@ export async function startAnvil(
   const pid = child.pid;
   if (pid === undefined) {
     // spawn failed synchronously (ENOENT/EACCES): the error event carries the reason
-    const err = await new Promise<Error>((resolve) =>
-      child.once("error", resolve),
-    );
+    const err = await new Promise<Error>((resolve) => child.once("error", resolve));
     throw new Error(`anvil: failed to start ${binary}: ${err.message}`);
   }
   children.set(pid, child);
 
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", () => resolve()),
-  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.once("exit", () => children.delete(pid));
 
   // anvil prints "Listening on <host>:<port>" once its RPC server is bound.
   let output = "";
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        fail(new Error(`anvil: no "Listening on" line within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => fail(new Error(`anvil: no "Listening on" line within ${timeoutMs} ms`)), timeoutMs);
     let buffered = "";
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString("utf8");
@@ -212,11 +190,7 @@ export async function startAnvil(
       }
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
-      fail(
-        new Error(
-          `anvil exited during startup (code ${code}, signal ${signal}):\n${output}`,
-        ),
-      );
+      fail(new Error(`anvil exited during startup (code ${code}, signal ${signal}):\n${output}`));
     function fail(err: Error): void {
       clearTimeout(timer);
       child.kill("SIGKILL");
@@ -235,9 +209,7 @@ export async function startAnvil(
   while (!(await rpcAnswers(rpcUrl))) {
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill("SIGKILL");
-      throw new Error(
-        `anvil: ${rpcUrl} did not answer eth_chainId within ${timeoutMs} ms:\n${output}`,
-      );
+      throw new Error(`anvil: ${rpcUrl} did not answer eth_chainId within ${timeoutMs} ms:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -7,8 +7,7 @@ export const solcSettings = {
   optimizer: { enabled: true, runs: 200 },
 } as const;
 /** sha256 of the sources these artifacts were built from (see scripts/build-contracts.ts hashSources). */
-export const contractsSourceHash =
-  "677648ac105cb9e1c1187e579f350f8b8715276a01280bd22b24efc1a703750f";
+export const contractsSourceHash = "677648ac105cb9e1c1187e579f350f8b8715276a01280bd22b24efc1a703750f";
 
 export const testUsdcAbi = [
   {
@@ -462,9 +461,7 @@ export const multicall3Abi = [
   {
     inputs: [],
     name: "getBlockNumber",
-    outputs: [
-      { internalType: "uint256", name: "blockNumber", type: "uint256" },
-    ],
+    outputs: [{ internalType: "uint256", name: "blockNumber", type: "uint256" }],
     stateMutability: "view",
     type: "function",
   },

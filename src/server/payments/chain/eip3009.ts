@@ -3,13 +3,7 @@
  * Pure: no RPC. Used by tests and the demo wallet; the browser signs the same typed data
  * through wagmi.
  */
-import {
-  bytesToHex,
-  getAddress,
-  type Address,
-  type Hex,
-  type LocalAccount,
-} from "viem";
+import { bytesToHex, getAddress, type Address, type Hex, type LocalAccount } from "viem";
 import { randomBytes } from "node:crypto";
 
 export const TRANSFER_WITH_AUTHORIZATION_TYPES = {
@@ -24,8 +18,7 @@ export const TRANSFER_WITH_AUTHORIZATION_TYPES = {
 } as const;
 
 export const RECEIVE_WITH_AUTHORIZATION_TYPES = {
-  ReceiveWithAuthorization:
-    TRANSFER_WITH_AUTHORIZATION_TYPES.TransferWithAuthorization,
+  ReceiveWithAuthorization: TRANSFER_WITH_AUTHORIZATION_TYPES.TransferWithAuthorization,
 } as const;
 
 export const CANCEL_AUTHORIZATION_TYPES = {
@@ -104,11 +97,7 @@ export async function signAuthorization(
   });
 }
 
-export async function signCancelAuthorization(
-  account: LocalAccount,
-  token: TokenDomain,
-  nonce: Hex,
-): Promise<Hex> {
+export async function signCancelAuthorization(account: LocalAccount, token: TokenDomain, nonce: Hex): Promise<Hex> {
   return account.signTypedData({
     domain: tokenDomain(token),
     types: CANCEL_AUTHORIZATION_TYPES,
@@ -136,8 +125,7 @@ export async function createSignedAuthorization(
     to: getAddress(params.to),
     value: String(params.value),
     validAfter: params.validAfter ?? "0",
-    validBefore:
-      params.validBefore ?? String(now + (params.maxTimeoutSeconds ?? 300)),
+    validBefore: params.validBefore ?? String(now + (params.maxTimeoutSeconds ?? 300)),
     nonce: params.nonce ?? randomAuthorizationNonce(),
   };
   const signature = await signAuthorization(account, token, authorization);

@@ -4,12 +4,7 @@ import { createPublicClient, http } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anvilAccount } from "./accounts";
 import { findAnvilBinary, startAnvil, type AnvilInstance } from "./anvil";
-import {
-  contractsSourceHash,
-  multicall3Abi,
-  multicall3DeployedBytecode,
-  testUsdcAbi,
-} from "./artifacts";
+import { contractsSourceHash, multicall3Abi, multicall3DeployedBytecode, testUsdcAbi } from "./artifacts";
 import {
   ANVIL_DEPLOYER_ADDRESS,
   DEFAULT_DEMO_BUYER_FUNDS,
@@ -48,18 +43,14 @@ describe("artifacts", () => {
 describe("anvil accounts", () => {
   it("derives the standard test mnemonic's accounts", () => {
     expect(anvilAccount(0).address).toBe(ANVIL_DEPLOYER_ADDRESS);
-    expect(anvilAccount(1).address).toBe(
-      "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-    );
+    expect(anvilAccount(1).address).toBe("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
     expect(anvilAccount(0).privateKey).toMatch(/^0x[0-9a-f]{64}$/);
   });
 });
 
 describe("startAnvil", () => {
   it("finds the binary in node_modules", () => {
-    expect(findAnvilBinary()).toMatch(
-      /@foundry-rs\/anvil-[a-z0-9]+-[a-z0-9]+\/bin\/anvil/,
-    );
+    expect(findAnvilBinary()).toMatch(/@foundry-rs\/anvil-[a-z0-9]+-[a-z0-9]+\/bin\/anvil/);
   });
 
   it("starts on a free loopback port with chain id 31337 and stops by pid", async () => {
@@ -71,9 +62,7 @@ describe("startAnvil", () => {
       expect(a.rpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const client = createPublicClient({ transport: http(a.rpcUrl) });
       expect(await client.getChainId()).toBe(31337);
-      expect(
-        await client.getBalance({ address: anvilAccount(9).address }),
-      ).toBe(10_000n * 10n ** 18n);
+      expect(await client.getBalance({ address: anvilAccount(9).address })).toBe(10_000n * 10n ** 18n);
       expect(isAlive(a.pid)).toBe(true);
       expect(ms).toBeLessThan(5000);
     } finally {
@@ -86,9 +75,7 @@ describe("startAnvil", () => {
   });
 
   it("reports a clear error for a missing binary", async () => {
-    await expect(startAnvil({ binary: "/nonexistent/anvil" })).rejects.toThrow(
-      /anvil: failed to start/,
-    );
+    await expect(startAnvil({ binary: "/nonexistent/anvil" })).rejects.toThrow(/anvil: failed to start/);
   });
 });
 
@@ -120,9 +107,7 @@ describe("setupLocalChain", () => {
     });
 
     const client = createPublicClient({ transport: http(anvil.rpcUrl) });
-    expect(await client.getCode({ address: MULTICALL3_ADDRESS })).toBe(
-      multicall3DeployedBytecode,
-    );
+    expect(await client.getCode({ address: MULTICALL3_ADDRESS })).toBe(multicall3DeployedBytecode);
     const balance = () =>
       client.readContract({
         address: local.usdcAddress,

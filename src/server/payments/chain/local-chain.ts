@@ -24,24 +24,13 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
-import {
-  anvilAccount,
-  DEMO_BUYER_ACCOUNT_INDEX,
-  DEPLOYER_ACCOUNT_INDEX,
-  type KeyPair,
-} from "./accounts";
-import {
-  multicall3DeployedBytecode,
-  testUsdcAbi,
-  testUsdcBytecode,
-} from "./artifacts";
+import { anvilAccount, DEMO_BUYER_ACCOUNT_INDEX, DEPLOYER_ACCOUNT_INDEX, type KeyPair } from "./accounts";
+import { multicall3DeployedBytecode, testUsdcAbi, testUsdcBytecode } from "./artifacts";
 
 /** Canonical Multicall3 address (same on every chain that has it). */
-export const MULTICALL3_ADDRESS: Address =
-  "0xcA11bde05977b3631167028862bE2a173976CA11";
+export const MULTICALL3_ADDRESS: Address = "0xcA11bde05977b3631167028862bE2a173976CA11";
 /** The deterministic deployment proxy anvil installs by default (disable with --no-create2). */
-export const CREATE2_DEPLOYER_ADDRESS: Address =
-  "0x4e59b44847b379578588920cA78FbF26c0B4956C";
+export const CREATE2_DEPLOYER_ADDRESS: Address = "0x4e59b44847b379578588920cA78FbF26c0B4956C";
 export const TEST_USDC_SALT: Hex = keccak256(toHex("computeswarm/TestUSDC"));
 
 export interface TestUsdcParams {
@@ -58,8 +47,7 @@ export const LOCAL_USDC_DECIMALS = 6;
 export const DEFAULT_DEMO_BUYER_FUNDS = 1_000n * 10n ** 6n; // 1,000 USDC in atomic units
 
 /** Anvil account 0 of the standard test mnemonic (checked against the derivation in a test). */
-export const ANVIL_DEPLOYER_ADDRESS: Address =
-  "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+export const ANVIL_DEPLOYER_ADDRESS: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
 export function defaultTestUsdcParams(): TestUsdcParams {
   return {
@@ -71,9 +59,7 @@ export function defaultTestUsdcParams(): TestUsdcParams {
 }
 
 /** Creation code plus ABI-encoded constructor arguments. */
-export function testUsdcDeployData(
-  params: TestUsdcParams = defaultTestUsdcParams(),
-): Hex {
+export function testUsdcDeployData(params: TestUsdcParams = defaultTestUsdcParams()): Hex {
   return encodeDeployData({
     abi: testUsdcAbi,
     bytecode: testUsdcBytecode,
@@ -82,9 +68,7 @@ export function testUsdcDeployData(
 }
 
 /** The address TestUSDC with these parameters has on any chain with the CREATE2 proxy. */
-export function predictTestUsdcAddress(
-  params: TestUsdcParams = defaultTestUsdcParams(),
-): Address {
+export function predictTestUsdcAddress(params: TestUsdcParams = defaultTestUsdcParams()): Address {
   return getContractAddress({
     opcode: "CREATE2",
     from: CREATE2_DEPLOYER_ADDRESS,
@@ -101,10 +85,7 @@ export function localUsdcAddress(): Address {
 }
 
 /** A viem chain for a local anvil at `rpcUrl`. */
-export function localViemChain(
-  rpcUrl: string,
-  chainId: number = foundry.id,
-): Chain {
+export function localViemChain(rpcUrl: string, chainId: number = foundry.id): Chain {
   return defineChain({
     ...foundry,
     id: chainId,
@@ -133,10 +114,7 @@ export interface SetupLocalChainOptions {
   token?: Partial<Pick<TestUsdcParams, "name" | "version" | "symbol">>;
 }
 
-export async function setupLocalChain(
-  rpcUrl: string,
-  options: SetupLocalChainOptions = {},
-): Promise<LocalChain> {
+export async function setupLocalChain(rpcUrl: string, options: SetupLocalChainOptions = {}): Promise<LocalChain> {
   const deployer = anvilAccount(DEPLOYER_ACCOUNT_INDEX);
   const demoBuyer = anvilAccount(DEMO_BUYER_ACCOUNT_INDEX);
   const params: TestUsdcParams = {
@@ -161,10 +139,7 @@ export async function setupLocalChain(
   });
 
   // Multicall3 (anvil ships without it).
-  if (
-    (await publicClient.getCode({ address: MULTICALL3_ADDRESS })) !==
-    multicall3DeployedBytecode
-  ) {
+  if ((await publicClient.getCode({ address: MULTICALL3_ADDRESS })) !== multicall3DeployedBytecode) {
     const testClient = createTestClient({
       chain,
       mode: "anvil",
@@ -189,13 +164,8 @@ export async function setupLocalChain(
       data: concat([TEST_USDC_SALT, testUsdcDeployData(params)]),
     });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (
-      receipt.status !== "success" ||
-      !(await publicClient.getCode({ address: usdcAddress }))
-    ) {
-      throw new Error(
-        `setupLocalChain: TestUSDC deployment failed (tx ${hash})`,
-      );
+    if (receipt.status !== "success" || !(await publicClient.getCode({ address: usdcAddress }))) {
+      throw new Error(`setupLocalChain: TestUSDC deployment failed (tx ${hash})`);
     }
   }
 
@@ -215,8 +185,7 @@ export async function setupLocalChain(
       args: [demoBuyer.address, target - balance],
     });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success")
-      throw new Error(`setupLocalChain: minting failed (tx ${hash})`);
+    if (receipt.status !== "success") throw new Error(`setupLocalChain: minting failed (tx ${hash})`);
   }
 
   return {
@@ -253,9 +222,7 @@ export async function mintTestUsdc(
   const wallet = createWalletClient({
     chain,
     transport: http(rpcUrl),
-    account: privateKeyToAccount(
-      anvilAccount(DEPLOYER_ACCOUNT_INDEX).privateKey,
-    ),
+    account: privateKeyToAccount(anvilAccount(DEPLOYER_ACCOUNT_INDEX).privateKey),
   });
   const hash = await wallet.writeContract({
     address: usdcAddress,
@@ -264,7 +231,6 @@ export async function mintTestUsdc(
     args: [to, amount],
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success")
-    throw new Error(`mintTestUsdc failed (tx ${hash})`);
+  if (receipt.status !== "success") throw new Error(`mintTestUsdc failed (tx ${hash})`);
   return hash;
 }

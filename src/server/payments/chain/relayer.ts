@@ -103,15 +103,9 @@ export function createRelayer(options: RelayerOptions): Relayer {
     {
       address: account.address,
       readContract: (args) =>
-        publicClient.readContract(
-          args as LooseContractCall as Parameters<
-            typeof publicClient.readContract
-          >[0],
-        ),
+        publicClient.readContract(args as LooseContractCall as Parameters<typeof publicClient.readContract>[0]),
       verifyTypedData: (args) =>
-        publicClient.verifyTypedData(
-          args as unknown as Parameters<typeof publicClient.verifyTypedData>[0],
-        ),
+        publicClient.verifyTypedData(args as unknown as Parameters<typeof publicClient.verifyTypedData>[0]),
       writeContract: (args) =>
         withNonce((nonce) =>
           walletClient.writeContract({
@@ -125,11 +119,8 @@ export function createRelayer(options: RelayerOptions): Relayer {
           } as Parameters<typeof walletClient.writeContract>[0]),
         ),
       sendTransaction: (args) =>
-        withNonce((nonce) =>
-          walletClient.sendTransaction({ to: args.to, data: args.data, nonce }),
-        ),
-      waitForTransactionReceipt: (args) =>
-        publicClient.waitForTransactionReceipt(args),
+        withNonce((nonce) => walletClient.sendTransaction({ to: args.to, data: args.data, nonce })),
+      waitForTransactionReceipt: (args) => publicClient.waitForTransactionReceipt(args),
       getCode: (args) => publicClient.getCode(args),
     },
     { confirmationTimeoutMs: options.confirmationTimeoutMs ?? 120_000 },

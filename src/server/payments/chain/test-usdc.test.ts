@@ -21,11 +21,7 @@ import {
   type Eip3009Authorization,
   type TokenDomain,
 } from "./eip3009";
-import {
-  localViemChain,
-  setupLocalChain,
-  type LocalChain,
-} from "./local-chain";
+import { localViemChain, setupLocalChain, type LocalChain } from "./local-chain";
 
 let anvil: AnvilInstance;
 let local: LocalChain;
@@ -63,10 +59,7 @@ async function balanceOf(address: Address): Promise<bigint> {
   });
 }
 
-async function authorizationState(
-  authorizer: Address,
-  nonce: Hex,
-): Promise<boolean> {
+async function authorizationState(authorizer: Address, nonce: Hex): Promise<boolean> {
   return publicClient.readContract({
     address: token.address,
     abi: testUsdcAbi,
@@ -76,22 +69,11 @@ async function authorizationState(
 }
 
 function args(a: Eip3009Authorization) {
-  return [
-    a.from,
-    a.to,
-    BigInt(a.value),
-    BigInt(a.validAfter),
-    BigInt(a.validBefore),
-    a.nonce,
-  ] as const;
+  return [a.from, a.to, BigInt(a.value), BigInt(a.validAfter), BigInt(a.validBefore), a.nonce] as const;
 }
 
 /** transferWithAuthorization(..., v, r, s), the overload the x402 facilitator uses for 65-byte signatures. */
-async function submitVrs(
-  a: Eip3009Authorization,
-  signature: Hex,
-  wallet = relayerWallet,
-): Promise<Hex> {
+async function submitVrs(a: Eip3009Authorization, signature: Hex, wallet = relayerWallet): Promise<Hex> {
   const { v, r, s, yParity } = parseSignature(signature);
   const hash = await wallet.writeContract({
     address: token.address,
@@ -105,10 +87,7 @@ async function submitVrs(
 }
 
 /** transferWithAuthorization(..., bytes signature). */
-async function submitBytes(
-  a: Eip3009Authorization,
-  signature: Hex,
-): Promise<Hex> {
+async function submitBytes(a: Eip3009Authorization, signature: Hex): Promise<Hex> {
   const hash = await relayerWallet.writeContract({
     address: token.address,
     abi: testUsdcAbi,
@@ -142,15 +121,7 @@ afterAll(async () => {
 
 describe("TestUSDC metadata", () => {
   it("looks like USDC: name, symbol, 6 decimals, version 2, EIP-712 domain", async () => {
-    const read = <
-      F extends
-        | "name"
-        | "symbol"
-        | "version"
-        | "decimals"
-        | "DOMAIN_SEPARATOR"
-        | "owner",
-    >(
+    const read = <F extends "name" | "symbol" | "version" | "decimals" | "DOMAIN_SEPARATOR" | "owner">(
       functionName: F,
     ) =>
       publicClient.readContract({
@@ -204,18 +175,9 @@ describe("TestUSDC metadata", () => {
 describe("transferWithAuthorization", () => {
   it("works once with (v, r, s), emits AuthorizationUsed, and a replay reverts with USDC's string", async () => {
     const value = 1_250_000n;
-    const { authorization, signature } = await createSignedAuthorization(
-      buyer,
-      token,
-      { to: seller, value },
-    );
-    const [buyerBefore, sellerBefore] = [
-      await balanceOf(buyer.address),
-      await balanceOf(seller),
-    ];
-    expect(await authorizationState(buyer.address, authorization.nonce)).toBe(
-      false,
-    );
+    const { authorization, signature } = await createSignedAuthorization(buyer, token, { to: seller, value });
+    const [buyerBefore, sellerBefore] = [await balanceOf(buyer.address), await balanceOf(seller)];
+    expect(await authorizationState(buyer.address, authorization.nonce)).toBe(false);
 
     const hash = await submitVrs(authorization, signature);
     const receipt = await publicClient.getTransactionReceipt({ hash });
@@ -224,13 +186,9 @@ describe("transferWithAuthorization", () => {
 
     expect(await balanceOf(buyer.address)).toBe(buyerBefore - value);
     expect(await balanceOf(seller)).toBe(sellerBefore + value);
-    expect(await authorizationState(buyer.address, authorization.nonce)).toBe(
-      true,
-    );
+    expect(await authorizationState(buyer.address, authorization.nonce)).toBe(true);
 
-    await expect(submitVrs(authorization, signature)).rejects.toThrow(
-      "FiatTokenV2: authorization is used or canceled",
-    );
+    await expect(submitVrs(authorization, signature)).rejects.toThrow("FiatTokenV2: authorization is used or canceled");
     await expect(submitBytes(authorization, signature)).rejects.toThrow(
       "FiatTokenV2: authorization is used or canceled",
     );
@@ -238,44 +196,28 @@ describe("transferWithAuthorization", () => {
   });
 
   it("works with the bytes-signature overload", async () => {
-    const { authorization, signature } = await createSignedAuthorization(
-      buyer,
-      token,
-      { to: seller, value: 10n },
-    );
+    const { authorization, signature } = await createSignedAuthorization(buyer, token, { to: seller, value: 10n });
     const before = await balanceOf(seller);
     await submitBytes(authorization, signature);
     expect(await balanceOf(seller)).toBe(before + 10n);
   });
 
   it("reverts when expired", async () => {
-    const { authorization, signature } = await createSignedAuthorization(
-      buyer,
-      token,
-      {
-        to: seller,
-        value: 1n,
-        validBefore: String(now() - 1),
-      },
-    );
-    await expect(submitVrs(authorization, signature)).rejects.toThrow(
-      "FiatTokenV2: authorization is expired",
-    );
+    const { authorization, signature } = await createSignedAuthorization(buyer, token, {
+      to: seller,
+      value: 1n,
+      validBefore: String(now() - 1),
+    });
+    await expect(submitVrs(authorization, signature)).rejects.toThrow("FiatTokenV2: authorization is expired");
   });
 
   it("reverts when not yet valid", async () => {
-    const { authorization, signature } = await createSignedAuthorization(
-      buyer,
-      token,
-      {
-        to: seller,
-        value: 1n,
-        validAfter: String(now() + 3600),
-      },
-    );
-    await expect(submitVrs(authorization, signature)).rejects.toThrow(
-      "FiatTokenV2: authorization is not yet valid",
-    );
+    const { authorization, signature } = await createSignedAuthorization(buyer, token, {
+      to: seller,
+      value: 1n,
+      validAfter: String(now() + 3600),
+    });
+    await expect(submitVrs(authorization, signature)).rejects.toThrow("FiatTokenV2: authorization is not yet valid");
   });
 
   it("reverts when signed by someone other than `from`", async () => {
@@ -289,24 +231,16 @@ describe("transferWithAuthorization", () => {
       nonce,
     };
     const forged = await signAuthorization(stranger, token, authorization);
-    await expect(submitVrs(authorization, forged)).rejects.toThrow(
-      "FiatTokenV2: invalid signature",
-    );
-    await expect(submitBytes(authorization, forged)).rejects.toThrow(
-      "FiatTokenV2: invalid signature",
-    );
+    await expect(submitVrs(authorization, forged)).rejects.toThrow("FiatTokenV2: invalid signature");
+    await expect(submitBytes(authorization, forged)).rejects.toThrow("FiatTokenV2: invalid signature");
     expect(await authorizationState(buyer.address, nonce)).toBe(false);
   });
 
   it("reverts when a signed field is altered (amount raised)", async () => {
-    const { authorization, signature } = await createSignedAuthorization(
-      buyer,
-      token,
-      { to: seller, value: 1n },
+    const { authorization, signature } = await createSignedAuthorization(buyer, token, { to: seller, value: 1n });
+    await expect(submitVrs({ ...authorization, value: "1000000" }, signature)).rejects.toThrow(
+      "FiatTokenV2: invalid signature",
     );
-    await expect(
-      submitVrs({ ...authorization, value: "1000000" }, signature),
-    ).rejects.toThrow("FiatTokenV2: invalid signature");
   });
 
   it("reverts when signed for another domain (wrong name)", async () => {
@@ -315,49 +249,32 @@ describe("transferWithAuthorization", () => {
       { ...token, name: "USDC" },
       { to: seller, value: 1n },
     );
-    await expect(submitVrs(authorization, signature)).rejects.toThrow(
-      "FiatTokenV2: invalid signature",
-    );
+    await expect(submitVrs(authorization, signature)).rejects.toThrow("FiatTokenV2: invalid signature");
   });
 
   it("rejects malformed signatures with ECRecover's messages", async () => {
-    const { authorization, signature } = await createSignedAuthorization(
-      buyer,
-      token,
-      { to: seller, value: 1n },
+    const { authorization, signature } = await createSignedAuthorization(buyer, token, { to: seller, value: 1n });
+    await expect(submitBytes(authorization, signature.slice(0, -2) as Hex)).rejects.toThrow(
+      "ECRecover: invalid signature length",
     );
-    await expect(
-      submitBytes(authorization, signature.slice(0, -2) as Hex),
-    ).rejects.toThrow("ECRecover: invalid signature length");
     const badV = `${signature.slice(0, -2)}05` as Hex;
-    await expect(submitBytes(authorization, badV)).rejects.toThrow(
-      "ECRecover: invalid signature 'v' value",
-    );
+    await expect(submitBytes(authorization, badV)).rejects.toThrow("ECRecover: invalid signature 'v' value");
     // high-s (malleable) form of the same signature
     const { r, s, yParity } = parseSignature(signature);
-    const n =
-      0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
     const highS = (n - BigInt(s)).toString(16).padStart(64, "0");
     const flippedV = yParity === 0 ? "1c" : "1b";
-    await expect(
-      submitBytes(authorization, `${r}${highS}${flippedV}` as Hex),
-    ).rejects.toThrow("ECRecover: invalid signature 's' value");
+    await expect(submitBytes(authorization, `${r}${highS}${flippedV}` as Hex)).rejects.toThrow(
+      "ECRecover: invalid signature 's' value",
+    );
   });
 
   it("reverts when the payer's balance is insufficient, leaving the authorization unused", async () => {
     const poor = privateKeyToAccount(anvilAccount(4).privateKey);
     expect(await balanceOf(poor.address)).toBe(0n);
-    const { authorization, signature } = await createSignedAuthorization(
-      poor,
-      token,
-      { to: seller, value: 5n },
-    );
-    await expect(submitVrs(authorization, signature)).rejects.toThrow(
-      "ERC20: transfer amount exceeds balance",
-    );
-    expect(await authorizationState(poor.address, authorization.nonce)).toBe(
-      false,
-    );
+    const { authorization, signature } = await createSignedAuthorization(poor, token, { to: seller, value: 5n });
+    await expect(submitVrs(authorization, signature)).rejects.toThrow("ERC20: transfer amount exceeds balance");
+    expect(await authorizationState(poor.address, authorization.nonce)).toBe(false);
   });
 });
 
@@ -372,12 +289,7 @@ describe("receiveWithAuthorization and cancelAuthorization", () => {
       validBefore: String(now() + 300),
       nonce: randomAuthorizationNonce(),
     };
-    const signature = await signAuthorization(
-      buyer,
-      token,
-      authorization,
-      "receive",
-    );
+    const signature = await signAuthorization(buyer, token, authorization, "receive");
     await expect(
       relayerWallet.writeContract({
         address: token.address,
@@ -394,9 +306,7 @@ describe("receiveWithAuthorization and cancelAuthorization", () => {
       functionName: "receiveWithAuthorization",
       args: [...args(authorization), signature],
     });
-    expect(
-      (await publicClient.waitForTransactionReceipt({ hash })).status,
-    ).toBe("success");
+    expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
     expect(await balanceOf(payee.address)).toBe(7n);
     // a TransferWithAuthorization signature is not a ReceiveWithAuthorization one
     const other = await createSignedAuthorization(buyer, token, {
@@ -414,21 +324,9 @@ describe("receiveWithAuthorization and cancelAuthorization", () => {
   });
 
   it("a canceled authorization cannot be used", async () => {
-    const { authorization, signature } = await createSignedAuthorization(
-      buyer,
-      token,
-      { to: seller, value: 3n },
-    );
-    const cancelSig = await signCancelAuthorization(
-      buyer,
-      token,
-      authorization.nonce,
-    );
-    const forgedCancel = await signCancelAuthorization(
-      stranger,
-      token,
-      authorization.nonce,
-    );
+    const { authorization, signature } = await createSignedAuthorization(buyer, token, { to: seller, value: 3n });
+    const cancelSig = await signCancelAuthorization(buyer, token, authorization.nonce);
+    const forgedCancel = await signCancelAuthorization(stranger, token, authorization.nonce);
     await expect(
       relayerWallet.writeContract({
         address: token.address,
@@ -445,15 +343,9 @@ describe("receiveWithAuthorization and cancelAuthorization", () => {
       functionName: "cancelAuthorization",
       args: [buyer.address, authorization.nonce, Number(v), r, s],
     });
-    expect(
-      (await publicClient.waitForTransactionReceipt({ hash })).status,
-    ).toBe("success");
-    expect(await authorizationState(buyer.address, authorization.nonce)).toBe(
-      true,
-    );
-    await expect(submitVrs(authorization, signature)).rejects.toThrow(
-      "FiatTokenV2: authorization is used or canceled",
-    );
+    expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+    expect(await authorizationState(buyer.address, authorization.nonce)).toBe(true);
+    await expect(submitVrs(authorization, signature)).rejects.toThrow("FiatTokenV2: authorization is used or canceled");
   });
 });
 

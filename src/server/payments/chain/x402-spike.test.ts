@@ -11,30 +11,15 @@ import { x402Facilitator } from "@x402/core/facilitator";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import { ExactEvmScheme as ExactEvmClientScheme } from "@x402/evm/exact/client";
 import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
-import {
-  createPublicClient,
-  createWalletClient,
-  http,
-  type Address,
-  type Hex,
-  type LocalAccount,
-} from "viem";
+import { createPublicClient, createWalletClient, http, type Address, type Hex, type LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getNetwork } from "../networks";
 import { anvilAccount } from "./accounts";
 import { startAnvil, type AnvilInstance } from "./anvil";
 import { testUsdcAbi } from "./artifacts";
-import {
-  createSignedAuthorization,
-  type Eip3009Authorization,
-} from "./eip3009";
-import {
-  localViemChain,
-  mintTestUsdc,
-  setupLocalChain,
-  type LocalChain,
-} from "./local-chain";
+import { createSignedAuthorization, type Eip3009Authorization } from "./eip3009";
+import { localViemChain, mintTestUsdc, setupLocalChain, type LocalChain } from "./local-chain";
 import { createRelayer, type Relayer } from "./relayer";
 
 const NETWORK = "eip155:31337" as const;
@@ -48,9 +33,7 @@ let seller: Address;
 let publicClient: ReturnType<typeof createPublicClient>;
 const timings = { verify: [] as number[], settle: [] as number[] };
 
-function requirements(
-  overrides: Partial<PaymentRequirements> = {},
-): PaymentRequirements {
+function requirements(overrides: Partial<PaymentRequirements> = {}): PaymentRequirements {
   return {
     scheme: "exact",
     network: NETWORK,
@@ -64,10 +47,7 @@ function requirements(
 }
 
 /** What a stock x402 client sends: the scheme's { x402Version, payload } wrapped with `accepted`. */
-async function pay(
-  account: LocalAccount,
-  req: PaymentRequirements,
-): Promise<PaymentPayload> {
+async function pay(account: LocalAccount, req: PaymentRequirements): Promise<PaymentPayload> {
   const scheme = new ExactEvmClientScheme(account);
   const result = await scheme.createPaymentPayload(2, req);
   return {
@@ -139,8 +119,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await anvil?.stop();
-  const median = (xs: number[]): number =>
-    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   if (timings.verify.length) {
     console.info(
       `x402 on anvil: verify median ${median(timings.verify).toFixed(1)} ms (n=${timings.verify.length}), ` +
@@ -154,9 +133,7 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
     const net = getNetwork("local");
     expect(net.caip2).toBe(NETWORK);
     expect(net.usdc.address).toBe(local.usdcAddress);
-    expect({ name: net.usdc.name, version: net.usdc.version }).toEqual(
-      requirements().extra,
-    );
+    expect({ name: net.usdc.name, version: net.usdc.version }).toEqual(requirements().extra);
   });
 
   it("client payload has the shape the facilitator expects", async () => {
@@ -172,9 +149,7 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
       value: "1500000",
       validAfter: "0",
     });
-    expect(Number(authorization.validBefore)).toBeGreaterThan(
-      Date.now() / 1000 + 290,
-    );
+    expect(Number(authorization.validBefore)).toBeGreaterThan(Date.now() / 1000 + 290);
     expect(authorization.nonce).toMatch(/^0x[0-9a-f]{64}$/);
     expect(signature).toMatch(/^0x[0-9a-f]{130}$/);
   });
@@ -182,23 +157,16 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
   it("verifies, settles (seller +amount exactly, nonce used) and refuses a replay", async () => {
     const req = requirements();
     const payment = await pay(buyer, req);
-    const [buyerBefore, sellerBefore] = [
-      await balanceOf(buyer.address),
-      await balanceOf(seller),
-    ];
+    const [buyerBefore, sellerBefore] = [await balanceOf(buyer.address), await balanceOf(seller)];
 
-    const verified = await timed(timings.verify, () =>
-      facilitator.verify(payment, req),
-    );
+    const verified = await timed(timings.verify, () => facilitator.verify(payment, req));
     expect(verified).toEqual({
       isValid: true,
       invalidReason: undefined,
       payer: buyer.address,
     });
 
-    const settled = await timed(timings.settle, () =>
-      facilitator.settle(payment, req),
-    );
+    const settled = await timed(timings.settle, () => facilitator.settle(payment, req));
     expect(settled).toMatchObject({
       success: true,
       network: NETWORK,
@@ -213,8 +181,7 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
 
     expect(await balanceOf(seller)).toBe(sellerBefore + 1_500_000n);
     expect(await balanceOf(buyer.address)).toBe(buyerBefore - 1_500_000n);
-    const nonce = (payment.payload as { authorization: Eip3009Authorization })
-      .authorization.nonce;
+    const nonce = (payment.payload as { authorization: Eip3009Authorization }).authorization.nonce;
     expect(
       await publicClient.readContract({
         address: local.usdcAddress,
@@ -231,9 +198,7 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
       invalidReason: "invalid_exact_evm_nonce_already_used",
       payer: buyer.address,
     });
-    expect(again.invalidMessage).toContain(
-      "FiatTokenV2: authorization is used or canceled",
-    );
+    expect(again.invalidMessage).toContain("FiatTokenV2: authorization is used or canceled");
     // replay at settle: settle does not simulate; the transaction's gas estimation reverts
     const resettled = await facilitator.settle(payment, req);
     expect(resettled).toMatchObject({
@@ -258,17 +223,12 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
     const req = requirements();
     const payment = await pay(buyer, requirements({ amount: "2000000" }));
     const res = await facilitator.verify({ ...payment, accepted: req }, req);
-    expect(res.invalidReason).toBe(
-      "invalid_exact_evm_payload_authorization_value_mismatch",
-    );
+    expect(res.invalidReason).toBe("invalid_exact_evm_payload_authorization_value_mismatch");
   });
 
   it("rejects a payment to the wrong payTo", async () => {
     const req = requirements();
-    const payment = await pay(
-      buyer,
-      requirements({ payTo: anvilAccount(7).address }),
-    );
+    const payment = await pay(buyer, requirements({ payTo: anvilAccount(7).address }));
     const res = await facilitator.verify({ ...payment, accepted: req }, req);
     expect(res).toMatchObject({
       isValid: false,
@@ -280,10 +240,7 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
     const req = requirements();
     const now = Math.floor(Date.now() / 1000);
     for (const validBefore of [now - 1, now + 3]) {
-      const res = await facilitator.verify(
-        await payWith(buyer, req, { validBefore: String(validBefore) }),
-        req,
-      );
+      const res = await facilitator.verify(await payWith(buyer, req, { validBefore: String(validBefore) }), req);
       expect(res).toMatchObject({
         isValid: false,
         invalidReason: "invalid_exact_evm_payload_authorization_valid_before",
@@ -294,10 +251,7 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
   it("rejects an authorization that is not valid yet", async () => {
     const req = requirements();
     const validAfter = String(Math.floor(Date.now() / 1000) + 600);
-    const res = await facilitator.verify(
-      await payWith(buyer, req, { validAfter }),
-      req,
-    );
+    const res = await facilitator.verify(await payWith(buyer, req, { validAfter }), req);
     expect(res).toMatchObject({
       isValid: false,
       invalidReason: "invalid_exact_evm_payload_authorization_valid_after",
@@ -307,10 +261,7 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
   it("rejects a signature by someone other than `from`", async () => {
     const req = requirements();
     const thief = privateKeyToAccount(anvilAccount(8).privateKey);
-    const res = await facilitator.verify(
-      await payWith(thief, req, { from: buyer.address }),
-      req,
-    );
+    const res = await facilitator.verify(await payWith(thief, req, { from: buyer.address }), req);
     expect(res).toMatchObject({
       isValid: false,
       invalidReason: "invalid_exact_evm_signature",
@@ -321,10 +272,7 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
   it("rejects a payload for another network", async () => {
     const req = requirements();
     const payment = await pay(buyer, req);
-    const res = await facilitator.verify(
-      { ...payment, accepted: { ...req, network: "eip155:8453" } },
-      req,
-    );
+    const res = await facilitator.verify({ ...payment, accepted: { ...req, network: "eip155:8453" } }, req);
     expect(res).toMatchObject({
       isValid: false,
       invalidReason: "invalid_exact_evm_network_mismatch",
@@ -333,10 +281,7 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
 
   it("rejects a payload signed for another asset (the signature does not match our token's domain)", async () => {
     const req = requirements();
-    const payment = await pay(
-      buyer,
-      requirements({ asset: getNetwork("base").usdc.address }),
-    );
+    const payment = await pay(buyer, requirements({ asset: getNetwork("base").usdc.address }));
     const res = await facilitator.verify({ ...payment, accepted: req }, req);
     expect(res).toMatchObject({
       isValid: false,
@@ -378,50 +323,32 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
     const req = requirements({ amount: "10000" });
     for (let i = 0; i < 10; i++) {
       const payment = await pay(buyer, req);
-      expect(
-        (await timed(timings.verify, () => facilitator.verify(payment, req)))
-          .isValid,
-      ).toBe(true);
-      expect(
-        (await timed(timings.settle, () => facilitator.settle(payment, req)))
-          .success,
-      ).toBe(true);
+      expect((await timed(timings.verify, () => facilitator.verify(payment, req))).isValid).toBe(true);
+      expect((await timed(timings.settle, () => facilitator.settle(payment, req))).success).toBe(true);
     }
   });
 
   it("settles many payments concurrently through one relayer (nonces are queued)", async () => {
     const req = requirements({ amount: "10000" });
-    const payments = await Promise.all(
-      Array.from({ length: 25 }, () => pay(buyer, req)),
-    );
-    for (const p of payments)
-      expect((await facilitator.verify(p, req)).isValid).toBe(true);
+    const payments = await Promise.all(Array.from({ length: 25 }, () => pay(buyer, req)));
+    for (const p of payments) expect((await facilitator.verify(p, req)).isValid).toBe(true);
     const before = await balanceOf(seller);
     const started = performance.now();
-    const results = await Promise.all(
-      payments.map((p) => facilitator.settle(p, req)),
-    );
+    const results = await Promise.all(payments.map((p) => facilitator.settle(p, req)));
     const elapsed = performance.now() - started;
     expect(results.filter((r) => !r.success)).toEqual([]);
     expect(new Set(results.map((r) => r.transaction)).size).toBe(25);
     expect(await balanceOf(seller)).toBe(before + 25n * 10_000n);
-    console.info(
-      `x402 on anvil: 25 concurrent settlements through one relayer in ${elapsed.toFixed(0)} ms`,
-    );
+    console.info(`x402 on anvil: 25 concurrent settlements through one relayer in ${elapsed.toFixed(0)} ms`);
   });
 
   it("the same authorization settled twice at once pays once", async () => {
     const req = requirements({ amount: "20000" });
     const payment = await pay(buyer, req);
     const before = await balanceOf(seller);
-    const results = await Promise.all([
-      facilitator.settle(payment, req),
-      facilitator.settle(payment, req),
-    ]);
+    const results = await Promise.all([facilitator.settle(payment, req), facilitator.settle(payment, req)]);
     expect(results.filter((r) => r.success)).toHaveLength(1);
-    expect(results.find((r) => !r.success)?.errorReason).toBe(
-      "invalid_exact_evm_nonce_already_used",
-    );
+    expect(results.find((r) => !r.success)?.errorReason).toBe("invalid_exact_evm_nonce_already_used");
     expect(await balanceOf(seller)).toBe(before + 20_000n);
   });
 
@@ -450,9 +377,7 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
       errorReason: "invalid_exact_evm_insufficient_balance",
       transaction: "",
     });
-    expect(res.errorMessage).toContain(
-      "ERC20: transfer amount exceeds balance",
-    );
+    expect(res.errorMessage).toContain("ERC20: transfer amount exceeds balance");
   });
 
   it("chain RPC down: verify and settle both report a (misleading) invalid signature", async () => {
@@ -489,19 +414,14 @@ describe("x402 exact (EIP-3009) on the local chain", () => {
 
   it("works through the stock x402Client (what @x402/fetch uses), given the local token in allowedAssets", async () => {
     const req = requirements({ amount: "30000" });
-    const client = new x402Client().register(
-      "eip155:*",
-      new ExactEvmClientScheme(buyer),
-    );
+    const client = new x402Client().register("eip155:*", new ExactEvmClientScheme(buyer));
     const paymentRequired = {
       x402Version: 2,
       resource: { url: "http://localhost/api/x402/jobs" },
       accepts: [req],
     };
     // Default spend controls only allow known assets (real USDC, capped at $1): our test token is unknown.
-    await expect(
-      client.createPaymentPayload(paymentRequired),
-    ).rejects.toThrow();
+    await expect(client.createPaymentPayload(paymentRequired)).rejects.toThrow();
     client.setSpendControls({
       allowedAssets: [{ network: NETWORK, asset: local.usdcAddress }],
     });

@@ -17,10 +17,17 @@ export const marketStatsSchema = z.object({
 export async function marketStats(deps: Deps): Promise<z.infer<typeof marketStatsSchema>> {
   const [live, nodes, jobs, reasons, settled, failed, pending, daily] = await Promise.all([
     liveNodes(deps),
-    deps.prisma.node.findMany({ where: { status: { in: ["available", "busy"] } }, select: { id: true, gpuModel: true } }),
+    deps.prisma.node.findMany({
+      where: { status: { in: ["available", "busy"] } },
+      select: { id: true, gpuModel: true },
+    }),
     deps.prisma.job.groupBy({ by: ["status"], _count: { _all: true } }),
     deps.prisma.job.groupBy({ by: ["failureReason"], where: { failureReason: { not: null } }, _count: { _all: true } }),
-    deps.prisma.payment.aggregate({ where: { status: "confirmed" }, _sum: { amountUsdc: true }, _count: { _all: true } }),
+    deps.prisma.payment.aggregate({
+      where: { status: "confirmed" },
+      _sum: { amountUsdc: true },
+      _count: { _all: true },
+    }),
     deps.prisma.payment.count({ where: { status: "failed" } }),
     deps.prisma.payment.aggregate({ where: { status: { in: ["pending", "settling"] } }, _sum: { amountUsdc: true } }),
     deps.prisma.$queryRaw<{ day: Date; usd: string }[]>`
@@ -70,21 +77,38 @@ export async function adminNodes(deps: Deps, input: z.infer<typeof adminNodesInp
           ? { status: input.status }
           : {};
   const search = input.search
-    ? { OR: [{ gpuModel: { contains: input.search, mode: "insensitive" as const } }, { sellerAddress: { contains: input.search, mode: "insensitive" as const } }] }
+    ? {
+        OR: [
+          { gpuModel: { contains: input.search, mode: "insensitive" as const } },
+          { sellerAddress: { contains: input.search, mode: "insensitive" as const } },
+        ],
+      }
     : {};
   const where = { AND: [statusWhere, search] };
   const [rows, total] = await Promise.all([
-    deps.prisma.node.findMany({ where, orderBy: [{ registeredAt: "desc" }, { id: "desc" }], take: input.limit, skip: input.offset }),
+    deps.prisma.node.findMany({
+      where,
+      orderBy: [{ registeredAt: "desc" }, { id: "desc" }],
+      take: input.limit,
+      skip: input.offset,
+    }),
     deps.prisma.node.count({ where }),
   ]);
-  const presence = await presenceOf(deps, rows.map((r) => r.id));
+  const presence = await presenceOf(
+    deps,
+    rows.map((r) => r.id),
+  );
   const nowMs = deps.clock.now().getTime();
   return { items: rows.map((n) => toNodeView(n, presence.get(n.id), nowMs, deps.env.HEARTBEAT_TTL_SECONDS)), total };
 }
 export const adminNodesOutputSchema = z.object({ items: z.array(nodeViewSchema), total: z.number() });
 
 export async function auditLog(deps: Deps, input: { limit: number; offset: number }) {
-  const rows = await deps.prisma.adminAuditLog.findMany({ orderBy: { createdAt: "desc" }, take: input.limit, skip: input.offset });
+  const rows = await deps.prisma.adminAuditLog.findMany({
+    orderBy: { createdAt: "desc" },
+    take: input.limit,
+    skip: input.offset,
+  });
   return rows.map((r) => ({
     id: r.id,
     adminAddress: r.adminAddress,

@@ -48,13 +48,16 @@ export async function signIn(
   if (parsed.chainId !== chainIdOf(deps.env.CHAIN)) {
     throw new AppError("UNAUTHORIZED", `Sign in on chain ${chainIdOf(deps.env.CHAIN)}.`, "siwe_wrong_chain");
   }
-  const signatureOk = await verifyMessage({ address: parsed.address, message: input.message, signature: input.signature }).catch(
-    () => false,
-  );
+  const signatureOk = await verifyMessage({
+    address: parsed.address,
+    message: input.message,
+    signature: input.signature,
+  }).catch(() => false);
   if (!signatureOk) throw new AppError("UNAUTHORIZED", "The signature does not match the address.", "bad_signature");
   // The nonce is consumed only by a valid sign-in, and only once.
   const consumed = await deps.redis.cmd.del(`siwe:nonce:${parsed.nonce}`);
-  if (consumed !== 1) throw new AppError("UNAUTHORIZED", "This sign-in nonce is unknown or used; try again.", "siwe_nonce");
+  if (consumed !== 1)
+    throw new AppError("UNAUTHORIZED", "This sign-in nonce is unknown or used; try again.", "siwe_nonce");
 
   const sessionId = randomBytes(32).toString("base64url");
   const session: Session = {

@@ -16,7 +16,11 @@ const RECHECK_MS = 5_000;
  * at a time: a job still "running" on this node when it asks for another was
  * orphaned by an agent restart and fails with node_error.
  */
-async function tryClaim(deps: Deps, agent: AgentIdentity, jobTypes: JobType[]): Promise<{ job: Job | null; orphans: Job[] }> {
+async function tryClaim(
+  deps: Deps,
+  agent: AgentIdentity,
+  jobTypes: JobType[],
+): Promise<{ job: Job | null; orphans: Job[] }> {
   return deps.prisma.$transaction(async (tx) => {
     const node = await tx.node.findUnique({ where: { id: agent.nodeId }, select: { status: true } });
     if (!node || node.status === "paused" || node.status === "suspended") return { job: null, orphans: [] };

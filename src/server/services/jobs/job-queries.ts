@@ -59,7 +59,13 @@ export async function jobLogs(deps: Deps, viewer: Viewer, jobId: string, afterId
     orderBy: { id: "asc" },
     take: 1000,
   });
-  return logs.map((l) => ({ id: l.id.toString(), seq: l.seq, stream: l.stream as "stdout" | "stderr", data: l.data, at: l.createdAt.toISOString() }));
+  return logs.map((l) => ({
+    id: l.id.toString(),
+    seq: l.seq,
+    stream: l.stream as "stdout" | "stderr",
+    data: l.data,
+    at: l.createdAt.toISOString(),
+  }));
 }
 
 /** The buyer cancels a job that has not started; it is never billed. */
@@ -69,10 +75,20 @@ export async function cancelJob(deps: Deps, viewer: Viewer, jobId: string) {
     throw new AppError("FORBIDDEN", "Only the buyer can cancel a job.", "not_buyer");
   }
   const job = await deps.prisma.$transaction((tx) =>
-    transitionJob(tx, jobId, "cancelled", { failureReason: "cancelled", completedAt: deps.clock.now() }, { from: ["queued"] }),
+    transitionJob(
+      tx,
+      jobId,
+      "cancelled",
+      { failureReason: "cancelled", completedAt: deps.clock.now() },
+      { from: ["queued"] },
+    ),
   );
   if (!job) {
-    throw new AppError("CONFLICT", `The job is ${current.status}; only a queued job can be cancelled.`, "not_cancellable");
+    throw new AppError(
+      "CONFLICT",
+      `The job is ${current.status}; only a queued job can be cancelled.`,
+      "not_cancellable",
+    );
   }
   await announceJob(deps, job);
   return toJobView({ ...job, payment: current.payment }, { showOutput: true });
@@ -95,7 +111,10 @@ export async function* jobUpdates(deps: Deps, viewer: Viewer, jobId: string, sig
   for await (const raw of channel.iterate(signal)) {
     const event = JSON.parse(raw) as { type: string; seq?: number; stream?: "stdout" | "stderr"; data?: string };
     if (event.type === "log") {
-      yield { type: "log" as const, log: { seq: event.seq ?? 0, stream: event.stream ?? "stdout", data: event.data ?? "" } };
+      yield {
+        type: "log" as const,
+        log: { seq: event.seq ?? 0, stream: event.stream ?? "stdout", data: event.data ?? "" },
+      };
     } else {
       yield { type: "job" as const, job: await getJob(deps, viewer, jobId) };
     }

@@ -11,7 +11,8 @@ const MAX_LOG_BYTES = 2 * 1024 * 1024;
 async function runningJobOfAgent(deps: Deps, agent: AgentIdentity, jobId: string) {
   const job = await deps.prisma.job.findUnique({ where: { id: jobId } });
   // Another node's job looks exactly like a missing one: no information leaks.
-  if (!job || job.nodeId !== agent.nodeId) throw new AppError("NOT_FOUND", `No job ${jobId} on this node.`, "job_not_found");
+  if (!job || job.nodeId !== agent.nodeId)
+    throw new AppError("NOT_FOUND", `No job ${jobId} on this node.`, "job_not_found");
   return job;
 }
 
@@ -24,7 +25,9 @@ export async function appendJobLog(
 ) {
   const job = await runningJobOfAgent(deps, agent, jobId);
   if (job.status !== "running") {
-    throw new AppError("CONFLICT", `Job ${jobId} is ${job.status}, not running.`, "job_not_running", { status: job.status });
+    throw new AppError("CONFLICT", `Job ${jobId} is ${job.status}, not running.`, "job_not_running", {
+      status: job.status,
+    });
   }
   const [usage] = await deps.prisma.$queryRaw<{ bytes: bigint }[]>`
     SELECT coalesce(sum(octet_length(data)), 0)::bigint AS bytes FROM job_logs WHERE job_id = ${jobId}::uuid`;
@@ -55,7 +58,9 @@ export async function completeJob(
   const failureReason = report.timedOut ? "timed_out" : report.exitCode === 0 ? undefined : "job_error";
   if (current.status !== "running") {
     if (current.status === to) return { ok: true as const, status: current.status };
-    throw new AppError("CONFLICT", `Job ${jobId} is already ${current.status}.`, "job_not_running", { status: current.status });
+    throw new AppError("CONFLICT", `Job ${jobId} is already ${current.status}.`, "job_not_running", {
+      status: current.status,
+    });
   }
   const now = deps.clock.now();
   // The duration the buyer sees is bounded by what the server saw.
@@ -85,7 +90,8 @@ export async function completeJob(
 /** The node could not run the job (sandbox failure, shutdown): node_error, never billed. */
 export async function failJob(deps: Deps, agent: AgentIdentity, jobId: string, input: { message: string }) {
   const current = await runningJobOfAgent(deps, agent, jobId);
-  if (current.status === "failed" && current.failureReason === "node_error") return { ok: true as const, status: current.status };
+  if (current.status === "failed" && current.failureReason === "node_error")
+    return { ok: true as const, status: current.status };
   const job = await deps.prisma.$transaction((tx) =>
     transitionJob(
       tx,
@@ -96,7 +102,9 @@ export async function failJob(deps: Deps, agent: AgentIdentity, jobId: string, i
     ),
   );
   if (!job) {
-    throw new AppError("CONFLICT", `Job ${jobId} is ${current.status}, not running.`, "job_not_running", { status: current.status });
+    throw new AppError("CONFLICT", `Job ${jobId} is ${current.status}, not running.`, "job_not_running", {
+      status: current.status,
+    });
   }
   await announceJob(deps, job);
   return { ok: true as const, status: job.status };

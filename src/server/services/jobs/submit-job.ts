@@ -24,11 +24,19 @@ export const submitJobInputSchema = z.object({
 export type SubmitJobInput = z.infer<typeof submitJobInputSchema>;
 
 /** A node a buyer can submit to right now, or a clear reason why not. */
-export async function loadSubmittableNode(deps: Deps, input: Pick<SubmitJobInput, "nodeId" | "jobType">): Promise<Node> {
+export async function loadSubmittableNode(
+  deps: Deps,
+  input: Pick<SubmitJobInput, "nodeId" | "jobType">,
+): Promise<Node> {
   const node = await deps.prisma.node.findUnique({ where: { id: input.nodeId } });
   if (!node) throw new AppError("NOT_FOUND", `Node ${input.nodeId} does not exist.`, "node_not_found");
   const presence = (await presenceOf(deps, [node.id])).get(node.id);
-  const status = deriveNodeStatus(node.status, presence?.lastSeenMs, deps.clock.now().getTime(), deps.env.HEARTBEAT_TTL_SECONDS);
+  const status = deriveNodeStatus(
+    node.status,
+    presence?.lastSeenMs,
+    deps.clock.now().getTime(),
+    deps.env.HEARTBEAT_TTL_SECONDS,
+  );
   const refusals: Partial<Record<typeof status, string>> = {
     offline: "This node is offline (its agent has not checked in for a minute).",
     paused: "This node is paused by its seller and takes no new jobs.",
@@ -38,7 +46,11 @@ export async function loadSubmittableNode(deps: Deps, input: Pick<SubmitJobInput
   if (refusal) throw new AppError("PRECONDITION_FAILED", refusal, `node_${status}`);
   const jobTypes = gpuInfoSchema.parse(node.gpuInfo).jobTypes ?? ["python", "shell"];
   if (!jobTypes.includes(input.jobType)) {
-    throw new AppError("BAD_REQUEST", `This node runs ${jobTypes.join(" and ")} jobs, not ${input.jobType}.`, "job_type_unsupported");
+    throw new AppError(
+      "BAD_REQUEST",
+      `This node runs ${jobTypes.join(" and ")} jobs, not ${input.jobType}.`,
+      "job_type_unsupported",
+    );
   }
   return node;
 }
@@ -58,7 +70,10 @@ export async function queueJob(
   buyer: string,
   input: SubmitJobInput,
   node: Node,
-  extra: { accessTokenHash?: string; writePayment?: (tx: Prisma.TransactionClient, jobId: string) => Promise<void> } = {},
+  extra: {
+    accessTokenHash?: string;
+    writePayment?: (tx: Prisma.TransactionClient, jobId: string) => Promise<void>;
+  } = {},
 ) {
   const cost = jobCost(node, input.maxDurationSeconds);
   const job = await deps.prisma.$transaction(async (tx) => {

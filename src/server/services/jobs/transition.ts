@@ -62,7 +62,8 @@ export async function announceJob(deps: Pick<Deps, "redis" | "metrics">, job: Jo
   };
   await publish(deps, `job:${job.id}`, event);
   // A finished job's payment is settled (or voided) right away by the settlement worker.
-  if (TERMINAL_STATUSES.includes(job.status as JobStatus)) await publish(deps, settlementNudgeChannel, { jobId: job.id });
+  if (TERMINAL_STATUSES.includes(job.status as JobStatus))
+    await publish(deps, settlementNudgeChannel, { jobId: job.id });
 }
 
 /** Wakes the settlement worker (services/payments/settlement-worker.ts). */

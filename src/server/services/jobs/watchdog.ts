@@ -11,7 +11,9 @@ export { TIMEOUT_GRACE_SECONDS } from "./limits";
  * running jobs on a silent node → failed (node_error); queued jobs whose node
  * stayed offline longer than QUEUED_JOB_OFFLINE_SECONDS → failed (node_error).
  */
-export async function watchdogPass(deps: Deps): Promise<{ timedOut: number; nodeErrors: number; expiredQueued: number }> {
+export async function watchdogPass(
+  deps: Deps,
+): Promise<{ timedOut: number; nodeErrors: number; expiredQueued: number }> {
   const now = deps.clock.now();
   const live = await liveNodes(deps);
   const result = { timedOut: 0, nodeErrors: 0, expiredQueued: 0 };
@@ -27,16 +29,28 @@ export async function watchdogPass(deps: Deps): Promise<{ timedOut: number; node
     if (!overdue && !silent) continue;
     const changed = await deps.prisma.$transaction((tx) =>
       silent
-        ? transitionJob(tx, job.id, "failed", {
-            failureReason: "node_error",
-            error: "The node stopped sending heartbeats while the job ran.",
-            completedAt: now,
-          }, { from: ["running"] })
-        : transitionJob(tx, job.id, "timed_out", {
-            failureReason: "timed_out",
-            error: `The agent did not report within ${TIMEOUT_GRACE_SECONDS} s after the ${job.maxDurationSeconds} s limit.`,
-            completedAt: now,
-          }, { from: ["running"] }),
+        ? transitionJob(
+            tx,
+            job.id,
+            "failed",
+            {
+              failureReason: "node_error",
+              error: "The node stopped sending heartbeats while the job ran.",
+              completedAt: now,
+            },
+            { from: ["running"] },
+          )
+        : transitionJob(
+            tx,
+            job.id,
+            "timed_out",
+            {
+              failureReason: "timed_out",
+              error: `The agent did not report within ${TIMEOUT_GRACE_SECONDS} s after the ${job.maxDurationSeconds} s limit.`,
+              completedAt: now,
+            },
+            { from: ["running"] },
+          ),
     );
     if (changed) {
       await announceJob(deps, changed);
@@ -52,11 +66,18 @@ export async function watchdogPass(deps: Deps): Promise<{ timedOut: number; node
       AND p.valid_before < ${now}::timestamptz + make_interval(secs => j.max_duration_seconds + ${SETTLEMENT_MARGIN_SECONDS})`;
   for (const { id } of lapsing) {
     const changed = await deps.prisma.$transaction((tx) =>
-      transitionJob(tx, id, "cancelled", {
-        failureReason: "cancelled",
-        error: "The job waited too long to start: its payment authorization would expire before it could finish. You pay nothing.",
-        completedAt: now,
-      }, { from: ["queued"] }),
+      transitionJob(
+        tx,
+        id,
+        "cancelled",
+        {
+          failureReason: "cancelled",
+          error:
+            "The job waited too long to start: its payment authorization would expire before it could finish. You pay nothing.",
+          completedAt: now,
+        },
+        { from: ["queued"] },
+      ),
     );
     if (changed) {
       await announceJob(deps, changed);
@@ -72,11 +93,17 @@ export async function watchdogPass(deps: Deps): Promise<{ timedOut: number; node
   for (const job of stale) {
     if (live.has(job.nodeId)) continue;
     const changed = await deps.prisma.$transaction((tx) =>
-      transitionJob(tx, job.id, "failed", {
-        failureReason: "node_error",
-        error: `The node was offline for more than ${deps.env.QUEUED_JOB_OFFLINE_SECONDS} s; the job never started.`,
-        completedAt: now,
-      }, { from: ["queued"] }),
+      transitionJob(
+        tx,
+        job.id,
+        "failed",
+        {
+          failureReason: "node_error",
+          error: `The node was offline for more than ${deps.env.QUEUED_JOB_OFFLINE_SECONDS} s; the job never started.`,
+          completedAt: now,
+        },
+        { from: ["queued"] },
+      ),
     );
     if (changed) {
       await announceJob(deps, changed);

@@ -19,7 +19,12 @@ export async function authenticateAgent(
   authorization: string | null | undefined,
 ): Promise<AgentIdentity> {
   const token = authorization?.match(/^Bearer\s+(csa_[A-Za-z0-9_-]{20,100})$/)?.[1];
-  if (!token) throw new AppError("UNAUTHORIZED", "Send the node's agent token as `Authorization: Bearer csa_…`.", "no_agent_token");
+  if (!token)
+    throw new AppError(
+      "UNAUTHORIZED",
+      "Send the node's agent token as `Authorization: Bearer csa_…`.",
+      "no_agent_token",
+    );
   const hash = hashToken(token);
   let cache = deps.local.get(CACHE) as Map<string, { id: AgentIdentity; at: number }> | undefined;
   if (!cache) deps.local.set(CACHE, (cache = new Map()));

@@ -80,7 +80,11 @@ export async function setNodePaused(deps: ManageDeps, { message, signature }: z.
   await deps.prisma.$transaction(async (tx) => {
     const node = await ownedNode(tx, message.nodeId, seller);
     if (node.status === "suspended") {
-      throw new AppError("CONFLICT", "This node is suspended by an admin and cannot be paused or resumed.", "node_suspended");
+      throw new AppError(
+        "CONFLICT",
+        "This node is suspended by an admin and cannot be paused or resumed.",
+        "node_suspended",
+      );
     }
     await consumeNonce(tx, seller, message.nonce, BigInt(message.expiry));
     const running = await tx.job.count({ where: { nodeId: node.id, status: "running" } });

@@ -84,7 +84,12 @@ export async function redeemPairingCode(
   const [[, raw]] = ((await deps.redis.cmd.multi().get(key(code)).del(key(code)).exec()) ?? [[null, null]]) as [
     [unknown, string | null],
   ];
-  if (!raw) throw new AppError("NOT_FOUND", "This pairing code is unknown, used or expired; create a new one.", "pairing_code_invalid");
+  if (!raw)
+    throw new AppError(
+      "NOT_FOUND",
+      "This pairing code is unknown, used or expired; create a new one.",
+      "pairing_code_invalid",
+    );
   const pending = JSON.parse(raw) as PendingPairing;
   return createNode(deps, {
     seller: pending.seller,

@@ -21,7 +21,8 @@ export async function verifySellerSignature(
 ): Promise<`0x${string}`> {
   const nowSec = Math.floor(deps.clock.now().getTime() / 1000);
   const expiry = Number(message.expiry);
-  if (expiry <= nowSec) throw new AppError("BAD_REQUEST", "The signature has expired; sign again.", "signature_expired");
+  if (expiry <= nowSec)
+    throw new AppError("BAD_REQUEST", "The signature has expired; sign again.", "signature_expired");
   if (expiry > nowSec + deps.env.SIGNATURE_MAX_TTL_SECONDS) {
     throw new AppError(
       "BAD_REQUEST",

@@ -29,7 +29,11 @@ export async function sellerDashboard(deps: Deps, seller: string, days = 30): Pr
     deps.prisma.$queryRaw<{ node_id: string; usd: string }[]>`
       SELECT j.node_id, sum(p.amount_usdc)::text AS usd FROM payments p JOIN jobs j ON j.id = p.job_id
       WHERE p.status = 'confirmed' AND j.node_id = ANY(${ids}::uuid[]) GROUP BY j.node_id`,
-    deps.prisma.job.groupBy({ by: ["nodeId"], where: { nodeId: { in: ids }, status: "running" }, _count: { _all: true } }),
+    deps.prisma.job.groupBy({
+      by: ["nodeId"],
+      where: { nodeId: { in: ids }, status: "running" },
+      _count: { _all: true },
+    }),
     deps.prisma.$queryRaw<{ usd: string | null }[]>`
       SELECT sum(p.amount_usdc)::text AS usd FROM payments p JOIN jobs j ON j.id = p.job_id
       WHERE p.status IN ('pending', 'settling') AND j.node_id = ANY(${ids}::uuid[])`,
