@@ -55,15 +55,13 @@ export async function benchRegistry(url: string, nodes = 1000) {
   const tokens: string[] = [];
   for (let i = 0; i < bodies.length; i += 50) {
     const batch = await Promise.all(
-      bodies
-        .slice(i, i + 50)
-        .map((body) =>
-          fetch(`${url}/api/agent/v1/register`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body,
-          }).then((r) => r.json()),
-        ),
+      bodies.slice(i, i + 50).map((body) =>
+        fetch(`${url}/api/agent/v1/register`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        }).then((r) => r.json()),
+      ),
     );
     tokens.push(...batch.map((b: { agentToken: string }) => b.agentToken));
   }
