@@ -155,7 +155,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   ];
 
   installExitHooks();
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(/*turbopackIgnore: true*/ binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   const pid = child.pid;
   if (pid === undefined) {
     // spawn failed synchronously (ENOENT/EACCES): the error event carries the reason
