@@ -26,7 +26,7 @@ import {
   Textarea,
 } from "@/components/ui";
 import { gpuCountLabel, nodeTitle, vramLabel, type NodeView } from "@/components/marketplace/node-bits";
-import { formatDateTime, shortAddress, shortId, timeAgo } from "@/lib/format";
+import { formatDateTime, formatReliability, shortAddress, shortId, timeAgo } from "@/lib/format";
 import { formatUsd, isFree } from "@/lib/money";
 import { useTRPC, type RouterInputs } from "@/trpc/react";
 
@@ -251,6 +251,7 @@ export function NodeModeration() {
                   <TH>Status</TH>
                   <TH align="right">Price</TH>
                   <TH align="right">Jobs</TH>
+                  <TH align="right">Reliability</TH>
                   <TH>Last seen</TH>
                   <TH>
                     <span className="sr-only">Actions</span>
@@ -271,6 +272,7 @@ export function NodeModeration() {
                     </TD>
                     <TD align="right">{price(n)}</TD>
                     <TD align="right">{n.totalJobs.toLocaleString("en-US")}</TD>
+                    <TD align="right">{formatReliability(n.reliability)}</TD>
                     <TD className="text-xs text-slate-500">
                       <span title={formatDateTime(n.lastHeartbeatAt)}>{timeAgo(n.lastHeartbeatAt)}</span>
                     </TD>
@@ -291,7 +293,8 @@ export function NodeModeration() {
                   <StatusCell node={n} />
                   <p className="text-xs text-slate-500">
                     Seller <span className="font-mono">{shortAddress(n.sellerAddress)}</span> · {price(n)} ·{" "}
-                    {n.totalJobs} job{n.totalJobs === 1 ? "" : "s"} · seen {timeAgo(n.lastHeartbeatAt)}
+                    {n.totalJobs} job{n.totalJobs === 1 ? "" : "s"} · {formatReliability(n.reliability)} reliable · seen{" "}
+                    {timeAgo(n.lastHeartbeatAt)}
                   </p>
                 </li>
               ))}
