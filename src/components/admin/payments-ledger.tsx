@@ -21,6 +21,7 @@ import {
   TH,
   THead,
   TR,
+  ShowMore,
 } from "@/components/ui";
 import { shortAddress, shortId, timeAgo, formatDateTime } from "@/lib/format";
 import { formatUsd } from "@/lib/money";
@@ -279,18 +280,7 @@ export function PaymentsLedger() {
                 </li>
               ))}
             </ul>
-            {payments.hasNextPage && (
-              <div className="flex justify-center border-t border-slate-100 p-3">
-                <Button
-                  variant="secondary"
-                  size="sm"
-                  onClick={() => void payments.fetchNextPage()}
-                  loading={payments.isFetchingNextPage}
-                >
-                  Show more payments
-                </Button>
-              </div>
-            )}
+            <ShowMore query={payments} label="Show more payments" />
           </>
         )}
       </Card>

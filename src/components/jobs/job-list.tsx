@@ -4,7 +4,6 @@ import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import {
-  Button,
   ButtonLink,
   Card,
   cn,
@@ -19,6 +18,7 @@ import {
   TH,
   THead,
   TR,
+  ShowMore,
 } from "@/components/ui";
 import { SignInPrompt } from "@/components/wallet/connect-button";
 import { useSession } from "@/components/wallet/session";
@@ -177,18 +177,7 @@ export function JobList() {
               </li>
             ))}
           </ul>
-          {query.hasNextPage && (
-            <div className="flex justify-center border-t border-slate-100 p-3">
-              <Button
-                variant="secondary"
-                size="sm"
-                onClick={() => void query.fetchNextPage()}
-                loading={query.isFetchingNextPage}
-              >
-                Show older jobs
-              </Button>
-            </div>
-          )}
+          <ShowMore query={query} label="Show older jobs" />
         </>
       )}
     </Card>

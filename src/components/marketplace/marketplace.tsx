@@ -20,11 +20,11 @@ import {
   TH,
   THead,
   TR,
+  ShowMore,
 } from "@/components/ui";
 import { formatReliability, formatTflops, shortAddress } from "@/lib/format";
-import { formatUsd, isFree } from "@/lib/money";
 import { useTRPC, type RouterInputs } from "@/trpc/react";
-import { canRent, gpuCountLabel, isCpuOnly, UtilizationBar, vramLabel, type NodeView } from "./node-bits";
+import { canRent, gpuCountLabel, isCpuOnly, PricePerHour, UtilizationBar, vramLabel, type NodeView } from "./node-bits";
 import { DEFAULT_FILTERS, NodeFilters, SortSelect, type Filters } from "./node-filters";
 
 type ListInput = Exclude<RouterInputs["nodes"]["list"], void | undefined>;
@@ -55,17 +55,6 @@ function toListInput(f: Filters): ListInput {
   if (/^\d+$/.test(f.gpus)) input.minGpuCount = Math.min(Number(f.gpus), 64);
   if (/^\d{1,5}(\.\d{1,6})?$/.test(f.price)) input.maxPricePerHour = f.price;
   return input;
-}
-
-function Price({ value }: { value: string }) {
-  return isFree(value) ? (
-    <span className="font-medium text-emerald-700">Free</span>
-  ) : (
-    <span className="font-medium text-slate-900 tabular-nums">
-      {formatUsd(value)}
-      <span className="font-normal text-slate-500">/h</span>
-    </span>
-  );
 }
 
 function Reliability({ value }: { value: number | null }) {
@@ -132,7 +121,7 @@ function NodeTable({ nodes }: { nodes: NodeView[] }) {
             <TD align="right">{gpuCountLabel(n)}</TD>
             <TD align="right">{formatTflops(n.tflops)}</TD>
             <TD align="right">
-              <Price value={n.pricePerHour} />
+              <PricePerHour value={n.pricePerHour} />
             </TD>
             <TD>
               <NodeStatusBadge status={n.status} />
@@ -187,7 +176,7 @@ function NodeCards({ nodes }: { nodes: NodeView[] }) {
             </div>
           </dl>
           <div className="mt-3 flex items-center justify-between">
-            <Price value={n.pricePerHour} />
+            <PricePerHour value={n.pricePerHour} />
             <RentButton node={n} />
           </div>
         </li>
@@ -296,18 +285,7 @@ export function Marketplace() {
             )}
             <NodeTable nodes={nodes} />
             <NodeCards nodes={nodes} />
-            {query.hasNextPage && (
-              <div className="flex justify-center border-t border-slate-100 p-3">
-                <Button
-                  variant="secondary"
-                  size="sm"
-                  onClick={() => void query.fetchNextPage()}
-                  loading={query.isFetchingNextPage}
-                >
-                  Show more nodes
-                </Button>
-              </div>
-            )}
+            <ShowMore query={query} label="Show more nodes" />
           </>
         )}
       </Card>

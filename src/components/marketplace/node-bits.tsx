@@ -1,6 +1,7 @@
 import type { RouterOutputs } from "@/trpc/react";
 import { cn } from "@/components/ui";
 import { formatVram } from "@/lib/format";
+import { formatUsd, isFree } from "@/lib/money";
 
 export type NodeView = RouterOutputs["nodes"]["get"];
 
@@ -43,4 +44,16 @@ export function gpuCountLabel(node: Pick<NodeView, "gpuCount" | "gpuInfo">): str
 /** "8× NVIDIA H200", "NVIDIA H200", "CPU". */
 export function nodeTitle(node: Pick<NodeView, "gpuCount" | "gpuModel">): string {
   return node.gpuCount > 1 ? `${node.gpuCount}× ${node.gpuModel}` : node.gpuModel;
+}
+
+/** A node's price per hour, or "Free". */
+export function PricePerHour({ value }: { value: string }) {
+  return isFree(value) ? (
+    <span className="font-medium text-emerald-700">Free</span>
+  ) : (
+    <span className="font-medium text-slate-900 tabular-nums">
+      {formatUsd(value)}
+      <span className="font-normal text-slate-500">/h</span>
+    </span>
+  );
 }

@@ -25,11 +25,11 @@ import {
   TR,
 } from "@/components/ui";
 import { DailyUsdChart, NoChartData } from "@/components/charts";
-import { gpuCountLabel, nodeTitle, UtilizationBar, vramLabel } from "@/components/marketplace/node-bits";
+import { gpuCountLabel, nodeTitle, PricePerHour, UtilizationBar, vramLabel } from "@/components/marketplace/node-bits";
 import { SignInPrompt } from "@/components/wallet/connect-button";
 import { useSession } from "@/components/wallet/session";
 import { formatReliability, shortAddress, shortId, timeAgo } from "@/lib/format";
-import { formatUsd, isFree } from "@/lib/money";
+import { formatUsd } from "@/lib/money";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
 import { AddNode } from "./add-node";
 import { priceProblem, useSellerSigner } from "./use-seller-signer";
@@ -71,17 +71,6 @@ function useNodeActions(node: SellerNode) {
   return { pause, update };
 }
 
-function PriceLabel({ value }: { value: string }) {
-  return isFree(value) ? (
-    <span className="font-medium text-emerald-700">Free</span>
-  ) : (
-    <span className="font-medium text-slate-900 tabular-nums">
-      {formatUsd(value)}
-      <span className="font-normal text-slate-500">/h</span>
-    </span>
-  );
-}
-
 function PriceEditor({
   node,
   update,
@@ -98,7 +87,7 @@ function PriceEditor({
     return (
       <span className={`inline-flex items-center gap-1 ${align === "right" ? "justify-end" : ""}`}>
         <span data-testid="node-price">
-          <PriceLabel value={node.pricePerHour} />
+          <PricePerHour value={node.pricePerHour} />
         </span>
         <button
           type="button"

@@ -11,3 +11,4 @@ export * from "./table";
 export * from "./copy-button";
 export * from "./dialog";
 export * from "./stat";
+export * from "./show-more";
