@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import Redis from "ioredis";
 
 /**
  * Starts the production build (`node server.mjs`) on a free port: on a fresh
@@ -45,6 +46,7 @@ export async function startBenchApp(extraEnv: Record<string, string> = {}): Prom
     dropDb = async () => {
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
+      if (process.env.REDIS_URL) await deleteRedisKeys(process.env.REDIS_URL, `${name}:`);
     };
   }
   const child = spawn("node", ["server.mjs"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
@@ -70,6 +72,18 @@ export async function startBenchApp(extraEnv: Record<string, string> = {}): Prom
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The bench's Redis keys (its own prefix), so runs leave nothing behind on a shared server. */
+async function deleteRedisKeys(url: string, prefix: string) {
+  const redis = new Redis(url);
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== "0");
+  await redis.quit();
 }
 
 async function waitHealthy(url: string, child: ChildProcess, log: () => string) {
