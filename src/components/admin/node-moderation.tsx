@@ -1,7 +1,6 @@
 "use client";
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import Link from "next/link";
 import { useEffect, useId, useState } from "react";
 import {
   Button,
@@ -25,8 +24,8 @@ import {
   TR,
   Textarea,
 } from "@/components/ui";
-import { gpuCountLabel, nodeTitle, vramLabel, type NodeView } from "@/components/marketplace/node-bits";
-import { formatDateTime, formatReliability, shortAddress, shortId, timeAgo } from "@/lib/format";
+import { nodeTitle, type NodeView, NodeNameLink } from "@/components/marketplace/node-bits";
+import { formatDateTime, formatReliability, shortAddress, timeAgo } from "@/lib/format";
 import { formatUsd, isFree } from "@/lib/money";
 import { useTRPC, type RouterInputs } from "@/trpc/react";
 
@@ -159,19 +158,6 @@ function StatusCell({ node }: { node: NodeView }) {
   );
 }
 
-function NodeName({ node }: { node: NodeView }) {
-  return (
-    <div className="min-w-0">
-      <Link href={`/nodes/${node.id}`} className="font-medium text-slate-900 hover:text-indigo-600">
-        {nodeTitle(node)}
-      </Link>
-      <div className="text-xs text-slate-500">
-        <span className="font-mono">{shortId(node.id)}</span> · {vramLabel(node)} {gpuCountLabel(node)}
-      </div>
-    </div>
-  );
-}
-
 const price = (n: NodeView) => (isFree(n.pricePerHour) ? "Free" : `${formatUsd(n.pricePerHour)}/h`);
 
 /** Every node, suspended ones included (`admin.nodes`), with search, a status filter and moderation. */
@@ -262,7 +248,7 @@ export function NodeModeration() {
                 {nodes.data.items.map((n) => (
                   <TR key={n.id} data-testid="admin-node-row" data-node-id={n.id}>
                     <TD>
-                      <NodeName node={n} />
+                      <NodeNameLink node={n} />
                     </TD>
                     <TD className="font-mono text-xs">
                       <span title={n.sellerAddress}>{shortAddress(n.sellerAddress)}</span>
@@ -287,7 +273,7 @@ export function NodeModeration() {
               {nodes.data.items.map((n) => (
                 <li key={n.id} className="space-y-2 px-4 py-4" data-testid="admin-node-card" data-node-id={n.id}>
                   <div className="flex items-start justify-between gap-3">
-                    <NodeName node={n} />
+                    <NodeNameLink node={n} />
                     <Actions node={n} onSuspend={setSuspending} />
                   </div>
                   <StatusCell node={n} />

@@ -11,7 +11,6 @@ import {
   CardBody,
   CardHeader,
   DescriptionList,
-  EmptyState,
   ErrorMessage,
   ExternalIcon,
   JobStatusBadge,
@@ -19,6 +18,7 @@ import {
   LockIcon,
   PaymentStatusBadge,
   Spinner,
+  NotFoundOrError,
 } from "@/components/ui";
 import { Page } from "@/components/shell/page";
 import { SignInPrompt } from "@/components/wallet/connect-button";
@@ -164,19 +164,15 @@ export function JobDetail({ id }: { id: string }) {
     const code = errorData(job.error)?.code;
     return (
       <Page back={back} title={`Job ${shortId(id)}`}>
-        <Card>
-          {code === "NOT_FOUND" || code === "BAD_REQUEST" ? (
-            <EmptyState
-              title="No such job"
-              description="This job does not exist, or it belongs to another wallet."
-              action={<ButtonLink href="/jobs">My jobs</ButtonLink>}
-            />
-          ) : (
-            <div className="p-5">
-              <ErrorMessage error={job.error} title="Could not load this job" onRetry={() => void job.refetch()} />
-            </div>
-          )}
-        </Card>
+        <NotFoundOrError
+          notFound={code === "NOT_FOUND" || code === "BAD_REQUEST"}
+          notFoundTitle="No such job"
+          notFoundDescription="This job does not exist, or it belongs to another wallet."
+          action={<ButtonLink href="/jobs">My jobs</ButtonLink>}
+          error={job.error}
+          errorTitle="Could not load this job"
+          onRetry={() => void job.refetch()}
+        />
       </Page>
     );
   }

@@ -1,6 +1,7 @@
+import Link from "next/link";
 import type { RouterOutputs } from "@/trpc/react";
 import { cn } from "@/components/ui";
-import { formatVram } from "@/lib/format";
+import { formatVram, shortId } from "@/lib/format";
 import { formatUsd, isFree } from "@/lib/money";
 
 export type NodeView = RouterOutputs["nodes"]["get"];
@@ -55,5 +56,23 @@ export function PricePerHour({ value }: { value: string }) {
       {formatUsd(value)}
       <span className="font-normal text-slate-500">/h</span>
     </span>
+  );
+}
+
+/** A node's title linking to its page, with its short id and memory underneath. */
+export function NodeNameLink({
+  node,
+}: {
+  node: Pick<NodeView, "id" | "gpuCount" | "gpuModel" | "gpuInfo" | "vramMiB">;
+}) {
+  return (
+    <div className="min-w-0">
+      <Link href={`/nodes/${node.id}`} className="font-medium text-slate-900 hover:text-indigo-600">
+        {nodeTitle(node)}
+      </Link>
+      <div className="text-xs text-slate-500">
+        <span className="font-mono">{shortId(node.id)}</span> · {vramLabel(node)} {gpuCountLabel(node)}
+      </div>
+    </div>
   );
 }

@@ -7,8 +7,6 @@ import {
   CardBody,
   CardHeader,
   DescriptionList,
-  EmptyState,
-  ErrorMessage,
   LoadingBlock,
   NodeStatusBadge,
   Table,
@@ -17,6 +15,7 @@ import {
   TH,
   THead,
   TR,
+  NotFoundOrError,
 } from "@/components/ui";
 import { Page } from "@/components/shell/page";
 import { errorData } from "@/lib/errors";
@@ -40,19 +39,15 @@ export function NodeDetail({ id }: { id: string }) {
     const notFound = errorData(node.error)?.code === "NOT_FOUND" || errorData(node.error)?.code === "BAD_REQUEST";
     return (
       <Page back={back}>
-        <Card>
-          {notFound ? (
-            <EmptyState
-              title="No such node"
-              description="This node does not exist, or it was removed."
-              action={<ButtonLink href="/">Browse nodes</ButtonLink>}
-            />
-          ) : (
-            <div className="p-5">
-              <ErrorMessage error={node.error} title="Could not load this node" onRetry={() => void node.refetch()} />
-            </div>
-          )}
-        </Card>
+        <NotFoundOrError
+          notFound={notFound}
+          notFoundTitle="No such node"
+          notFoundDescription="This node does not exist, or it was removed."
+          action={<ButtonLink href="/">Browse nodes</ButtonLink>}
+          error={node.error}
+          errorTitle="Could not load this node"
+          onRetry={() => void node.refetch()}
+        />
       </Page>
     );
   }

@@ -1,7 +1,6 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import Link from "next/link";
 import { useState } from "react";
 import {
   Button,
@@ -25,10 +24,10 @@ import {
   TR,
 } from "@/components/ui";
 import { DailyUsdChart, NoChartData } from "@/components/charts";
-import { gpuCountLabel, nodeTitle, PricePerHour, UtilizationBar, vramLabel } from "@/components/marketplace/node-bits";
+import { PricePerHour, UtilizationBar, NodeNameLink } from "@/components/marketplace/node-bits";
 import { SignInPrompt } from "@/components/wallet/connect-button";
 import { useSession } from "@/components/wallet/session";
-import { formatReliability, shortAddress, shortId, timeAgo } from "@/lib/format";
+import { formatReliability, shortAddress, timeAgo } from "@/lib/format";
 import { formatUsd } from "@/lib/money";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
 import { AddNode } from "./add-node";
@@ -148,19 +147,6 @@ function PauseButton({ node, pause }: { node: SellerNode; pause: ReturnType<type
   );
 }
 
-function NodeName({ node }: { node: SellerNode }) {
-  return (
-    <div className="min-w-0">
-      <Link href={`/nodes/${node.id}`} className="font-medium text-slate-900 hover:text-indigo-600">
-        {nodeTitle(node)}
-      </Link>
-      <div className="text-xs text-slate-500">
-        {vramLabel(node)} {gpuCountLabel(node)} · <span className="font-mono">{shortId(node.id)}</span>
-      </div>
-    </div>
-  );
-}
-
 function NodeRow({ node }: { node: SellerNode }) {
   const { pause, update } = useNodeActions(node);
   const error = pause.error ?? update.error;
@@ -168,7 +154,7 @@ function NodeRow({ node }: { node: SellerNode }) {
     <>
       <TR data-testid="seller-node-row" data-node-id={node.id}>
         <TD>
-          <NodeName node={node} />
+          <NodeNameLink node={node} />
         </TD>
         <TD>
           <NodeStatusBadge status={node.status} />
@@ -209,7 +195,7 @@ function NodeCard({ node }: { node: SellerNode }) {
   return (
     <li className="px-4 py-4" data-testid="seller-node-card" data-node-id={node.id}>
       <div className="flex items-start justify-between gap-3">
-        <NodeName node={node} />
+        <NodeNameLink node={node} />
         <NodeStatusBadge status={node.status} />
       </div>
       <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2 text-xs sm:grid-cols-4">

@@ -12,3 +12,4 @@ export * from "./copy-button";
 export * from "./dialog";
 export * from "./stat";
 export * from "./show-more";
+export * from "./not-found-or-error";
