@@ -35,8 +35,3 @@ export function assertTransition(from: JobStatus, to: JobStatus): void {
 export function sourcesOf(to: JobStatus): JobStatus[] {
   return JOB_STATUSES.filter((s) => ALLOWED[s].includes(to));
 }
-
-/** Settled (paid) outcomes vs voided ones, for payments. */
-export function isBillable(status: JobStatus, reason: FailureReason | null): boolean {
-  return status === "completed" || status === "timed_out" || (status === "failed" && reason === "job_error");
-}

@@ -3,7 +3,7 @@ import type { Deps } from "../../deps";
 import { getChain } from "../../payments/chain-service";
 import { attempt, type Attempt, type PaymentWithJob } from "./settle-attempt";
 import { publish } from "../events/bus";
-import { isBillable, type FailureReason, type JobStatus } from "../jobs/job-states";
+import { isBillable } from "./billing";
 
 /**
  * Settlement after delivery (x402's order: verify, work, settle). A payment is
@@ -31,7 +31,7 @@ export function backoffMs(attempts: number): number {
   return Math.round(exp * (0.8 + Math.random() * 0.4));
 }
 
-const billable = (job: Job) => isBillable(job.status as JobStatus, job.failureReason as FailureReason | null);
+const billable = (job: Job) => isBillable(job);
 const voidable = (job: Job) =>
   job.status === "cancelled" || (job.status === "failed" && job.failureReason === "node_error");
 
