@@ -60,7 +60,7 @@ describe("the canonical deployment pinned against the installed @x402/evm client
     const payload = await signWithStockClient(req);
     expect(getAddress(payload.authorization.to)).toBe(AUTH_CAPTURE_DEPLOYMENT.eip3009Collector);
     const info = paymentInfoFromAuthCapture({
-      requirements: req as Parameters<typeof paymentInfoFromAuthCapture>[0]["requirements"],
+      requirements: req as unknown as Parameters<typeof paymentInfoFromAuthCapture>[0]["requirements"],
       payer: payload.authorization.from,
       validBefore: payload.authorization.validBefore,
       salt: payload.salt,
