@@ -46,6 +46,11 @@ export const envSchema = z
       .min(300)
       .max(7 * 86_400)
       .default(3600),
+    // A started job that ended without its agent's report (silence, watchdog timeout) is voided only after this (a late report may still come).
+    VOID_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
+    // Optional marketplace fee on each capture, through the escrow's fee fields (basis points of the captured amount).
+    MARKETPLACE_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(0),
+    FEE_RECIPIENT: address.optional(),
     SETTLEMENT_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
 
     ADMIN_ADDRESSES: z
@@ -77,6 +82,13 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     if (env.CHAIN !== "local" && !env.RPC_URL) {
       ctx.addIssue({ code: "custom", path: ["RPC_URL"], message: `required when CHAIN=${env.CHAIN}` });
+    }
+    if (env.MARKETPLACE_FEE_BPS > 0 && !env.FEE_RECIPIENT) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["FEE_RECIPIENT"],
+        message: "required when MARKETPLACE_FEE_BPS is above 0",
+      });
     }
     if (env.CHAIN !== "local" && !env.RELAYER_PRIVATE_KEY && !env.FACILITATOR_URL) {
       ctx.addIssue({

@@ -32,10 +32,13 @@ type Status = NonNullable<PaymentsInput["status"]>;
 
 const STATUS_FILTERS: { value: Status | ""; label: string }[] = [
   { value: "", label: "All statuses" },
-  { value: "pending", label: "Authorized" },
+  { value: "authorizing", label: "Being collected" },
+  { value: "held", label: "Held in escrow" },
   { value: "settling", label: "Settling" },
-  { value: "confirmed", label: "Settled" },
-  { value: "voided", label: "Voided" },
+  { value: "captured", label: "Captured" },
+  { value: "voided", label: "Voided (returned)" },
+  { value: "reclaimable", label: "Reclaimable by buyer" },
+  { value: "reclaimed", label: "Reclaimed" },
   { value: "failed", label: "Settlement failed" },
 ];
 
@@ -67,7 +70,7 @@ function PaymentState({ payment: p }: { payment: Payment }) {
           {p.lastError}
         </div>
       )}
-      {p.status === "pending" && p.settlementAttempts > 0 && (
+      {(p.status === "held" || p.status === "settling") && p.settlementAttempts > 0 && (
         <div className="mt-1 text-xs text-slate-500">
           {p.settlementAttempts} attempts · next {timeAgo(p.nextAttemptAt)}
         </div>
@@ -80,7 +83,9 @@ type Retry = { isPending: boolean; variables?: { paymentId: string }; mutate(v: 
 
 /** Failed settlements, and pending ones backing off after an error, can be sent again now. */
 function RetryButton({ payment: p, retry }: { payment: Payment; retry: Retry }) {
-  if (!(p.status === "failed" || (p.status === "pending" && p.settlementAttempts > 0))) return null;
+  if (p.scheme !== "auth-capture") return null;
+  if (!(p.status === "failed" || ((p.status === "held" || p.status === "settling") && p.settlementAttempts > 0)))
+    return null;
   return (
     <Button
       size="sm"

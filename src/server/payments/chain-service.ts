@@ -74,6 +74,14 @@ export function paymentNetwork(env: Pick<Env, "CHAIN" | "USDC_DOMAIN_NAME">): Ne
   return name ? { ...base, usdc: { ...base.usdc, name } } : base;
 }
 
+/** The relayer's key: RELAYER_PRIVATE_KEY, or on the local chain anvil account 0. */
+export function relayerKeyOf(env: Pick<Env, "CHAIN" | "RELAYER_PRIVATE_KEY">): Hex | undefined {
+  return (
+    (env.RELAYER_PRIVATE_KEY as Hex | undefined) ??
+    (env.CHAIN === "local" ? anvilAccount(DEPLOYER_ACCOUNT_INDEX).privateKey : undefined)
+  );
+}
+
 /** Stops the embedded anvil, if this process started one (shutdown, tests). */
 export async function stopEmbeddedChain(): Promise<void> {
   const anvil = holder.__csEmbeddedAnvil;
@@ -108,9 +116,7 @@ export async function createChainService(env: ChainEnv): Promise<ChainService> {
 
   const pollingInterval = local ? 50 : 1_000;
   const publicClient = createPublicClient({ chain, transport: http(rpcUrl, { retryCount: 1 }), pollingInterval });
-  const relayerKey =
-    (env.RELAYER_PRIVATE_KEY as Hex | undefined) ??
-    (local ? anvilAccount(DEPLOYER_ACCOUNT_INDEX).privateKey : undefined);
+  const relayerKey = relayerKeyOf(env);
   const relayer = relayerKey
     ? createRelayer({
         chain,

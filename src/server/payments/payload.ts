@@ -173,3 +173,225 @@ export function checkPayment(
     );
   }
 }
+
+// ─────────────────────────────── auth-capture (escrow) ───────────────────────────────
+
+const authCapturePayloadSchema = exactPayloadSchema.extend({
+  payload: z.object({
+    authorization: exactPayloadSchema.shape.payload.shape.authorization,
+    signature: z.string().regex(/^0x[0-9a-fA-F]+$/),
+    salt: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "salt: 0x followed by 64 hex digits"),
+    // Present only with a receiver authorizer or policy (salt binding), which we never publish.
+    saltNonce: z.string().optional(),
+  }),
+});
+
+const authCaptureExtraSchema = z
+  .object({
+    captureAuthorizer: address,
+    captureDeadline: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 48 - 1),
+    refundDeadline: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 48 - 1),
+    feeRecipient: address,
+    minFeeBps: z.number().int().min(0).max(10_000),
+    maxFeeBps: z.number().int().min(0).max(10_000),
+    authCaptureEscrow: address.optional(),
+    operatorType: z.string().optional(),
+    receiverAuthorizer: address.optional(),
+    policy: address.optional(),
+    assetTransferMethod: z.string().optional(),
+    paymentFlow: z.string().optional(),
+  })
+  .passthrough();
+export type AcceptedAuthCaptureExtra = z.infer<typeof authCaptureExtraSchema>;
+
+export interface AuthCapturePayment extends ExactPayment {
+  salt: Hex;
+  /** The `extra` the buyer signed against (copied from our requirements by its client). */
+  extra: AcceptedAuthCaptureExtra;
+}
+
+/** The scheme a payment says it pays with, or null when it does not look like x402 at all. */
+export function schemeOf(raw: unknown): string | null {
+  const value = decodePayment(raw);
+  if (!value || typeof value !== "object") return null;
+  const scheme = (value as { accepted?: { scheme?: unknown } }).accepted?.scheme;
+  return typeof scheme === "string" ? scheme : null;
+}
+
+/** Parses an auth-capture x402 v2 payment (EIP-3009 ReceiveWithAuthorization to the escrow's collector). */
+export function parseAuthCapturePayment(raw: unknown): AuthCapturePayment {
+  const value = decodePayment(raw);
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw notX402();
+  if ((value as { x402Version?: unknown }).x402Version !== X402_VERSION) {
+    throw new PaymentRejected("unsupported_version", `This marketplace speaks x402 version ${X402_VERSION}.`);
+  }
+  const parsed = authCapturePayloadSchema.safeParse(value);
+  if (!parsed.success) {
+    const permit2 = (value as { payload?: { permit2Authorization?: unknown } }).payload?.permit2Authorization;
+    if (permit2) {
+      throw new PaymentRejected(
+        "unsupported_scheme",
+        'Only the EIP-3009 transfer method of "auth-capture" is accepted (USDC), not Permit2.',
+      );
+    }
+    throw new PaymentRejected(
+      "invalid_payload",
+      "The auth-capture payment is malformed: it needs payload.authorization, payload.signature and a 32-byte payload.salt.",
+    );
+  }
+  const extra = authCaptureExtraSchema.safeParse(parsed.data.accepted.extra);
+  if (!extra.success) {
+    throw new PaymentRejected(
+      "invalid_payload",
+      "The payment's accepted.extra is not the auth-capture extra this marketplace publishes (pay against the 402's requirements).",
+    );
+  }
+  const { authorization } = parsed.data.payload;
+  return {
+    payload: parsed.data as PaymentPayload,
+    from: getAddress(authorization.from),
+    to: getAddress(authorization.to),
+    value: BigInt(authorization.value),
+    validAfter: BigInt(authorization.validAfter),
+    validBefore: BigInt(authorization.validBefore),
+    nonce: authorization.nonce.toLowerCase() as Hex,
+    salt: parsed.data.payload.salt.toLowerCase() as Hex,
+    extra: extra.data,
+  };
+}
+
+const isZero = (a: string | undefined) => !a || /^0x0{40}$/i.test(a);
+
+/**
+ * Everything about an auth-capture payment that needs no chain, against our own
+ * requirements and policy (the escrow, our operator, our fee terms, deadlines that
+ * leave the job time to run and settle). The signature nonce binds every PaymentInfo
+ * field, so the caller then checks the nonce against the rebuilt PaymentInfo.
+ */
+export function checkAuthCapturePayment(
+  payment: AuthCapturePayment,
+  requirements: PaymentRequirements,
+  policy: {
+    escrow: string;
+    collector: string;
+    nowSeconds: number;
+    /** The capture deadline must leave the job time to run fully and settle. */
+    captureDeadlineAtLeast: number;
+    /** …and be no later than we would ever publish (the buyer's funds would sit too long). */
+    captureDeadlineAtMost: number;
+  },
+  formatUsd: (atomic: bigint) => string,
+): void {
+  const accepted = payment.payload.accepted;
+  const extra = payment.extra;
+  const ours = requirements.extra as Record<string, unknown>;
+  if (accepted.scheme !== "auth-capture") {
+    throw new PaymentRejected("unsupported_scheme", 'This payment is not for the "auth-capture" scheme.');
+  }
+  if (accepted.network !== requirements.network) {
+    throw new PaymentRejected(
+      "network_mismatch",
+      `The payment is for network ${accepted.network}; this marketplace is paid on ${requirements.network}.`,
+    );
+  }
+  if (!same(accepted.asset, requirements.asset)) {
+    throw new PaymentRejected(
+      "asset_mismatch",
+      `The payment is in token ${accepted.asset}; pay in USDC at ${requirements.asset}.`,
+    );
+  }
+  if (!same(accepted.payTo, requirements.payTo)) {
+    throw new PaymentRejected(
+      "recipient_mismatch",
+      `The payment goes to ${accepted.payTo}; this job is paid to the node's seller, ${requirements.payTo}.`,
+    );
+  }
+  if (extra.authCaptureEscrow !== undefined && !same(extra.authCaptureEscrow, policy.escrow)) {
+    throw new PaymentRejected(
+      "escrow_mismatch",
+      `The payment names escrow ${extra.authCaptureEscrow}; this marketplace uses ${policy.escrow}.`,
+    );
+  }
+  if (
+    (extra.operatorType ?? "delegated") !== "delegated" ||
+    !isZero(extra.receiverAuthorizer) ||
+    !isZero(extra.policy)
+  ) {
+    throw new PaymentRejected(
+      "operator_mismatch",
+      "The payment asks for another kind of escrow operator than this marketplace's.",
+    );
+  }
+  if ((extra.assetTransferMethod ?? "eip3009") !== "eip3009" || (extra.paymentFlow ?? "escrow") !== "escrow") {
+    throw new PaymentRejected("unsupported_scheme", "Only the escrow flow with an EIP-3009 authorization is accepted.");
+  }
+  if (payment.payload.payload && (payment.payload.payload as { saltNonce?: unknown }).saltNonce !== undefined) {
+    throw new PaymentRejected(
+      "invalid_payload",
+      "The payment carries a saltNonce, but this marketplace binds no authorizer.",
+    );
+  }
+  if (!same(extra.captureAuthorizer, String(ours.captureAuthorizer))) {
+    throw new PaymentRejected(
+      "operator_mismatch",
+      `The payment's captureAuthorizer is ${extra.captureAuthorizer}; this marketplace's operator is ${String(ours.captureAuthorizer)}.`,
+    );
+  }
+  if (
+    extra.minFeeBps !== ours.minFeeBps ||
+    extra.maxFeeBps !== ours.maxFeeBps ||
+    !same(extra.feeRecipient, String(ours.feeRecipient))
+  ) {
+    throw new PaymentRejected(
+      "fee_mismatch",
+      "The payment's fee terms are not this marketplace's (pay against the 402's requirements).",
+    );
+  }
+  const due = BigInt(requirements.amount);
+  if (BigInt(accepted.amount) !== due || payment.value !== due) {
+    throw new PaymentRejected(
+      payment.value < due ? "amount_too_low" : "amount_mismatch",
+      `The payment holds ${formatUsd(payment.value)} USDC; this job's ceiling is ${formatUsd(due)} USDC.`,
+    );
+  }
+  if (!same(payment.to, policy.collector)) {
+    throw new PaymentRejected(
+      "collector_mismatch",
+      `The authorization pays ${payment.to}; it must name the escrow's token collector ${policy.collector}.`,
+    );
+  }
+  const now = policy.nowSeconds;
+  if (payment.validBefore <= BigInt(now + 6)) {
+    throw new PaymentRejected("expired", "The payment authorization has expired; sign a new one.");
+  }
+  if (payment.validAfter > BigInt(now)) {
+    throw new PaymentRejected(
+      "not_yet_valid",
+      "The payment authorization is not valid yet (validAfter is in the future).",
+    );
+  }
+  if (
+    extra.refundDeadline !== extra.captureDeadline ||
+    payment.validBefore > BigInt(extra.captureDeadline) ||
+    extra.captureDeadline > policy.captureDeadlineAtMost
+  ) {
+    throw new PaymentRejected(
+      "deadline_invalid",
+      "The payment's deadlines are not the ones this marketplace publishes (pay against a fresh quote).",
+    );
+  }
+  if (extra.captureDeadline < policy.captureDeadlineAtLeast) {
+    throw new PaymentRejected(
+      "valid_before_too_soon",
+      `The quote's capture deadline is too close for this job to run and be settled; ask for a fresh quote (it needs at least ${policy.captureDeadlineAtLeast - now} s).`,
+    );
+  }
+}

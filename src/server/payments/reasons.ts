@@ -20,6 +20,16 @@ export const PAYMENT_REASONS = [
   "nonce_already_used",
   "insufficient_balance",
   "payment_invalid",
+  // auth-capture (escrow)
+  "escrow_mismatch",
+  "operator_mismatch",
+  "fee_mismatch",
+  "deadline_invalid",
+  "collector_mismatch",
+  "nonce_mismatch",
+  "authorization_failed",
+  // exact: the authorization was used on chain, but not for this payment (e.g. a same-nonce transfer elsewhere)
+  "authorization_used_elsewhere",
 ] as const;
 export type PaymentReason = (typeof PAYMENT_REASONS)[number];
 

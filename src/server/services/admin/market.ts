@@ -25,15 +25,15 @@ export async function marketStats(deps: Deps): Promise<z.infer<typeof marketStat
     deps.prisma.job.groupBy({ by: ["status"], _count: { _all: true } }),
     deps.prisma.job.groupBy({ by: ["failureReason"], where: { failureReason: { not: null } }, _count: { _all: true } }),
     deps.prisma.payment.aggregate({
-      where: { status: "confirmed" },
-      _sum: { amountUsdc: true },
+      where: { status: "captured" },
+      _sum: { capturedAtomic: true },
       _count: { _all: true },
     }),
     deps.prisma.payment.count({ where: { status: "failed" } }),
-    deps.prisma.payment.aggregate({ where: { status: { in: ["pending", "settling"] } }, _sum: { amountUsdc: true } }),
+    deps.prisma.payment.aggregate({ where: { status: { in: ["held", "settling"] } }, _sum: { amountUsdc: true } }),
     deps.prisma.$queryRaw<{ day: Date; usd: string }[]>`
-      SELECT date_trunc('day', confirmed_at) AS day, sum(amount_usdc)::text AS usd FROM payments
-      WHERE status = 'confirmed' AND confirmed_at >= now() - interval '30 days' GROUP BY 1 ORDER BY 1`,
+      SELECT date_trunc('day', confirmed_at) AS day, (sum(captured_atomic) / 1000000)::text AS usd FROM payments
+      WHERE status = 'captured' AND confirmed_at >= now() - interval '30 days' GROUP BY 1 ORDER BY 1`,
   ]);
   const byModel = new Map<string, { online: number; total: number }>();
   for (const n of nodes) {
@@ -49,7 +49,7 @@ export async function marketStats(deps: Deps): Promise<z.infer<typeof marketStat
     jobsByStatus: jobs.map((j) => ({ status: j.status, count: j._count._all })),
     failureReasons: reasons.map((r) => ({ reason: r.failureReason ?? "unknown", count: r._count._all })),
     settled: {
-      volumeUsd: settled._sum.amountUsdc?.toString() ?? "0",
+      volumeUsd: new Decimal(settled._sum.capturedAtomic?.toString() ?? "0").div(1_000_000).toString(),
       payments: settled._count._all,
       failed,
       pendingUsd: pending._sum.amountUsdc?.toString() ?? "0",

@@ -36,15 +36,17 @@ async function tryClaim(
       if (failed) orphans.push(failed);
     }
 
-    // A paid job whose authorization would lapse before it could run and be settled is
-    // never started (the seller would work for nothing); the watchdog cancels it.
+    // A paid job is claimable once its payment is collected (held in escrow, or paid);
+    // one whose escrow would lapse before it could run and be settled is never started
+    // (the seller would work for nothing); the watchdog cancels it.
     const rows = await tx.$queryRaw<{ id: string }[]>`
       SELECT j.id FROM jobs j
       WHERE j.node_id = ${agent.nodeId}::uuid AND j.status = 'queued' AND j.job_type = ANY(${jobTypes}::text[])
         AND NOT EXISTS (
           SELECT 1 FROM payments p
           WHERE p.job_id = j.id
-            AND p.valid_before < ${deps.clock.now()}::timestamptz + make_interval(secs => j.max_duration_seconds + ${SETTLEMENT_MARGIN_SECONDS}))
+            AND (p.status NOT IN ('held', 'captured')
+              OR p.capture_deadline < ${deps.clock.now()}::timestamptz + make_interval(secs => j.max_duration_seconds + ${SETTLEMENT_MARGIN_SECONDS})))
       ORDER BY j.created_at, j.id
       LIMIT 1
       FOR UPDATE OF j SKIP LOCKED`;

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { Job, Payment } from "@/generated/prisma/client";
 import { FAILURE_REASONS, JOB_STATUSES } from "./job-states";
+import { atomicToUsd } from "@/lib/money";
+import { explorerTxUrl, getNetworkByCaip2 } from "../../payments/networks";
 
 export const jobViewSchema = z.object({
   id: z.string(),
@@ -24,22 +26,44 @@ export const jobViewSchema = z.object({
   costUsd: z.string().nullable(),
   payment: z
     .object({
+      scheme: z.string(),
       status: z.string(),
+      /** The ceiling: held in escrow (auth-capture) or paid in full (exact). */
       amountUsdc: z.string(),
+      /** What the seller got (fee included), the marketplace fee, what went back to the buyer; null until settled. */
+      capturedUsdc: z.string().nullable(),
+      feeUsdc: z.string().nullable(),
+      returnedUsdc: z.string().nullable(),
+      billedSeconds: z.number().nullable(),
+      feeBps: z.number(),
       network: z.string(),
+      authorizeTxHash: z.string().nullable(),
       txHash: z.string().nullable(),
+      voidTxHash: z.string().nullable(),
+      explorer: z.object({
+        authorize: z.string().nullable(),
+        capture: z.string().nullable(),
+        void: z.string().nullable(),
+      }),
       blockNumber: z.string().nullable(),
+      captureDeadline: z.string().nullable(),
       confirmedAt: z.string().nullable(),
     })
     .nullable(),
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 
-/** Output is released once the job is paid for (or free), to the buyer, the node's seller and admins. */
-export function outputReleased(job: Job, payment: Payment | null): boolean {
+/**
+ * Output is released to the buyer, the node's seller and admins once the job is paid
+ * for: free, held in escrow (the buyer can no longer take it back before the capture
+ * deadline), or paid. Only a payment still being collected, or never collected, withholds it.
+ */
+export function outputReleased(_job: Job, payment: Payment | null): boolean {
   if (!payment) return true;
-  return payment.status === "confirmed";
+  return payment.status !== "authorizing" && payment.status !== "failed";
 }
+
+const usdcOf = (atomic: Payment["capturedAtomic"]) => (atomic === null ? null : atomicToUsd(BigInt(atomic.toFixed(0))));
 
 export function toJobView(job: Job & { payment?: Payment | null }, opts: { showOutput: boolean }): JobView {
   const payment = job.payment ?? null;
@@ -65,13 +89,32 @@ export function toJobView(job: Job & { payment?: Payment | null }, opts: { showO
     costUsd: job.costUsd?.toString() ?? null,
     payment: payment
       ? {
+          scheme: payment.scheme,
           status: payment.status,
           amountUsdc: payment.amountUsdc.toString(),
+          capturedUsdc: usdcOf(payment.capturedAtomic),
+          feeUsdc: usdcOf(payment.feeAtomic),
+          returnedUsdc: usdcOf(payment.returnedAtomic),
+          billedSeconds: payment.billedSeconds,
+          feeBps: payment.feeBps,
           network: payment.network,
+          authorizeTxHash: payment.authorizeTxHash,
           txHash: payment.txHash,
+          voidTxHash: payment.voidTxHash,
+          explorer: {
+            authorize: txUrl(payment.network, payment.authorizeTxHash),
+            capture: txUrl(payment.network, payment.txHash),
+            void: txUrl(payment.network, payment.voidTxHash),
+          },
           blockNumber: payment.blockNumber?.toString() ?? null,
+          captureDeadline: payment.captureDeadline?.toISOString() ?? null,
           confirmedAt: payment.confirmedAt?.toISOString() ?? null,
         }
       : null,
   };
+}
+
+function txUrl(caip2: string, txHash: string | null): string | null {
+  const network = getNetworkByCaip2(caip2);
+  return txHash && network ? explorerTxUrl(network, txHash) : null;
 }

@@ -59,11 +59,11 @@ export async function watchdogPass(
     }
   }
 
-  // Queued paid jobs whose authorization can no longer cover a full run plus settlement.
+  // Queued escrowed jobs whose hold can no longer cover a full run plus settlement (voided: the buyer pays nothing).
   const lapsing = await deps.prisma.$queryRaw<{ id: string }[]>`
     SELECT j.id FROM jobs j JOIN payments p ON p.job_id = j.id
-    WHERE j.status = 'queued'
-      AND p.valid_before < ${now}::timestamptz + make_interval(secs => j.max_duration_seconds + ${SETTLEMENT_MARGIN_SECONDS})`;
+    WHERE j.status = 'queued' AND p.status = 'held'
+      AND p.capture_deadline < ${now}::timestamptz + make_interval(secs => j.max_duration_seconds + ${SETTLEMENT_MARGIN_SECONDS})`;
   for (const { id } of lapsing) {
     const changed = await deps.prisma.$transaction((tx) =>
       transitionJob(
@@ -73,7 +73,7 @@ export async function watchdogPass(
         {
           failureReason: "cancelled",
           error:
-            "The job waited too long to start: its payment authorization would expire before it could finish. You pay nothing.",
+            "The job waited too long to start: its escrow would expire before it could finish. The hold goes back to you; you pay nothing.",
           completedAt: now,
         },
         { from: ["queued"] },

@@ -36,7 +36,14 @@ export const adminPaymentsInputSchema = z.object({
   ...page,
 });
 
-const totalSchema = z.object({ count: z.number(), amountUsdc: z.string() });
+/** amountUsdc: the ceilings (held or paid); captured: to sellers (fee included); fees; returned: to buyers. */
+const totalSchema = z.object({
+  count: z.number(),
+  amountUsdc: z.string(),
+  capturedUsdc: z.string(),
+  feeUsdc: z.string(),
+  returnedUsdc: z.string(),
+});
 export const adminPaymentsSchema = paymentPageSchema.extend({
   totals: totalSchema.extend({ byStatus: z.record(z.string(), totalSchema) }),
 });
@@ -90,19 +97,47 @@ export async function adminPayments(deps: Deps, input: z.infer<typeof adminPayme
   };
   const [result, groups] = await Promise.all([
     pageOf(deps, where, input.limit, input.cursor, true),
-    deps.prisma.payment.groupBy({ by: ["status"], where, _count: { _all: true }, _sum: { amountUsdc: true } }),
+    deps.prisma.payment.groupBy({
+      by: ["status"],
+      where,
+      _count: { _all: true },
+      _sum: { amountAtomic: true, capturedAtomic: true, feeAtomic: true, returnedAtomic: true },
+    }),
   ]);
-  const byStatus: Record<string, { count: number; amountUsdc: string }> = {};
-  let count = 0;
-  let micro = 0n;
+  const atomic = (d: { toFixed(n: number): string } | null | undefined) => BigInt(d?.toFixed(0) ?? "0");
+  const byStatus: Record<string, z.infer<typeof totalSchema>> = {};
+  const all = { count: 0, amount: 0n, captured: 0n, fee: 0n, returned: 0n };
   for (const g of groups) {
-    const sum = BigInt((g._sum.amountUsdc?.toFixed(6) ?? "0.000000").replace(".", ""));
-    byStatus[g.status] = { count: g._count._all, amountUsdc: formatUsdc(sum) };
-    count += g._count._all;
-    micro += sum;
+    const t = {
+      amount: atomic(g._sum.amountAtomic),
+      captured: atomic(g._sum.capturedAtomic),
+      fee: atomic(g._sum.feeAtomic),
+      returned: atomic(g._sum.returnedAtomic),
+    };
+    byStatus[g.status] = {
+      count: g._count._all,
+      amountUsdc: formatUsdc(t.amount),
+      capturedUsdc: formatUsdc(t.captured),
+      feeUsdc: formatUsdc(t.fee),
+      returnedUsdc: formatUsdc(t.returned),
+    };
+    all.count += g._count._all;
+    all.amount += t.amount;
+    all.captured += t.captured;
+    all.fee += t.fee;
+    all.returned += t.returned;
   }
-  const total = formatUsdc(micro);
-  return { ...result, totals: { count, amountUsdc: total, byStatus } };
+  return {
+    ...result,
+    totals: {
+      count: all.count,
+      amountUsdc: formatUsdc(all.amount),
+      capturedUsdc: formatUsdc(all.captured),
+      feeUsdc: formatUsdc(all.fee),
+      returnedUsdc: formatUsdc(all.returned),
+      byStatus,
+    },
+  };
 }
 
 /** An admin sends a failed (or backing-off) settlement again now. Audit-logged. */
@@ -110,16 +145,16 @@ export async function retrySettlement(deps: Deps, admin: string, input: { paymen
   const payment = await deps.prisma.$transaction(async (tx) => {
     const p = await tx.payment.findUnique({ where: { id: input.paymentId } });
     if (!p) throw new AppError("NOT_FOUND", `No payment ${input.paymentId}.`, "payment_not_found");
-    if (!["failed", "pending", "settling"].includes(p.status)) {
+    if (!["failed", "held", "settling"].includes(p.status) || p.scheme !== "auth-capture") {
       throw new AppError(
         "CONFLICT",
-        `This payment is ${p.status}; only a failed or unsettled payment can be retried.`,
+        `This payment is ${p.status}; only a failed or unsettled escrow payment can be retried.`,
         "not_retryable",
       );
     }
     const updated = await tx.payment.update({
       where: { id: p.id },
-      data: { status: p.status === "failed" ? "pending" : p.status, nextAttemptAt: deps.clock.now() },
+      data: { status: p.status === "failed" ? "held" : p.status, nextAttemptAt: deps.clock.now() },
     });
     await tx.adminAuditLog.create({
       data: {

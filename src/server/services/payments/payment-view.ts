@@ -1,8 +1,27 @@
 import { z } from "zod";
 import type { Payment } from "@/generated/prisma/client";
 import { explorerTxUrl, getNetworkByCaip2 } from "../../payments/networks";
+import { atomicToUsd } from "@/lib/money";
 
-export const PAYMENT_STATUSES = ["pending", "settling", "confirmed", "voided", "failed"] as const;
+const usdcOf = (atomic: Payment["capturedAtomic"]) => (atomic === null ? null : atomicToUsd(BigInt(atomic.toFixed(0))));
+
+/**
+ * authorizing: being collected at submission (the job cannot start yet); held: the ceiling
+ * sits in escrow; settling: capture/void in progress; captured: the seller was paid (the
+ * seconds used; exact: the ceiling) and the rest returned; voided: all returned to the buyer;
+ * reclaimable: the capture deadline passed with the hold still there (the buyer may reclaim);
+ * reclaimed: the buyer took it back; failed: needs an admin.
+ */
+export const PAYMENT_STATUSES = [
+  "authorizing",
+  "held",
+  "settling",
+  "captured",
+  "voided",
+  "reclaimable",
+  "reclaimed",
+  "failed",
+] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export const paymentViewSchema = z.object({
@@ -14,7 +33,16 @@ export const paymentViewSchema = z.object({
   amountAtomic: z.string(),
   asset: z.string(),
   network: z.string(),
+  scheme: z.string(),
   status: z.enum(PAYMENT_STATUSES),
+  capturedUsdc: z.string().nullable(),
+  feeUsdc: z.string().nullable(),
+  returnedUsdc: z.string().nullable(),
+  billedSeconds: z.number().nullable(),
+  paymentInfoHash: z.string().nullable(),
+  authorizeTxHash: z.string().nullable(),
+  voidTxHash: z.string().nullable(),
+  captureDeadline: z.string().nullable(),
   txHash: z.string().nullable(),
   explorerUrl: z.string().nullable(),
   blockNumber: z.string().nullable(),
@@ -39,7 +67,16 @@ export function toPaymentView(p: Payment, opts: { showError: boolean } = { showE
     amountAtomic: p.amountAtomic.toFixed(0),
     asset: p.asset,
     network: p.network,
+    scheme: p.scheme,
     status: p.status as PaymentStatus,
+    capturedUsdc: usdcOf(p.capturedAtomic),
+    feeUsdc: usdcOf(p.feeAtomic),
+    returnedUsdc: usdcOf(p.returnedAtomic),
+    billedSeconds: p.billedSeconds,
+    paymentInfoHash: p.paymentInfoHash,
+    authorizeTxHash: p.authorizeTxHash,
+    voidTxHash: p.voidTxHash,
+    captureDeadline: p.captureDeadline?.toISOString() ?? null,
     txHash: p.txHash,
     explorerUrl: p.txHash && network ? explorerTxUrl(network, p.txHash) : null,
     blockNumber: p.blockNumber?.toString() ?? null,

@@ -9,7 +9,8 @@ import { settleJobPayment, settlementPass } from "./settlement";
  * SETTLEMENT_INTERVAL_MS (retries, anything a nudge missed); the same instance also
  * reacts at once to the nudge published when a job finishes, so a payment settles
  * within milliseconds of the job's completion. Only the leader sends, so one
- * relayer's transactions leave one process.
+ * relayer's transactions leave one process. A new leader first resolves every
+ * `settling` row from the chain (a crashed sender's attempt), without waiting for its lease.
  */
 export function startSettlementWorker(deps: Deps): () => Promise<void> {
   const interval = deps.env.SETTLEMENT_INTERVAL_MS;
@@ -21,10 +22,14 @@ export function startSettlementWorker(deps: Deps): () => Promise<void> {
   };
 
   const stopLoop = runAsLeader(deps, "settlement", interval, async () => {
+    // Leading since the last tick? If not, this instance just took over (or started): every
+    // `settling` row is a cut-off attempt, resolved from the chain now (issue 11.4).
+    const takeover = Date.now() > leaderUntil;
     // The lease lives 3 intervals and is renewed every interval: we lead at least until the next tick.
     leaderUntil = Date.now() + interval * 2;
-    const r = await settlementPass(deps);
-    if (r.confirmed || r.recovered || r.failed || r.voided || r.retry) deps.log.info(r, "settlement pass");
+    const r = await settlementPass(deps, { takeover });
+    if (r.captured || r.recovered || r.failed || r.voided || r.retry || r.reclaimable)
+      deps.log.info(r, "settlement pass");
   });
 
   let unsubscribe: (() => Promise<void>) | undefined;

@@ -1,16 +1,40 @@
-import { getAddress } from "viem";
+import { getAddress, type Hex } from "viem";
 import type { Job, Payment, Prisma } from "@/generated/prisma/client";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { formatUsdc } from "@/lib/money";
+import { schemeOf } from "../../payments/payload";
+import { PaymentRejected, reasonFromFacilitator, isPermanentSettleFailure } from "../../payments/reasons";
+import { toStoredPaymentInfo } from "../../payments/escrow/payment-info";
+import { EscrowRevertError } from "../../payments/escrow/escrow-ops";
+import { getChain } from "../../payments/chain-service";
+import { FacilitatorUnavailableError } from "../../payments/facilitator/types";
+import { publish } from "../events/bus";
+import { nudgeChannel } from "../jobs/transition";
 import { queueJob, type SubmitJobInput } from "../jobs/submit-job";
-import { loadQuote, type JobQuote } from "./quote";
-import { paymentRequiredError, verifyPayment, type VerifiedPayment } from "./verify-payment";
+import { loadQuote, paymentDescription, type JobQuote } from "./quote";
+import {
+  asPaymentRequired,
+  authorizeRefusal,
+  chainDown,
+  paymentRequiredError,
+  preparePayment,
+  verifyOnChain,
+  type PreparedPayment,
+  type VerifiedAuthCapture,
+  type VerifiedExact,
+  type VerifiedPayment,
+} from "./verify-payment";
+import { getEscrow } from "./escrow";
+import { findExactPayment, paidInTransaction } from "./exact-transfer";
+import { announcePayment } from "./payment-events";
 
 /** Buyer of a free job bought through the anonymous x402 door. */
 export const ANONYMOUS_BUYER = "0x0000000000000000000000000000000000000000";
 /** Far enough for any real authorization; keeps absurd validBefore values inside a timestamp. */
 const MAX_TIMESTAMP_SECONDS = 253_402_300_799n; // 9999-12-31
+/** A resent payment whose first submission is still being collected waits this long for it. */
+const RESEND_WAIT_MS = 15_000;
 
 export interface SubmitOptions {
   /** Stored hash of the bearer token for GET /api/x402/jobs/{id}. */
@@ -23,14 +47,18 @@ export interface Submitted {
   job: Job & { payment: Payment | null };
   quote: JobQuote;
   payment: VerifiedPayment | null;
+  /** The same payment was submitted before: this is the job it bought then. */
+  resent: boolean;
 }
 
 /**
  * The one submission service behind both doors (tRPC jobs.submit and POST
- * /api/x402/jobs). Free nodes take no payment; priced nodes need a payment that
- * verifies before anything is written; the job and its payment row are written in
- * one transaction, and the database's unique (payer, nonce) makes a replayed
- * authorization, even two at the same instant, create exactly one job.
+ * /api/x402/jobs). Free nodes take no payment. A priced job needs a payment that
+ * verifies before anything is written; the job and its payment row are then written
+ * in one transaction keyed by the payment's identity (auth-capture: the escrow's
+ * paymentInfoHash; exact: payer + nonce, both unique), and the payment is collected
+ * before the job can be claimed: auth-capture holds the ceiling in escrow, exact pays
+ * the ceiling to the seller. The same payment sent again returns the same job.
  * `buyer` null: the payer is the buyer.
  */
 export async function submitJob(
@@ -49,38 +77,80 @@ export async function submitJob(
     const job = await queueJob(deps, buyer ?? ANONYMOUS_BUYER, input, quote.node, {
       accessTokenHash: opts.accessTokenHash,
     });
-    return { job: { ...job, payment: null }, quote, payment: null };
+    return { job: { ...job, payment: null }, quote, payment: null, resent: false };
   }
-  const requirements = quote.requirements;
   if (!hasPayment) {
     throw paymentRequiredError(
-      requirements,
+      quote.accepts,
       "payment_required",
-      `This job costs ${formatUsdc(quote.amountAtomic)} USDC: sign the payment to submit it.`,
+      `This job holds at most ${formatUsdc(quote.amountAtomic)} USDC: sign the payment to submit it. ${paymentDescription(quote)}`,
     );
   }
-  const verified = await verifyPayment(deps, { ...quote, requirements }, payment, {
-    maxDurationSeconds: input.maxDurationSeconds,
-    expectedPayer: opts.expectedPayer,
-  });
-  try {
+  const prepared = await asPaymentRequired(quote, () =>
+    preparePayment(deps, quote, payment, {
+      maxDurationSeconds: input.maxDurationSeconds,
+      expectedPayer: opts.expectedPayer,
+      scheme: schemeOf(payment),
+    }),
+  );
+
+  for (let round = 0; round < 2; round++) {
+    const earlier = await resentPayment(deps, quote, prepared);
+    if (earlier) return earlier;
+    const verified = await asPaymentRequired(quote, () => verifyOnChain(deps, quote, prepared));
     let row: Payment | null = null;
-    const job = await queueJob(deps, buyer ?? verified.from, input, quote.node, {
-      accessTokenHash: opts.accessTokenHash,
-      writePayment: async (tx, jobId) => {
-        row = await writePayment(tx, jobId, verified, quote);
-      },
-    });
-    return { job: { ...job, payment: row }, quote, payment: verified };
-  } catch (err) {
-    if (isUniqueViolation(err)) {
-      throw paymentRequiredError(
-        requirements,
-        "nonce_already_used",
-        "This payment authorization was already used; sign a new one.",
+    let job: Job;
+    try {
+      job = await queueJob(deps, buyer ?? verified.from, input, quote.node, {
+        accessTokenHash: opts.accessTokenHash,
+        writePayment: async (tx, jobId) => {
+          row = await writePayment(tx, jobId, verified, quote);
+        },
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) continue; // the same payment, submitted at the same instant: answer as a resend
+      throw err;
+    }
+    const collected = await asPaymentRequired(quote, () => collect(deps, job, row!, verified));
+    return { job: { ...job, payment: collected }, quote, payment: verified, resent: false };
+  }
+  throw paymentRequiredError(
+    quote.accepts,
+    "nonce_already_used",
+    "This payment authorization was already used; sign a new one.",
+  );
+}
+
+/** The job an earlier submission of this same payment bought, once its payment is collected. */
+async function resentPayment(deps: Deps, quote: JobQuote, prepared: PreparedPayment): Promise<Submitted | null> {
+  const where: Prisma.PaymentWhereInput =
+    prepared.scheme === "auth-capture"
+      ? { paymentInfoHash: prepared.paymentInfoHash }
+      : { fromAddress: prepared.payment.from, nonce: prepared.payment.nonce };
+  const deadline = Date.now() + RESEND_WAIT_MS;
+  for (;;) {
+    const row = await deps.prisma.payment.findFirst({ where, include: { job: true } });
+    if (!row) return null; // never seen, or its collection failed and was rolled back
+    if (row.status !== "authorizing") {
+      if (row.status === "failed") {
+        throw paymentRequiredError(
+          quote.accepts,
+          "nonce_already_used",
+          "This payment authorization was already used; sign a new one.",
+        );
+      }
+      const { job, ...payment } = row;
+      return { job: { ...job, payment }, quote, payment: null, resent: true };
+    }
+    if (Date.now() > deadline) {
+      throw new AppError(
+        "SERVICE_UNAVAILABLE",
+        "This payment is still being collected; send the same payment again in a minute to get your job.",
+        "payment_in_progress",
+        { retryAfterSeconds: 30 },
       );
     }
-    throw err;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -92,11 +162,24 @@ function writePayment(
 ): Promise<Payment> {
   const toDate = (seconds: bigint) =>
     new Date(Number(seconds < MAX_TIMESTAMP_SECONDS ? seconds : MAX_TIMESTAMP_SECONDS) * 1000);
+  const escrow =
+    p.scheme === "auth-capture"
+      ? {
+          paymentInfoHash: p.paymentInfoHash,
+          paymentInfo: toStoredPaymentInfo(p.info) as unknown as Prisma.InputJsonValue,
+          captureDeadline: new Date(p.info.authorizationExpiry * 1000),
+          feeBps: p.info.minFeeBps,
+          feeRecipient: getAddress(p.info.feeReceiver),
+        }
+      : {};
   return tx.payment.create({
     data: {
       jobId,
+      scheme: p.scheme,
+      status: "authorizing",
       fromAddress: p.from,
-      toAddress: getAddress(p.to),
+      // Who is paid: the seller (auth-capture pays it through the escrow; `to` there is the collector).
+      toAddress: getAddress(p.requirements.payTo),
       amountUsdc: quote.amountUsd,
       amountAtomic: p.value.toString(),
       asset: getAddress(p.requirements.asset),
@@ -104,14 +187,142 @@ function writePayment(
       nonce: p.nonce,
       validAfter: toDate(p.validAfter),
       validBefore: toDate(p.validBefore),
-      // What a facilitator's /settle takes: settlement replays exactly what was verified.
+      // What the chain needs to collect it again after a crash: exactly what was verified.
       signedPayload: {
         x402Version: p.payload.x402Version,
         paymentPayload: p.payload,
         paymentRequirements: p.requirements,
       } as unknown as Prisma.InputJsonValue,
+      ...escrow,
     },
   });
+}
+
+/** A collection that will never happen: the rows go (nothing was taken), the buyer gets why. */
+export async function rollBack(deps: Deps, row: Payment): Promise<void> {
+  await deps.prisma.$transaction([
+    deps.prisma.payment.deleteMany({ where: { id: row.id, status: "authorizing" } }),
+    deps.prisma.job.deleteMany({ where: { id: row.jobId, status: "queued" } }),
+  ]);
+}
+
+/** The payment is collected: the job may be claimed now. */
+export async function markCollected(deps: Deps, job: Job, row: Payment, data: Prisma.PaymentUpdateManyMutationInput) {
+  const now = deps.clock.now();
+  await deps.prisma.payment.updateMany({
+    where: { id: row.id, status: "authorizing" },
+    data: { ...data, heldAt: now },
+  });
+  const updated = await deps.prisma.payment.findUniqueOrThrow({ where: { id: row.id } });
+  await Promise.all([publish(deps, nudgeChannel(job.nodeId), { jobId: job.id }), announcePayment(deps, updated)]).catch(
+    (err: unknown) => deps.log.warn({ err, jobId: job.id }, "payment announcement failed (the sweep catches up)"),
+  );
+  return updated;
+}
+
+function collect(deps: Deps, job: Job, row: Payment, p: VerifiedPayment): Promise<Payment> {
+  return p.scheme === "auth-capture" ? authorizeIntoEscrow(deps, job, row, p) : payExactNow(deps, job, row, p);
+}
+
+/** auth-capture: the escrow's `authorize` pulls the ceiling from the buyer into the hold. */
+async function authorizeIntoEscrow(deps: Deps, job: Job, row: Payment, p: VerifiedAuthCapture): Promise<Payment> {
+  const { ops, chain } = await getEscrow(deps);
+  const signature = (p.payload.payload as { signature: Hex }).signature;
+  const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 }).catch(() => null);
+  if (head !== null) await deps.prisma.payment.update({ where: { id: row.id }, data: { settleFromBlock: head } });
+  try {
+    const tx = await ops.authorize(p.info, p.info.maxAmount, signature, {
+      onSent: async (txHash) => {
+        await deps.prisma.payment.update({ where: { id: row.id }, data: { authorizeTxHash: txHash } });
+      },
+    });
+    const state = await ops.readPaymentState(p.paymentInfoHash);
+    if (state.capturableAmount < p.info.maxAmount) {
+      deps.log.error({ paymentId: row.id, state }, "escrow holds less than the ceiling after authorize");
+    }
+    return await markCollected(deps, job, row, {
+      status: "held",
+      authorizeTxHash: tx.txHash,
+      settleFromBlock: head ?? tx.blockNumber,
+    });
+  } catch (err) {
+    if (err instanceof EscrowRevertError) {
+      await rollBack(deps, row);
+      throw authorizeRefusal(err.reason);
+    }
+    // Unknown whether it was collected (no receipt, RPC down): recovery reads the escrow.
+    deps.log.warn({ err, paymentId: row.id }, "escrow authorize outcome unknown; left for recovery");
+    throw new AppError(
+      "SERVICE_UNAVAILABLE",
+      "The payment network did not confirm the escrow in time; send the same payment again in a minute to get your job.",
+      "payment_in_progress",
+      { retryAfterSeconds: 30 },
+    );
+  }
+}
+
+/**
+ * exact: paid to the seller now, at the ceiling, before the job is queued. Paid means a
+ * Transfer of the amount to payTo in the transaction that used the authorization.
+ */
+async function payExactNow(deps: Deps, job: Job, row: Payment, p: VerifiedExact): Promise<Payment> {
+  const chain = await getChain(deps).catch(() => {
+    throw chainDown();
+  });
+  const client = chain.publicClient;
+  const usdc = chain.network.usdc.address;
+  const expected = { from: p.from, to: getAddress(p.requirements.payTo), value: p.value, nonce: p.nonce };
+  const paid = (transfer: { txHash: Hex; blockNumber: bigint }) =>
+    markCollected(deps, job, row, {
+      status: "captured",
+      txHash: transfer.txHash,
+      blockNumber: transfer.blockNumber,
+      capturedAtomic: p.value.toString(),
+      returnedAtomic: "0",
+      feeAtomic: "0",
+      confirmedAt: deps.clock.now(),
+    });
+  const usedElsewhere = async () => {
+    await rollBack(deps, row);
+    return new PaymentRejected(
+      "authorization_used_elsewhere",
+      "This authorization was used on chain without paying the seller (cancelled, or spent on another transfer); sign a new one.",
+    );
+  };
+  try {
+    const head = await client.getBlockNumber({ cacheTime: 0 });
+    const res = await chain.facilitator.settle(p.payload, p.requirements);
+    if (res.success) {
+      const transfer = await paidInTransaction(client, usdc, res.transaction as Hex, expected);
+      if (transfer) return await paid(transfer);
+      throw await usedElsewhere();
+    }
+    const reason = reasonFromFacilitator(res.errorReason);
+    if (reason === "nonce_already_used") {
+      const found = await findExactPayment(client, usdc, expected, head > 10n ? head - 10n : 0n);
+      if (found && "paid" in found) return await paid(found.paid);
+      throw await usedElsewhere();
+    }
+    if (reason === "invalid_signature" || isPermanentSettleFailure(res.errorReason)) {
+      await rollBack(deps, row);
+      throw new PaymentRejected(
+        reason,
+        `The payment could not be settled (${res.errorReason ?? "refused"}).`,
+        res.errorReason,
+      );
+    }
+    throw new Error(`settle failed: ${res.errorReason ?? ""} ${res.errorMessage ?? ""}`);
+  } catch (err) {
+    if (err instanceof PaymentRejected) throw err;
+    if (!(err instanceof FacilitatorUnavailableError))
+      deps.log.warn({ err, paymentId: row.id }, "exact settlement outcome unknown");
+    throw new AppError(
+      "SERVICE_UNAVAILABLE",
+      "The payment network did not confirm the payment in time; send the same payment again in a minute to get your job.",
+      "payment_in_progress",
+      { retryAfterSeconds: 30 },
+    );
+  }
 }
 
 function isUniqueViolation(err: unknown): boolean {

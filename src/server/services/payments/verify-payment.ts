@@ -1,113 +1,301 @@
 import type { PaymentRequirements } from "@x402/core/types";
+import type { Hex } from "viem";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { getChain, type ChainService } from "../../payments/chain-service";
 import { FacilitatorUnavailableError } from "../../payments/facilitator/types";
 import { chainReachable, usdcBalance } from "../../payments/chain/usdc-reads";
 import { formatUsdc } from "@/lib/money";
-import { checkPayment, parseExactPayment, type ExactPayment } from "../../payments/payload";
-import { PaymentRejected, reasonFromFacilitator } from "../../payments/reasons";
-import { MIN_SETTLEMENT_MARGIN_SECONDS, type JobQuote } from "./quote";
+import {
+  checkAuthCapturePayment,
+  checkPayment,
+  parseAuthCapturePayment,
+  parseExactPayment,
+  type AuthCapturePayment,
+  type ExactPayment,
+} from "../../payments/payload";
+import { PaymentRejected, reasonFromFacilitator, type PaymentReason } from "../../payments/reasons";
+import { AUTH_CAPTURE_SCHEME, EXACT_SCHEME } from "../../payments/requirements";
+import { RECEIVE_WITH_AUTHORIZATION_TYPES, tokenDomain } from "../../payments/chain/eip3009";
+import {
+  payerAgnosticNonce,
+  paymentInfoFromAuthCapture,
+  paymentInfoHash,
+  type PaymentInfo,
+} from "../../payments/escrow/payment-info";
+import { AUTH_CAPTURE_DEPLOYMENT } from "../../payments/escrow/contracts";
+import { captureDeadlineFor, MIN_SETTLEMENT_MARGIN_SECONDS, type JobQuote } from "./quote";
+import { getEscrow } from "./escrow";
 
-export interface VerifiedPayment extends ExactPayment {
+export interface VerifiedExact extends ExactPayment {
+  scheme: "exact";
   requirements: PaymentRequirements;
 }
+export interface VerifiedAuthCapture extends AuthCapturePayment {
+  scheme: "auth-capture";
+  requirements: PaymentRequirements;
+  info: PaymentInfo;
+  /** The escrow's payment id: keys the payment row, the escrow's state and its events. */
+  paymentInfoHash: Hex;
+}
+export type VerifiedPayment = VerifiedExact | VerifiedAuthCapture;
 
-/** The 402 every refused payment becomes: the requirements to pay against, and why. */
+/** Checked before the chain is asked: the payment as parsed, and the identity it will have. */
+export type PreparedPayment =
+  | { scheme: "exact"; payment: ExactPayment; requirements: PaymentRequirements }
+  | {
+      scheme: "auth-capture";
+      payment: AuthCapturePayment;
+      requirements: PaymentRequirements;
+      info: PaymentInfo;
+      paymentInfoHash: Hex;
+    };
+
+/** The 402 every refused payment becomes: the requirements to pay against (preferred first), and why. */
 export function paymentRequiredError(
-  requirements: PaymentRequirements,
+  accepts: PaymentRequirements[],
   reason: string,
   message: string,
   extra: Record<string, unknown> = {},
 ): AppError {
-  return new AppError("PAYMENT_REQUIRED", message, reason, { requirements, reason, ...extra });
+  return new AppError("PAYMENT_REQUIRED", message, reason, { requirements: accepts[0], accepts, reason, ...extra });
 }
 
-const chainDown = () =>
+export const chainDown = () =>
   new AppError(
     "SERVICE_UNAVAILABLE",
     "The payment network cannot be reached right now; try again in a minute.",
     "chain_unavailable",
   );
 
-/**
- * Verifies a payment for a quoted job before anything is queued: the payload's
- * shape, network, asset, recipient, amount and time window here (no chain, precise
- * reasons); the nonce against our own ledger; then one facilitator verify (the one
- * signature check, plus the on-chain simulation: balance, nonce state). Throws a
- * 402 AppError with the requirements and a reason, or 503 when the chain or the
- * facilitator cannot answer.
- */
-export async function verifyPayment(
-  deps: Deps,
-  quote: JobQuote & { requirements: PaymentRequirements },
-  raw: unknown,
-  opts: { maxDurationSeconds: number; expectedPayer?: string },
-): Promise<VerifiedPayment> {
-  const { requirements } = quote;
-  const started = performance.now();
-  let outcome = "invalid";
+/** Runs `check`, turning a PaymentRejected into the 402 for this quote. */
+export async function asPaymentRequired<T>(quote: Pick<JobQuote, "accepts">, check: () => Promise<T> | T): Promise<T> {
   try {
-    const payment = parseExactPayment(raw);
-    const now = Math.floor(deps.clock.now().getTime() / 1000);
-    checkPayment(payment, requirements, now, now + opts.maxDurationSeconds + MIN_SETTLEMENT_MARGIN_SECONDS, formatUsdc);
-    if (opts.expectedPayer && opts.expectedPayer.toLowerCase() !== payment.from.toLowerCase()) {
-      throw new PaymentRejected(
-        "payer_mismatch",
-        `The payment is signed for ${payment.from}, but you are signed in as ${opts.expectedPayer}.`,
-      );
-    }
-    const seen = await deps.prisma.payment.findUnique({
-      where: { fromAddress_nonce: { fromAddress: payment.from, nonce: payment.nonce } },
-      select: { id: true },
-    });
-    if (seen)
-      throw new PaymentRejected("nonce_already_used", "This payment authorization was already used; sign a new one.");
-
-    let verdict;
-    const chain = await getChain(deps).catch((err: unknown) => {
-      outcome = "unavailable";
-      deps.log.error({ err }, "payment chain unavailable");
-      throw chainDown();
-    });
-    try {
-      verdict = await chain.facilitator.verify(payment.payload, requirements);
-    } catch (err) {
-      if (err instanceof FacilitatorUnavailableError) {
-        outcome = "unavailable";
-        deps.log.warn({ err }, "payment facilitator unavailable");
-        throw chainDown();
-      }
-      throw err;
-    }
-    if (!verdict.isValid) {
-      const reason = reasonFromFacilitator(verdict.invalidReason);
-      if (reason === "invalid_signature" && !(await chainReachable(chain.publicClient))) {
-        outcome = "unavailable";
-        throw chainDown();
-      }
-      throw new PaymentRejected(
-        reason,
-        await describeRefusal(chain, quote, payment, reason, verdict.invalidMessage),
-        verdict.invalidReason,
-      );
-    }
-    outcome = "valid";
-    return { ...payment, requirements };
+    return await check();
   } catch (err) {
     if (err instanceof PaymentRejected) {
       throw paymentRequiredError(
-        requirements,
+        quote.accepts,
         err.reason,
         err.message,
         err.facilitatorReason ? { facilitatorReason: err.facilitatorReason } : {},
       );
     }
     throw err;
+  }
+}
+
+/**
+ * The checks that need neither the chain nor a signature check, per scheme, and the
+ * payment's identity: precise reasons, cheap. Throws PaymentRejected.
+ */
+export function preparePayment(
+  deps: Deps,
+  quote: JobQuote,
+  raw: unknown,
+  opts: { maxDurationSeconds: number; expectedPayer?: string; scheme: string | null },
+): PreparedPayment {
+  const now = Math.floor(deps.clock.now().getTime() / 1000);
+  const offered = (scheme: string) => quote.accepts.find((a) => a.scheme === scheme);
+  const checkPayer = (from: string) => {
+    if (opts.expectedPayer && opts.expectedPayer.toLowerCase() !== from.toLowerCase()) {
+      throw new PaymentRejected(
+        "payer_mismatch",
+        `The payment is signed for ${from}, but you are signed in as ${opts.expectedPayer}.`,
+      );
+    }
+  };
+  const authCapture = offered(AUTH_CAPTURE_SCHEME);
+  if (opts.scheme === AUTH_CAPTURE_SCHEME && authCapture) {
+    const payment = parseAuthCapturePayment(raw);
+    checkAuthCapturePayment(
+      payment,
+      authCapture,
+      {
+        escrow: AUTH_CAPTURE_DEPLOYMENT.escrow,
+        collector: AUTH_CAPTURE_DEPLOYMENT.eip3009Collector,
+        nowSeconds: now,
+        captureDeadlineAtLeast: now + opts.maxDurationSeconds + MIN_SETTLEMENT_MARGIN_SECONDS,
+        // A quote may be a little older or from a slightly faster clock than ours.
+        captureDeadlineAtMost: captureDeadlineFor(deps.env, now, opts.maxDurationSeconds) + 60,
+      },
+      formatUsdc,
+    );
+    checkPayer(payment.from);
+    const info = paymentInfoFromAuthCapture({
+      requirements: {
+        payTo: authCapture.payTo,
+        asset: authCapture.asset,
+        amount: authCapture.amount,
+        extra: payment.extra,
+      },
+      payer: payment.from,
+      validBefore: payment.validBefore.toString(),
+      salt: payment.salt,
+    });
+    const chainId = quote.network.chainId;
+    if (payerAgnosticNonce(chainId, AUTH_CAPTURE_DEPLOYMENT.escrow, info).toLowerCase() !== payment.nonce) {
+      throw new PaymentRejected(
+        "nonce_mismatch",
+        "The authorization's nonce is not the one this payment's terms derive (sign it with an x402 auth-capture client against the 402's requirements).",
+      );
+    }
+    return {
+      scheme: "auth-capture",
+      payment,
+      requirements: authCapture,
+      info,
+      paymentInfoHash: paymentInfoHash(chainId, AUTH_CAPTURE_DEPLOYMENT.escrow, info),
+    };
+  }
+  const exact = offered(EXACT_SCHEME);
+  if (!exact || (opts.scheme !== null && opts.scheme !== EXACT_SCHEME)) {
+    throw new PaymentRejected(
+      "unsupported_scheme",
+      `Pay with one of: ${quote.accepts.map((a) => `"${a.scheme}"`).join(", ")}.`,
+    );
+  }
+  const payment = parseExactPayment(raw);
+  // Paid at submission: the authorization only has to last until we send it.
+  checkPayment(payment, exact, now, now + 6, formatUsdc);
+  checkPayer(payment.from);
+  return { scheme: "exact", payment, requirements: exact };
+}
+
+/**
+ * The chain's verdict on a prepared payment, before anything is written: the
+ * signature (ECDSA, ERC-1271 and ERC-6492 alike), the balance, and a simulation of
+ * the call that will collect it (auth-capture: the escrow's `authorize`; exact: the
+ * facilitator's verify). Throws PaymentRejected, or 503 when the chain cannot answer.
+ */
+export async function verifyOnChain(deps: Deps, quote: JobQuote, prepared: PreparedPayment): Promise<VerifiedPayment> {
+  const started = performance.now();
+  let outcome = "invalid";
+  try {
+    const chain = await getChain(deps).catch((err: unknown) => {
+      outcome = "unavailable";
+      deps.log.error({ err }, "payment chain unavailable");
+      throw chainDown();
+    });
+    const verified =
+      prepared.scheme === "auth-capture"
+        ? await verifyAuthCaptureOnChain(deps, chain, quote, prepared)
+        : await verifyExactOnChain(deps, chain, quote, prepared);
+    outcome = "valid";
+    return verified;
+  } catch (err) {
+    if (err instanceof AppError && err.code === "SERVICE_UNAVAILABLE") outcome = "unavailable";
+    throw err;
   } finally {
     deps.metrics.paymentVerifications.inc({ outcome });
     deps.metrics.paymentVerifyLatency.observe((performance.now() - started) / 1000);
   }
+}
+
+async function verifyAuthCaptureOnChain(
+  deps: Deps,
+  chain: ChainService,
+  quote: JobQuote,
+  prepared: Extract<PreparedPayment, { scheme: "auth-capture" }>,
+): Promise<VerifiedAuthCapture> {
+  const { payment, info } = prepared;
+  const signature = (payment.payload.payload as { signature: Hex }).signature;
+  const rpc = <T>(p: Promise<T>) =>
+    p.catch((err: unknown) => {
+      deps.log.warn({ err }, "payment chain unavailable");
+      throw chainDown();
+    });
+  const validSignature = await rpc(
+    chain.publicClient.verifyTypedData({
+      address: payment.from,
+      domain: tokenDomain({ ...chain.network.usdc, chainId: chain.network.chainId }),
+      types: RECEIVE_WITH_AUTHORIZATION_TYPES,
+      primaryType: "ReceiveWithAuthorization",
+      message: {
+        from: payment.from,
+        to: payment.to,
+        value: payment.value,
+        validAfter: payment.validAfter,
+        validBefore: payment.validBefore,
+        nonce: payment.nonce,
+      },
+      signature,
+    }),
+  );
+  if (!validSignature) {
+    throw new PaymentRejected(
+      "invalid_signature",
+      `The payment signature is not valid for ${payment.from} (sign it with that wallet, for USDC on ${chain.network.label}).`,
+    );
+  }
+  const balance = await rpc(usdcBalance(chain.publicClient, chain.network.usdc.address, payment.from));
+  if (balance < payment.value) {
+    throw new PaymentRejected(
+      "insufficient_balance",
+      `Your USDC balance is ${formatUsdc(balance)}; this job holds up to ${formatUsdc(payment.value)} in escrow.`,
+    );
+  }
+  const { ops } = await getEscrow(deps);
+  const simulated = await rpc(ops.simulateAuthorize(info, info.maxAmount, signature));
+  if (!simulated.ok) throw authorizeRefusal(simulated.reason);
+  void quote;
+  return {
+    ...payment,
+    scheme: "auth-capture",
+    requirements: prepared.requirements,
+    info,
+    paymentInfoHash: prepared.paymentInfoHash,
+  };
+}
+
+/** Why the escrow would not (or did not) collect an authorization, for the buyer. */
+export function authorizeRefusal(reason: string): PaymentRejected {
+  const map: [RegExp, PaymentReason, string][] = [
+    [
+      /used or canceled|PaymentAlreadyCollected/i,
+      "nonce_already_used",
+      "This payment authorization was already used or cancelled; sign a new one.",
+    ],
+    [/AfterPreApprovalExpiry|expired/i, "expired", "The payment authorization has expired; sign a new one."],
+    [/not yet valid/i, "not_yet_valid", "The payment authorization is not valid yet."],
+    [/exceeds balance|insufficient/i, "insufficient_balance", "Your USDC balance is too low for this job's ceiling."],
+    [/signature/i, "invalid_signature", "The payment signature is not valid."],
+    [/InvalidExpiries/i, "deadline_invalid", "The payment's deadlines are out of order; pay against a fresh quote."],
+    [/Fee/i, "fee_mismatch", "The payment's fee terms are not acceptable to the escrow."],
+  ];
+  const hit = map.find(([re]) => re.test(reason));
+  return hit
+    ? new PaymentRejected(hit[1], hit[2], reason)
+    : new PaymentRejected("authorization_failed", `The escrow refused the payment (${reason.slice(0, 200)}).`, reason);
+}
+
+async function verifyExactOnChain(
+  deps: Deps,
+  chain: ChainService,
+  quote: JobQuote,
+  prepared: Extract<PreparedPayment, { scheme: "exact" }>,
+): Promise<VerifiedExact> {
+  const { payment, requirements } = prepared;
+  let verdict;
+  try {
+    verdict = await chain.facilitator.verify(payment.payload, requirements);
+  } catch (err) {
+    if (err instanceof FacilitatorUnavailableError) {
+      deps.log.warn({ err }, "payment facilitator unavailable");
+      throw chainDown();
+    }
+    throw err;
+  }
+  if (!verdict.isValid) {
+    const reason = reasonFromFacilitator(verdict.invalidReason);
+    if (reason === "invalid_signature" && !(await chainReachable(chain.publicClient))) throw chainDown();
+    throw new PaymentRejected(
+      reason,
+      await describeRefusal(chain, quote, payment, reason, verdict.invalidMessage),
+      verdict.invalidReason,
+    );
+  }
+  return { ...payment, scheme: "exact", requirements };
 }
 
 async function describeRefusal(

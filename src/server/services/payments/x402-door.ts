@@ -8,15 +8,18 @@ import { paymentRequiredOf } from "../../payments/requirements";
 import { enforceRateLimit } from "../ratelimit/rate-limit";
 import type { SubmitJobInput } from "../jobs/submit-job";
 import { jobViewSchema, toJobView } from "../jobs/job-view";
-import { loadQuote } from "./quote";
+import { loadQuote, paymentDescription } from "./quote";
 import { submitJob } from "./submit";
 
 /**
  * The plain x402 door to the same submission service: POST /api/x402/jobs answers
  * 402 with PAYMENT-REQUIRED until the request carries PAYMENT-SIGNATURE, then 201
  * with the job id, a status URL and a bearer token for it, and PAYMENT-RESPONSE.
- * The payer is the buyer; no account is needed. Settlement happens after delivery,
- * so PAYMENT-RESPONSE says the payment is accepted and pending.
+ * The payer is the buyer; no account is needed. With auth-capture the 201 comes once
+ * the escrow holds the ceiling (PAYMENT-RESPONSE: the authorize transaction, status
+ * "held"; the seconds used are captured after the job); with exact once the ceiling was
+ * paid (the transfer). The same payment sent again answers 200 with the same job, and
+ * no access token (only the first answer carries it: a payment is public once on chain).
  */
 const ACCESS_TOKEN_PREFIX = "csj_";
 
@@ -25,10 +28,15 @@ export const hashAccessToken = (token: string) => createHash("sha256").update(to
 export const x402JobCreatedSchema = z.object({
   jobId: z.string(),
   statusUrl: z.string(),
-  accessToken: z.string(),
+  /** Null when this is the same payment sent again: the token was handed out with the first answer. */
+  accessToken: z.string().nullable(),
   status: z.string(),
   payer: z.string().nullable(),
   amountUsd: z.string(),
+  payment: z
+    .object({ scheme: z.string(), status: z.string(), heldUsd: z.string(), transaction: z.string().nullable() })
+    .nullable(),
+  resent: z.boolean(),
 });
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -36,16 +44,13 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 }
 
 function paymentRequiredResponse(
-  requirements: PaymentRequirements,
+  accepts: PaymentRequirements[],
+  description: string,
   resourceUrl: string,
   reason: string,
   message: string,
 ): Response {
-  const paymentRequired = paymentRequiredOf(
-    requirements,
-    { url: resourceUrl, description: "A compute job on a ComputeSwarm GPU node" },
-    reason,
-  );
+  const paymentRequired = paymentRequiredOf(accepts, { url: resourceUrl, description }, reason);
   return json(
     402,
     { ...paymentRequired, reason, message },
@@ -59,47 +64,64 @@ export async function x402SubmitJob(deps: Deps, req: Request, input: SubmitJobIn
   const signature = req.headers.get("payment-signature")?.trim() || undefined;
   await enforceRateLimit(deps, signature ? "jobSubmit" : "default", ip);
 
-  if (!signature) {
-    const quote = await loadQuote(deps, input);
-    if (quote.requirements) {
-      return paymentRequiredResponse(
-        quote.requirements,
-        resourceUrl,
-        "payment_required",
-        `This job costs ${quote.amountUsd} USDC.`,
-      );
-    }
+  const quote = await loadQuote(deps, input);
+  const description = paymentDescription(quote);
+  if (!signature && quote.requirements) {
+    return paymentRequiredResponse(
+      quote.accepts,
+      description,
+      resourceUrl,
+      "payment_required",
+      `This job holds at most ${quote.amountUsd} USDC.`,
+    );
   }
   const accessToken = `${ACCESS_TOKEN_PREFIX}${randomBytes(24).toString("base64url")}`;
   try {
-    const { job, quote, payment } = await submitJob(deps, null, input, signature, {
+    const { job, payment, resent } = await submitJob(deps, null, input, signature, {
       accessTokenHash: hashAccessToken(accessToken),
     });
+    const row = job.payment;
     const body: z.infer<typeof x402JobCreatedSchema> = {
       jobId: job.id,
       statusUrl: `${url.origin}/api/x402/jobs/${job.id}`,
-      accessToken,
+      accessToken: resent ? null : accessToken,
       status: job.status,
-      payer: payment?.from ?? null,
+      payer: row?.fromAddress ?? null,
       amountUsd: quote.amountUsd,
+      payment: row
+        ? {
+            scheme: row.scheme,
+            status: row.status,
+            heldUsd: row.amountUsdc.toString(),
+            transaction: row.authorizeTxHash ?? row.txHash ?? null,
+          }
+        : null,
+      resent,
     };
     const headers: Record<string, string> = {};
-    if (payment) {
+    if (row) {
       headers["PAYMENT-RESPONSE"] = encodePaymentResponseHeader({
         success: true,
-        transaction: "",
-        network: payment.requirements.network as `${string}:${string}`,
-        payer: payment.from,
-        amount: payment.value.toString(),
-        extra: { settlement: "after_delivery", status: "pending", jobId: job.id },
+        transaction: row.authorizeTxHash ?? row.txHash ?? "",
+        network: row.network as `${string}:${string}`,
+        payer: row.fromAddress,
+        amount: row.amountAtomic.toFixed(0),
+        extra: {
+          scheme: row.scheme,
+          status: row.status,
+          jobId: job.id,
+          ...(row.scheme === "auth-capture"
+            ? { settlement: "capture_seconds_used", paymentInfoHash: row.paymentInfoHash }
+            : { settlement: "at_submission" }),
+        },
       });
     }
-    return json(201, body, headers);
+    void payment;
+    return json(resent ? 200 : 201, body, headers);
   } catch (err) {
-    const requirements =
-      err instanceof AppError ? (err.details?.requirements as PaymentRequirements | undefined) : undefined;
-    if (err instanceof AppError && err.code === "PAYMENT_REQUIRED" && requirements) {
-      return paymentRequiredResponse(requirements, resourceUrl, err.reason ?? "payment_required", err.message);
+    const accepts = err instanceof AppError ? (err.details?.accepts as PaymentRequirements[] | undefined) : undefined;
+    if (err instanceof AppError && err.code === "PAYMENT_REQUIRED" && accepts) {
+      return paymentRequiredResponse(accepts, description, resourceUrl, err.reason ?? "payment_required", err.message);
     }
     throw err;
   }

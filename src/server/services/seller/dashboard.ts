@@ -8,7 +8,11 @@ import { reliabilityOf } from "../nodes/reliability";
 export const sellerDashboardSchema = z.object({
   nodes: z.array(nodeViewSchema.extend({ earnedUsd: z.string(), jobsRunning: z.number() })),
   totals: z.object({
+    /** Captured for this seller, net of the marketplace fee. */
     earnedUsd: z.string(),
+    /** The marketplace fee taken from those captures. */
+    feesUsd: z.string(),
+    /** Ceilings held in escrow for jobs not settled yet (at most this much more). */
     pendingUsd: z.string(),
     jobsServed: z.number(),
     nodesOnline: z.number(),
@@ -26,9 +30,11 @@ export async function sellerDashboard(deps: Deps, seller: string, days = 30): Pr
   const [presence, reliability, earnedByNode, running, pending, daily] = await Promise.all([
     presenceOf(deps, ids),
     reliabilityOf(deps, ids),
-    deps.prisma.$queryRaw<{ node_id: string; usd: string }[]>`
-      SELECT j.node_id, sum(p.amount_usdc)::text AS usd FROM payments p JOIN jobs j ON j.id = p.job_id
-      WHERE p.status = 'confirmed' AND j.node_id = ANY(${ids}::uuid[]) GROUP BY j.node_id`,
+    deps.prisma.$queryRaw<{ node_id: string; usd: string; fee: string }[]>`
+      SELECT j.node_id, (sum(p.captured_atomic - coalesce(p.fee_atomic, 0)) / 1000000)::text AS usd,
+             (sum(coalesce(p.fee_atomic, 0)) / 1000000)::text AS fee
+      FROM payments p JOIN jobs j ON j.id = p.job_id
+      WHERE p.status = 'captured' AND j.node_id = ANY(${ids}::uuid[]) GROUP BY j.node_id`,
     deps.prisma.job.groupBy({
       by: ["nodeId"],
       where: { nodeId: { in: ids }, status: "running" },
@@ -36,11 +42,11 @@ export async function sellerDashboard(deps: Deps, seller: string, days = 30): Pr
     }),
     deps.prisma.$queryRaw<{ usd: string | null }[]>`
       SELECT sum(p.amount_usdc)::text AS usd FROM payments p JOIN jobs j ON j.id = p.job_id
-      WHERE p.status IN ('pending', 'settling') AND j.node_id = ANY(${ids}::uuid[])`,
+      WHERE p.status IN ('held', 'settling') AND j.node_id = ANY(${ids}::uuid[])`,
     deps.prisma.$queryRaw<{ day: Date; usd: string }[]>`
-      SELECT date_trunc('day', p.confirmed_at) AS day, sum(p.amount_usdc)::text AS usd
+      SELECT date_trunc('day', p.confirmed_at) AS day, (sum(p.captured_atomic - coalesce(p.fee_atomic, 0)) / 1000000)::text AS usd
       FROM payments p JOIN jobs j ON j.id = p.job_id
-      WHERE p.status = 'confirmed' AND j.node_id = ANY(${ids}::uuid[])
+      WHERE p.status = 'captured' AND j.node_id = ANY(${ids}::uuid[])
         AND p.confirmed_at >= ${new Date(deps.clock.now().getTime() - days * 86_400_000)}
       GROUP BY 1 ORDER BY 1`,
   ]);
@@ -57,6 +63,7 @@ export async function sellerDashboard(deps: Deps, seller: string, days = 30): Pr
     nodes: views,
     totals: {
       earnedUsd: views.reduce((a, v) => a.plus(v.earnedUsd), new Decimal(0)).toString(),
+      feesUsd: earnedByNode.reduce((a, r) => a.plus(usd(r.fee)), new Decimal(0)).toString(),
       pendingUsd: usd(pending[0]?.usd),
       jobsServed: views.reduce((a, v) => a + v.totalJobs, 0),
       nodesOnline: views.filter((v) => v.status === "available" || v.status === "busy").length,
