@@ -21,6 +21,9 @@ const outFile = join(root, "src/server/payments/chain/artifacts.ts");
 const EXPORTS: Record<string, string> = {
   TestUSDC: "testUsdc",
   Multicall3: "multicall3",
+  AuthCaptureEscrow: "authCaptureEscrow",
+  ERC3009PaymentCollector: "erc3009PaymentCollector",
+  OperatorRefundCollector: "operatorRefundCollector",
 };
 
 const SETTINGS = {

@@ -1,7 +1,8 @@
 /**
- * A real local chain for payment tests: anvil on a free port with TestUSDC and the
- * funded demo buyer, plus wallet-side helpers that sign payments exactly as an x402
- * wallet does (ExactEvmScheme from @x402/evm/exact/client).
+ * A real local chain for payment tests: anvil on a free port with TestUSDC, our auth-capture
+ * escrow and collectors at the canonical addresses, and the funded demo buyer, plus
+ * wallet-side helpers that sign payments exactly as an x402 wallet does (ExactEvmScheme
+ * from @x402/evm/exact/client).
  */
 import { ExactEvmScheme } from "@x402/evm/exact/client";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
@@ -20,7 +21,14 @@ import { anvilAccount } from "../server/payments/chain/accounts";
 import { startAnvil, type AnvilInstance } from "../server/payments/chain/anvil";
 import { testUsdcAbi } from "../server/payments/chain/artifacts";
 import { createSignedAuthorization, type Eip3009Authorization } from "../server/payments/chain/eip3009";
-import { localViemChain, mintTestUsdc, setupLocalChain, type LocalChain } from "../server/payments/chain/local-chain";
+import {
+  localViemChain,
+  mintTestUsdc,
+  setupLocalChain,
+  type LocalChain,
+  type LocalEscrowAddresses,
+} from "../server/payments/chain/local-chain";
+import { readPaymentState, readTokenStore, type PaymentState } from "../server/payments/escrow/escrow-ops";
 
 export interface TestChain {
   anvil: AnvilInstance;
@@ -31,6 +39,12 @@ export interface TestChain {
   balance(owner: Address): Promise<bigint>;
   mint(to: Address, amount: bigint): Promise<void>;
   authorizationUsed(from: Address, nonce: Hex): Promise<boolean>;
+  /** Where our escrow and its collectors sit (the canonical v1.1 addresses). */
+  escrow: LocalEscrowAddresses;
+  /** The escrow's state for a payment (by its paymentInfoHash). */
+  escrowState(paymentInfoHash: Hex): Promise<PaymentState>;
+  /** USDC held in escrow for `operator` (its token store's balance). */
+  escrowBalance(operator: Address): Promise<bigint>;
   stop(): Promise<void>;
 }
 
@@ -52,6 +66,15 @@ export async function startTestChain(): Promise<TestChain> {
     },
     authorizationUsed: (from, nonce) =>
       client.readContract({ address: usdc, abi: testUsdcAbi, functionName: "authorizationState", args: [from, nonce] }),
+    escrow: local.escrow,
+    escrowState: (hash) => readPaymentState(client, local.escrow.escrow, hash),
+    escrowBalance: async (operator) =>
+      client.readContract({
+        address: usdc,
+        abi: testUsdcAbi,
+        functionName: "balanceOf",
+        args: [await readTokenStore(client, local.escrow.escrow, operator)],
+      }),
     stop: () => anvil.stop(),
   };
 }

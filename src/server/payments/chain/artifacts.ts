@@ -2,12 +2,9 @@
 // change the .sol files and run `npm run contracts:build`.
 
 export const solcVersion = "0.8.37+commit.f401782d.Emscripten.clang";
-export const solcSettings = {
-  evmVersion: "cancun",
-  optimizer: { enabled: true, runs: 200 },
-} as const;
+export const solcSettings = { evmVersion: "cancun", optimizer: { enabled: true, runs: 200 } } as const;
 /** sha256 of the sources these artifacts were built from (see scripts/build-contracts.ts hashSources). */
-export const contractsSourceHash = "677648ac105cb9e1c1187e579f350f8b8715276a01280bd22b24efc1a703750f";
+export const contractsSourceHash = "21555cec710e68722f129c59e5225fc76db002832fb5560fb87912c96609c351";
 
 export const testUsdcAbi = [
   {
@@ -23,24 +20,9 @@ export const testUsdcAbi = [
   {
     anonymous: false,
     inputs: [
-      {
-        indexed: true,
-        internalType: "address",
-        name: "owner",
-        type: "address",
-      },
-      {
-        indexed: true,
-        internalType: "address",
-        name: "spender",
-        type: "address",
-      },
-      {
-        indexed: false,
-        internalType: "uint256",
-        name: "value",
-        type: "uint256",
-      },
+      { indexed: true, internalType: "address", name: "owner", type: "address" },
+      { indexed: true, internalType: "address", name: "spender", type: "address" },
+      { indexed: false, internalType: "uint256", name: "value", type: "uint256" },
     ],
     name: "Approval",
     type: "event",
@@ -48,18 +30,8 @@ export const testUsdcAbi = [
   {
     anonymous: false,
     inputs: [
-      {
-        indexed: true,
-        internalType: "address",
-        name: "authorizer",
-        type: "address",
-      },
-      {
-        indexed: true,
-        internalType: "bytes32",
-        name: "nonce",
-        type: "bytes32",
-      },
+      { indexed: true, internalType: "address", name: "authorizer", type: "address" },
+      { indexed: true, internalType: "bytes32", name: "nonce", type: "bytes32" },
     ],
     name: "AuthorizationCanceled",
     type: "event",
@@ -67,18 +39,8 @@ export const testUsdcAbi = [
   {
     anonymous: false,
     inputs: [
-      {
-        indexed: true,
-        internalType: "address",
-        name: "authorizer",
-        type: "address",
-      },
-      {
-        indexed: true,
-        internalType: "bytes32",
-        name: "nonce",
-        type: "bytes32",
-      },
+      { indexed: true, internalType: "address", name: "authorizer", type: "address" },
+      { indexed: true, internalType: "bytes32", name: "nonce", type: "bytes32" },
     ],
     name: "AuthorizationUsed",
     type: "event",
@@ -86,19 +48,9 @@ export const testUsdcAbi = [
   {
     anonymous: false,
     inputs: [
-      {
-        indexed: true,
-        internalType: "address",
-        name: "minter",
-        type: "address",
-      },
+      { indexed: true, internalType: "address", name: "minter", type: "address" },
       { indexed: true, internalType: "address", name: "to", type: "address" },
-      {
-        indexed: false,
-        internalType: "uint256",
-        name: "amount",
-        type: "uint256",
-      },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
     ],
     name: "Mint",
     type: "event",
@@ -106,18 +58,8 @@ export const testUsdcAbi = [
   {
     anonymous: false,
     inputs: [
-      {
-        indexed: true,
-        internalType: "address",
-        name: "previousOwner",
-        type: "address",
-      },
-      {
-        indexed: true,
-        internalType: "address",
-        name: "newOwner",
-        type: "address",
-      },
+      { indexed: true, internalType: "address", name: "previousOwner", type: "address" },
+      { indexed: true, internalType: "address", name: "newOwner", type: "address" },
     ],
     name: "OwnershipTransferred",
     type: "event",
@@ -127,12 +69,7 @@ export const testUsdcAbi = [
     inputs: [
       { indexed: true, internalType: "address", name: "from", type: "address" },
       { indexed: true, internalType: "address", name: "to", type: "address" },
-      {
-        indexed: false,
-        internalType: "uint256",
-        name: "value",
-        type: "uint256",
-      },
+      { indexed: false, internalType: "uint256", name: "value", type: "uint256" },
     ],
     name: "Transfer",
     type: "event",
@@ -530,3 +467,610 @@ export const multicall3Bytecode: `0x${string}` =
 /** Multicall3 runtime code (what anvil_setCode installs). */
 export const multicall3DeployedBytecode: `0x${string}` =
   "0x60806040526004361061008f575f3560e01c80634d2301cc116100575780634d2301cc1461010b57806382ad56cb14610132578063a8b0574e14610152578063bce38bd71461016c578063ee82ac5e1461017f575f5ffd5b80630f28c97d14610093578063252dba42146100b45780633408e470146100d55780633e64a696146100e757806342cbb15c146100f9575b5f5ffd5b34801561009e575f5ffd5b50425b6040519081526020015b60405180910390f35b6100c76100c2366004610676565b61019d565b6040516100ab9291906106e3565b3480156100e0575f5ffd5b50466100a1565b3480156100f2575f5ffd5b50486100a1565b348015610104575f5ffd5b50436100a1565b348015610116575f5ffd5b506100a161012536600461074d565b6001600160a01b03163190565b610145610140366004610676565b610311565b6040516100ab919061077a565b34801561015d575f5ffd5b506040514181526020016100ab565b61014561017a36600461080a565b610496565b34801561018a575f5ffd5b506100a1610199366004610859565b4090565b436060828067ffffffffffffffff8111156101ba576101ba610870565b6040519080825280602002602001820160405280156101ed57816020015b60608152602001906001900390816101d85790505b5091505f5b81811015610308575f5f87878481811061020e5761020e610884565b90506020028101906102209190610898565b61022e90602081019061074d565b6001600160a01b031688888581811061024957610249610884565b905060200281019061025b9190610898565b6102699060208101906108b6565b6040516102779291906108f9565b5f604051808303815f865af19150503d805f81146102b0576040519150601f19603f3d011682016040523d82523d5f602084013e6102b5565b606091505b5091509150816102e05760405162461bcd60e51b81526004016102d790610908565b60405180910390fd5b808584815181106102f3576102f3610884565b602090810291909101015250506001016101f2565b50509250929050565b6060818067ffffffffffffffff81111561032d5761032d610870565b60405190808252806020026020018201604052801561037257816020015b604080518082019091525f81526060602082015281526020019060019003908161034b5790505b5091505f5b8181101561048e573685858381811061039257610392610884565b90506020028101906103a4919061093f565b90505f806103b5602084018461074d565b6001600160a01b03166103cb60408501856108b6565b6040516103d99291906108f9565b5f604051808303815f865af19150503d805f8114610412576040519150601f19603f3d011682016040523d82523d5f602084013e610417565b606091505b5091509150818061043357506104336040840160208501610953565b61044f5760405162461bcd60e51b81526004016102d790610908565b604051806040016040528083151581526020018281525086858151811061047857610478610884565b6020908102919091010152505050600101610377565b505092915050565b6060818067ffffffffffffffff8111156104b2576104b2610870565b6040519080825280602002602001820160405280156104f757816020015b604080518082019091525f8152606060208201528152602001906001900390816104d05790505b5091505f5b81811015610625575f5f86868481811061051857610518610884565b905060200281019061052a9190610898565b61053890602081019061074d565b6001600160a01b031687878581811061055357610553610884565b90506020028101906105659190610898565b6105739060208101906108b6565b6040516105819291906108f9565b5f604051808303815f865af19150503d805f81146105ba576040519150601f19603f3d011682016040523d82523d5f602084013e6105bf565b606091505b509150915087156105e757816105e75760405162461bcd60e51b81526004016102d790610908565b604051806040016040528083151581526020018281525085848151811061061057610610610884565b602090810291909101015250506001016104fc565b50509392505050565b5f5f83601f84011261063e575f5ffd5b50813567ffffffffffffffff811115610655575f5ffd5b6020830191508360208260051b850101111561066f575f5ffd5b9250929050565b5f5f60208385031215610687575f5ffd5b823567ffffffffffffffff81111561069d575f5ffd5b6106a98582860161062e565b90969095509350505050565b5f81518084528060208401602086015e5f602082860101526020601f19601f83011685010191505092915050565b5f604082018483526040602084015280845180835260608501915060608160051b8601019250602086015f5b8281101561074057605f1987860301845261072b8583516106b5565b9450602093840193919091019060010161070f565b5092979650505050505050565b5f6020828403121561075d575f5ffd5b81356001600160a01b0381168114610773575f5ffd5b9392505050565b5f602082016020835280845180835260408501915060408160051b8601019250602086015f5b828110156107ea57603f19878603018452815180511515865260208101519050604060208701526107d460408701826106b5565b95505060209384019391909101906001016107a0565b50929695505050505050565b80358015158114610805575f5ffd5b919050565b5f5f5f6040848603121561081c575f5ffd5b610825846107f6565b9250602084013567ffffffffffffffff811115610840575f5ffd5b61084c8682870161062e565b9497909650939450505050565b5f60208284031215610869575f5ffd5b5035919050565b634e487b7160e01b5f52604160045260245ffd5b634e487b7160e01b5f52603260045260245ffd5b5f8235603e198336030181126108ac575f5ffd5b9190910192915050565b5f5f8335601e198436030181126108cb575f5ffd5b83018035915067ffffffffffffffff8211156108e5575f5ffd5b60200191503681900382131561066f575f5ffd5b818382375f9101908152919050565b60208082526017908201527f4d756c746963616c6c333a2063616c6c206661696c6564000000000000000000604082015260600190565b5f8235605e198336030181126108ac575f5ffd5b5f60208284031215610963575f5ffd5b610773826107f656";
+
+export const authCaptureEscrowAbi = [
+  { inputs: [], stateMutability: "nonpayable", type: "constructor" },
+  {
+    inputs: [
+      { internalType: "uint48", name: "timestamp", type: "uint48" },
+      { internalType: "uint48", name: "expiry", type: "uint48" },
+    ],
+    name: "AfterAuthorizationExpiry",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint48", name: "timestamp", type: "uint48" },
+      { internalType: "uint48", name: "expiry", type: "uint48" },
+    ],
+    name: "AfterPreApprovalExpiry",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint48", name: "timestamp", type: "uint48" },
+      { internalType: "uint48", name: "expiry", type: "uint48" },
+    ],
+    name: "AfterRefundExpiry",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "amount", type: "uint256" },
+      { internalType: "uint256", name: "limit", type: "uint256" },
+    ],
+    name: "AmountOverflow",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint48", name: "timestamp", type: "uint48" },
+      { internalType: "uint48", name: "expiry", type: "uint48" },
+    ],
+    name: "BeforeAuthorizationExpiry",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "amount", type: "uint256" },
+      { internalType: "uint256", name: "maxAmount", type: "uint256" },
+    ],
+    name: "ExceedsMaxAmount",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "feeAmount", type: "uint256" },
+      { internalType: "uint256", name: "minFeeAmount", type: "uint256" },
+      { internalType: "uint256", name: "maxFeeAmount", type: "uint256" },
+    ],
+    name: "FeeAmountOutOfRange",
+    type: "error",
+  },
+  { inputs: [{ internalType: "uint16", name: "feeBps", type: "uint16" }], name: "FeeBpsOverflow", type: "error" },
+  {
+    inputs: [
+      { internalType: "bytes32", name: "paymentInfoHash", type: "bytes32" },
+      { internalType: "uint256", name: "authorizedAmount", type: "uint256" },
+      { internalType: "uint256", name: "requestedAmount", type: "uint256" },
+    ],
+    name: "InsufficientAuthorization",
+    type: "error",
+  },
+  { inputs: [], name: "InvalidCollectorForOperation", type: "error" },
+  {
+    inputs: [
+      { internalType: "uint48", name: "preApproval", type: "uint48" },
+      { internalType: "uint48", name: "authorization", type: "uint48" },
+      { internalType: "uint48", name: "refund", type: "uint48" },
+    ],
+    name: "InvalidExpiries",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint16", name: "minFeeBps", type: "uint16" },
+      { internalType: "uint16", name: "maxFeeBps", type: "uint16" },
+    ],
+    name: "InvalidFeeBpsRange",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "attempted", type: "address" },
+      { internalType: "address", name: "expected", type: "address" },
+    ],
+    name: "InvalidFeeReceiver",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "sender", type: "address" },
+      { internalType: "address", name: "expected", type: "address" },
+    ],
+    name: "InvalidSender",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "bytes32", name: "paymentInfoHash", type: "bytes32" }],
+    name: "PaymentAlreadyCollected",
+    type: "error",
+  },
+  { inputs: [], name: "Reentrancy", type: "error" },
+  {
+    inputs: [
+      { internalType: "uint256", name: "refund", type: "uint256" },
+      { internalType: "uint256", name: "captured", type: "uint256" },
+    ],
+    name: "RefundExceedsCapture",
+    type: "error",
+  },
+  { inputs: [], name: "TokenCollectionFailed", type: "error" },
+  { inputs: [], name: "ZeroAmount", type: "error" },
+  {
+    inputs: [{ internalType: "bytes32", name: "paymentInfoHash", type: "bytes32" }],
+    name: "ZeroAuthorization",
+    type: "error",
+  },
+  { inputs: [], name: "ZeroFeeReceiver", type: "error" },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "bytes32", name: "paymentInfoHash", type: "bytes32" },
+      {
+        components: [
+          { internalType: "address", name: "operator", type: "address" },
+          { internalType: "address", name: "payer", type: "address" },
+          { internalType: "address", name: "receiver", type: "address" },
+          { internalType: "address", name: "token", type: "address" },
+          { internalType: "uint120", name: "maxAmount", type: "uint120" },
+          { internalType: "uint48", name: "preApprovalExpiry", type: "uint48" },
+          { internalType: "uint48", name: "authorizationExpiry", type: "uint48" },
+          { internalType: "uint48", name: "refundExpiry", type: "uint48" },
+          { internalType: "uint16", name: "minFeeBps", type: "uint16" },
+          { internalType: "uint16", name: "maxFeeBps", type: "uint16" },
+          { internalType: "address", name: "feeReceiver", type: "address" },
+          { internalType: "uint256", name: "salt", type: "uint256" },
+        ],
+        indexed: false,
+        internalType: "struct AuthCaptureEscrow.PaymentInfo",
+        name: "paymentInfo",
+        type: "tuple",
+      },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+      { indexed: false, internalType: "address", name: "tokenCollector", type: "address" },
+    ],
+    name: "PaymentAuthorized",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "bytes32", name: "paymentInfoHash", type: "bytes32" },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "feeAmount", type: "uint256" },
+      { indexed: false, internalType: "address", name: "feeReceiver", type: "address" },
+    ],
+    name: "PaymentCaptured",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "bytes32", name: "paymentInfoHash", type: "bytes32" },
+      {
+        components: [
+          { internalType: "address", name: "operator", type: "address" },
+          { internalType: "address", name: "payer", type: "address" },
+          { internalType: "address", name: "receiver", type: "address" },
+          { internalType: "address", name: "token", type: "address" },
+          { internalType: "uint120", name: "maxAmount", type: "uint120" },
+          { internalType: "uint48", name: "preApprovalExpiry", type: "uint48" },
+          { internalType: "uint48", name: "authorizationExpiry", type: "uint48" },
+          { internalType: "uint48", name: "refundExpiry", type: "uint48" },
+          { internalType: "uint16", name: "minFeeBps", type: "uint16" },
+          { internalType: "uint16", name: "maxFeeBps", type: "uint16" },
+          { internalType: "address", name: "feeReceiver", type: "address" },
+          { internalType: "uint256", name: "salt", type: "uint256" },
+        ],
+        indexed: false,
+        internalType: "struct AuthCaptureEscrow.PaymentInfo",
+        name: "paymentInfo",
+        type: "tuple",
+      },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+      { indexed: false, internalType: "address", name: "tokenCollector", type: "address" },
+      { indexed: false, internalType: "uint256", name: "feeAmount", type: "uint256" },
+      { indexed: false, internalType: "address", name: "feeReceiver", type: "address" },
+    ],
+    name: "PaymentCharged",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "bytes32", name: "paymentInfoHash", type: "bytes32" },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+    ],
+    name: "PaymentReclaimed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "bytes32", name: "paymentInfoHash", type: "bytes32" },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+      { indexed: false, internalType: "address", name: "tokenCollector", type: "address" },
+    ],
+    name: "PaymentRefunded",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "bytes32", name: "paymentInfoHash", type: "bytes32" },
+      { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
+    ],
+    name: "PaymentVoided",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "operator", type: "address" },
+      { indexed: false, internalType: "address", name: "tokenStore", type: "address" },
+    ],
+    name: "TokenStoreCreated",
+    type: "event",
+  },
+  {
+    inputs: [],
+    name: "PAYMENT_INFO_TYPEHASH",
+    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          { internalType: "address", name: "operator", type: "address" },
+          { internalType: "address", name: "payer", type: "address" },
+          { internalType: "address", name: "receiver", type: "address" },
+          { internalType: "address", name: "token", type: "address" },
+          { internalType: "uint120", name: "maxAmount", type: "uint120" },
+          { internalType: "uint48", name: "preApprovalExpiry", type: "uint48" },
+          { internalType: "uint48", name: "authorizationExpiry", type: "uint48" },
+          { internalType: "uint48", name: "refundExpiry", type: "uint48" },
+          { internalType: "uint16", name: "minFeeBps", type: "uint16" },
+          { internalType: "uint16", name: "maxFeeBps", type: "uint16" },
+          { internalType: "address", name: "feeReceiver", type: "address" },
+          { internalType: "uint256", name: "salt", type: "uint256" },
+        ],
+        internalType: "struct AuthCaptureEscrow.PaymentInfo",
+        name: "paymentInfo",
+        type: "tuple",
+      },
+      { internalType: "uint256", name: "amount", type: "uint256" },
+      { internalType: "address", name: "tokenCollector", type: "address" },
+      { internalType: "bytes", name: "collectorData", type: "bytes" },
+    ],
+    name: "authorize",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          { internalType: "address", name: "operator", type: "address" },
+          { internalType: "address", name: "payer", type: "address" },
+          { internalType: "address", name: "receiver", type: "address" },
+          { internalType: "address", name: "token", type: "address" },
+          { internalType: "uint120", name: "maxAmount", type: "uint120" },
+          { internalType: "uint48", name: "preApprovalExpiry", type: "uint48" },
+          { internalType: "uint48", name: "authorizationExpiry", type: "uint48" },
+          { internalType: "uint48", name: "refundExpiry", type: "uint48" },
+          { internalType: "uint16", name: "minFeeBps", type: "uint16" },
+          { internalType: "uint16", name: "maxFeeBps", type: "uint16" },
+          { internalType: "address", name: "feeReceiver", type: "address" },
+          { internalType: "uint256", name: "salt", type: "uint256" },
+        ],
+        internalType: "struct AuthCaptureEscrow.PaymentInfo",
+        name: "paymentInfo",
+        type: "tuple",
+      },
+      { internalType: "uint256", name: "amount", type: "uint256" },
+      { internalType: "uint256", name: "feeAmount", type: "uint256" },
+      { internalType: "address", name: "feeReceiver", type: "address" },
+    ],
+    name: "capture",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          { internalType: "address", name: "operator", type: "address" },
+          { internalType: "address", name: "payer", type: "address" },
+          { internalType: "address", name: "receiver", type: "address" },
+          { internalType: "address", name: "token", type: "address" },
+          { internalType: "uint120", name: "maxAmount", type: "uint120" },
+          { internalType: "uint48", name: "preApprovalExpiry", type: "uint48" },
+          { internalType: "uint48", name: "authorizationExpiry", type: "uint48" },
+          { internalType: "uint48", name: "refundExpiry", type: "uint48" },
+          { internalType: "uint16", name: "minFeeBps", type: "uint16" },
+          { internalType: "uint16", name: "maxFeeBps", type: "uint16" },
+          { internalType: "address", name: "feeReceiver", type: "address" },
+          { internalType: "uint256", name: "salt", type: "uint256" },
+        ],
+        internalType: "struct AuthCaptureEscrow.PaymentInfo",
+        name: "paymentInfo",
+        type: "tuple",
+      },
+      { internalType: "uint256", name: "amount", type: "uint256" },
+      { internalType: "address", name: "tokenCollector", type: "address" },
+      { internalType: "bytes", name: "collectorData", type: "bytes" },
+      { internalType: "uint256", name: "feeAmount", type: "uint256" },
+      { internalType: "address", name: "feeReceiver", type: "address" },
+    ],
+    name: "charge",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          { internalType: "address", name: "operator", type: "address" },
+          { internalType: "address", name: "payer", type: "address" },
+          { internalType: "address", name: "receiver", type: "address" },
+          { internalType: "address", name: "token", type: "address" },
+          { internalType: "uint120", name: "maxAmount", type: "uint120" },
+          { internalType: "uint48", name: "preApprovalExpiry", type: "uint48" },
+          { internalType: "uint48", name: "authorizationExpiry", type: "uint48" },
+          { internalType: "uint48", name: "refundExpiry", type: "uint48" },
+          { internalType: "uint16", name: "minFeeBps", type: "uint16" },
+          { internalType: "uint16", name: "maxFeeBps", type: "uint16" },
+          { internalType: "address", name: "feeReceiver", type: "address" },
+          { internalType: "uint256", name: "salt", type: "uint256" },
+        ],
+        internalType: "struct AuthCaptureEscrow.PaymentInfo",
+        name: "paymentInfo",
+        type: "tuple",
+      },
+    ],
+    name: "getHash",
+    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "operator", type: "address" }],
+    name: "getTokenStore",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "bytes32", name: "paymentInfoHash", type: "bytes32" }],
+    name: "paymentState",
+    outputs: [
+      { internalType: "bool", name: "hasCollectedPayment", type: "bool" },
+      { internalType: "uint120", name: "capturableAmount", type: "uint120" },
+      { internalType: "uint120", name: "refundableAmount", type: "uint120" },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          { internalType: "address", name: "operator", type: "address" },
+          { internalType: "address", name: "payer", type: "address" },
+          { internalType: "address", name: "receiver", type: "address" },
+          { internalType: "address", name: "token", type: "address" },
+          { internalType: "uint120", name: "maxAmount", type: "uint120" },
+          { internalType: "uint48", name: "preApprovalExpiry", type: "uint48" },
+          { internalType: "uint48", name: "authorizationExpiry", type: "uint48" },
+          { internalType: "uint48", name: "refundExpiry", type: "uint48" },
+          { internalType: "uint16", name: "minFeeBps", type: "uint16" },
+          { internalType: "uint16", name: "maxFeeBps", type: "uint16" },
+          { internalType: "address", name: "feeReceiver", type: "address" },
+          { internalType: "uint256", name: "salt", type: "uint256" },
+        ],
+        internalType: "struct AuthCaptureEscrow.PaymentInfo",
+        name: "paymentInfo",
+        type: "tuple",
+      },
+    ],
+    name: "reclaim",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          { internalType: "address", name: "operator", type: "address" },
+          { internalType: "address", name: "payer", type: "address" },
+          { internalType: "address", name: "receiver", type: "address" },
+          { internalType: "address", name: "token", type: "address" },
+          { internalType: "uint120", name: "maxAmount", type: "uint120" },
+          { internalType: "uint48", name: "preApprovalExpiry", type: "uint48" },
+          { internalType: "uint48", name: "authorizationExpiry", type: "uint48" },
+          { internalType: "uint48", name: "refundExpiry", type: "uint48" },
+          { internalType: "uint16", name: "minFeeBps", type: "uint16" },
+          { internalType: "uint16", name: "maxFeeBps", type: "uint16" },
+          { internalType: "address", name: "feeReceiver", type: "address" },
+          { internalType: "uint256", name: "salt", type: "uint256" },
+        ],
+        internalType: "struct AuthCaptureEscrow.PaymentInfo",
+        name: "paymentInfo",
+        type: "tuple",
+      },
+      { internalType: "uint256", name: "amount", type: "uint256" },
+      { internalType: "address", name: "tokenCollector", type: "address" },
+      { internalType: "bytes", name: "collectorData", type: "bytes" },
+    ],
+    name: "refund",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          { internalType: "address", name: "operator", type: "address" },
+          { internalType: "address", name: "payer", type: "address" },
+          { internalType: "address", name: "receiver", type: "address" },
+          { internalType: "address", name: "token", type: "address" },
+          { internalType: "uint120", name: "maxAmount", type: "uint120" },
+          { internalType: "uint48", name: "preApprovalExpiry", type: "uint48" },
+          { internalType: "uint48", name: "authorizationExpiry", type: "uint48" },
+          { internalType: "uint48", name: "refundExpiry", type: "uint48" },
+          { internalType: "uint16", name: "minFeeBps", type: "uint16" },
+          { internalType: "uint16", name: "maxFeeBps", type: "uint16" },
+          { internalType: "address", name: "feeReceiver", type: "address" },
+          { internalType: "uint256", name: "salt", type: "uint256" },
+        ],
+        internalType: "struct AuthCaptureEscrow.PaymentInfo",
+        name: "paymentInfo",
+        type: "tuple",
+      },
+    ],
+    name: "void",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+] as const;
+
+/** AuthCaptureEscrow creation code (constructor arguments are appended ABI-encoded). */
+export const authCaptureEscrowBytecode: `0x${string}` =
+  "0x60a0604052348015600e575f5ffd5b50604051601c60208201603f565b601f1982820381018352601f90910116604052805160209190910120608052604c565b61030d80611f7183390190565b608051611f0d6100645f395f6107880152611f0d5ff3fe608060405234801561000f575f5ffd5b506004361061009b575f3560e01c8063c449d17c11610063578063c449d17c1461017b578063d458db5a1461018e578063e15d987a146101a1578063e1a2a66d146101c8578063fa1cad17146101db575f5ffd5b8063063a70ff1461009f57806334b778ed146100c55780633efa46e11461012857806341d662021461013d5780639d3facde14610150575b5f5ffd5b6100b26100ad366004611666565b6101ee565b6040519081526020015b60405180910390f35b6101016100d3366004611688565b5f6020819052908152604090205460ff8116906001600160781b036101008204811691600160801b90041683565b6040805193151584526001600160781b0392831660208501529116908201526060016100bc565b61013b6101363660046116ba565b61026c565b005b61013b61014b366004611747565b610549565b61016361015e3660046117b6565b61073c565b6040516001600160a01b0390911681526020016100bc565b61013b6101893660046117cf565b6107ce565b61013b61019c366004611747565b6109e2565b6100b27fae68ac7ce30c86ece8196b61a7c486d8f0061f575037fbd34e7fe4e2820c659181565b61013b6101d6366004611666565b610c4e565b61013b6101e9366004611666565b610e0a565b5f5f7fae68ac7ce30c86ece8196b61a7c486d8f0061f575037fbd34e7fe4e2820c6591836040516020016102239291906119b7565b60408051808303601f1901815282825280516020918201204682850152308484015260608085019190915282518085039091018152608090930190915281519101209392505050565b60ff5f5c161561028f5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d506102aa60208501856117b6565b336001600160a01b038216146102e95760405163708986dd60e11b81523360048201526001600160a01b03821660248201526044015b60405180910390fd5b83805f0361030a57604051631f2a200560e01b815260040160405180910390fd5b6001600160781b0381111561034257604051633602215160e11b8152600481018290526001600160781b0360248201526044016102e0565b61034e86868686610f1d565b61035e60e0870160c088016119cc565b65ffffffffffff1642106103a8574261037d60e0880160c089016119cc565b6040516336f2d21160e01b815265ffffffffffff9283166004820152911660248201526044016102e0565b5f6103b2876101ee565b5f81815260208181526040918290208251606081018452905460ff8116151582526001600160781b0361010082048116938301849052600160801b90910416928101929092529192509087111561043b57602081015160405163604b094760e01b8152600481018490526001600160781b039091166024820152604481018890526064016102e0565b868160200181815161044d91906119f9565b6001600160781b031690525060408101805188919061046d908390611a1e565b6001600160781b039081169091525f84815260208181526040918290208551815487840151888601518716600160801b02600160801b600160f81b03199190971661010002610100600160801b0319931515939093166001600160801b03199092169190911791909117169390931790925580518a81529182018990526001600160a01b038816908201528391507fac1e0db1957daedbc6944bcb4c8dc947ff8101d710671ac2ec26309f7f38d58e9060600160405180910390a261053488888888611066565b505f92505050805c60ff1916815d5050505050565b60ff5f5c161561056c5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d5061058760208601866117b6565b336001600160a01b038216146105c15760405163708986dd60e11b81523360048201526001600160a01b03821660248201526044016102e0565b84805f036105e257604051631f2a200560e01b815260040160405180910390fd5b6001600160781b0381111561061a57604051633602215160e11b8152600481018290526001600160781b0360248201526044016102e0565b61062487876110e0565b5f61062e886101ee565b5f8181526020819052604090205490915060ff1615610663576040516356be0a2d60e11b8152600481018290526024016102e0565b60408051606081018252600181526001600160781b0389811660208084019182525f8486018181528782529181905285902093518454925191516001600160801b0319909316901515610100600160801b031916176101009184169190910217600160801b600160f81b031916600160801b91909216021790555181907f1c81fb2e3bab27f6bb09bee9a0dddf61600b7cbaf2c12683e4864e0cbdb9d28490610711908b908b908b90611a3d565b60405180910390a261072788888888885f6112e9565b505f91505060ff19815c16815d505050505050565b5f806001600160f81b031930606085901b6001600160601b0319166040516001600160f81b031993909316602084015260609190911b6001600160601b031916602183015260358201527f0000000000000000000000000000000000000000000000000000000000000000605582015260750160408051601f1981840301815291905280516020909101209392505050565b60ff5f5c16156107f15760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d5061080c60208801886117b6565b336001600160a01b038216146108465760405163708986dd60e11b81523360048201526001600160a01b03821660248201526044016102e0565b86805f0361086757604051631f2a200560e01b815260040160405180910390fd5b6001600160781b0381111561089f57604051633602215160e11b8152600481018290526001600160781b0360248201526044016102e0565b6108a989896110e0565b6108b589898686610f1d565b5f6108bf8a6101ee565b5f8181526020819052604090205490915060ff16156108f4576040516356be0a2d60e11b8152600481018290526024016102e0565b60408051606081018252600181525f60208083018281526001600160781b038e8116858701908152878552928490529285902093518454915192518416600160801b02600160801b600160f81b03199390941661010002610100600160801b0319911515919091166001600160801b03199092169190911717161790555181907f137b0e73e4453f43c2e1ad2552980a0e0c7e988764619974ca26d37a7159940c906109a9908d908d908d908b908b90611a6d565b60405180910390a26109bf8a8a8a8a8a5f6112e9565b6109cb8a8a8787611066565b505f91505060ff19815c16815d5050505050505050565b60ff5f5c1615610a055760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50610a2060208601866117b6565b336001600160a01b03821614610a5a5760405163708986dd60e11b81523360048201526001600160a01b03821660248201526044016102e0565b84805f03610a7b57604051631f2a200560e01b815260040160405180910390fd5b6001600160781b03811115610ab357604051633602215160e11b8152600481018290526001600160781b0360248201526044016102e0565b610ac4610100880160e089016119cc565b65ffffffffffff164210610b0f5742610ae4610100890160e08a016119cc565b604051634a138def60e11b815265ffffffffffff9283166004820152911660248201526044016102e0565b5f610b19886101ee565b5f81815260208190526040902054909150600160801b90046001600160781b031687811015610b6d576040516318a5758160e21b8152600481018990526001600160781b03821660248201526044016102e0565b610b7788826119f9565b5f838152602081815260409182902080546001600160781b0394909416600160801b02600160801b600160f81b03199094169390931790925580518a81526001600160a01b038a169281019290925283917f1bf415371b303ca6b8bbb4ce479b177cba5ad15dbe0c9a7750a588aa6bcd25b2910160405180910390a2610c02898989898960016112e9565b610c38610c1260208b018b6117b6565b610c2260808c0160608d016117b6565b610c3260408d0160208e016117b6565b8b61152a565b505f92505050805c60ff1916815d505050505050565b60ff5f5c1615610c715760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50610c8f60408201602083016117b6565b336001600160a01b03821614610cc95760405163708986dd60e11b81523360048201526001600160a01b03821660248201526044016102e0565b610cd960e0830160c084016119cc565b65ffffffffffff16421015610d245742610cf960e0840160c085016119cc565b60405163aa5674ad60e01b815265ffffffffffff9283166004820152911660248201526044016102e0565b5f610d2e836101ee565b5f818152602081905260408120549192506101009091046001600160781b031690819003610d72576040516349ddbd0960e11b8152600481018390526024016102e0565b5f82815260208181526040918290208054610100600160801b0319169055905182815283917f78e1d723d17e13b7f40eeab9bf6dd9148a630bafde4203ab7bb5fca983516d1791015b60405180910390a2610df9610dd360208601866117b6565b610de360808701606088016117b6565b610df360408801602089016117b6565b8461152a565b505f91505060ff19815c16815d5050565b60ff5f5c1615610e2d5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50610e4860208201826117b6565b336001600160a01b03821614610e825760405163708986dd60e11b81523360048201526001600160a01b03821660248201526044016102e0565b5f610e8c836101ee565b5f818152602081905260408120549192506101009091046001600160781b031690819003610ed0576040516349ddbd0960e11b8152600481018390526024016102e0565b5f82815260208181526040918290208054610100600160801b0319169055905182815283917fcadce8c3acb008e3e1c64ca7f60d22a3c87069183182b7dbb9e4d8cfb3a158429101610dbb565b5f612710610f3361012087016101008801611aae565b610f419061ffff1686611ac7565b610f4b9190611ade565b90505f612710610f6361014088016101208901611aae565b610f719061ffff1687611ac7565b610f7b9190611ade565b905081841080610f8a57508084115b15610fb957604051633e16e61160e11b81526004810185905260248101839052604481018290526064016102e0565b6001600160a01b038316158015610fcf57505f84115b15610fed5760405163b6802b7f60e01b815260040160405180910390fd5b5f611000610160880161014089016117b6565b90506001600160a01b0381161580159061102c5750836001600160a01b0316816001600160a01b031614155b1561105d5760405163132bda8d60e21b81526001600160a01b038086166004830152821660248201526044016102e0565b50505050505050565b81156110935761109361107c60208601866117b6565b61108c60808701606088016117b6565b838561152a565b818311156110da576110da6110ab60208601866117b6565b6110bb60808701606088016117b6565b6110cb60608801604089016117b6565b6110d58688611afd565b61152a565b50505050565b6110f060a0830160808401611b10565b6001600160781b031681111561113c578061111160a0840160808501611b10565b60405163049578cf60e11b815260048101929092526001600160781b031660248201526044016102e0565b5f61114d60c0840160a085016119cc565b90505f61116060e0850160c086016119cc565b90505f611174610100860160e087016119cc565b90508265ffffffffffff1642106111b05760405163c46cf60f60e01b815265ffffffffffff4281166004830152841660248201526044016102e0565b8165ffffffffffff168365ffffffffffff1611806111dd57508065ffffffffffff168265ffffffffffff16115b1561121557604051630447783b60e51b815265ffffffffffff80851660048301528084166024830152821660448201526064016102e0565b61271061122a61014087016101208801611aae565b61ffff1611156112665761124661014086016101208701611aae565b60405163bf47e3f760e01b815261ffff90911660048201526024016102e0565b61127861014086016101208701611aae565b61ffff1661128e61012087016101008801611aae565b61ffff1611156112e2576112aa61012086016101008701611aae565b6112bc61014087016101208801611aae565b60405162950d5d60e41b815261ffff9283166004820152911660248201526044016102e0565b5050505050565b8060018111156112fb576112fb611b29565b846001600160a01b031663ccdafa116040518163ffffffff1660e01b8152600401602060405180830381865afa158015611337573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061135b9190611b3d565b600181111561136c5761136c611b29565b1461138a57604051635313287d60e01b815260040160405180910390fd5b5f61139b61015e60208901896117b6565b90505f6113ae6080890160608a016117b6565b6040516370a0823160e01b81526001600160a01b03848116600483015291909116906370a0823190602401602060405180830381865afa1580156113f4573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906114189190611b5b565b60405163093108f160e31b81529091506001600160a01b0387169063498847889061144f908b9086908c908b908b90600401611b72565b5f604051808303815f87803b158015611466575f5ffd5b505af1158015611478573d5f5f3e3d5ffd5b5050505086816114889190611bcd565b61149860808a0160608b016117b6565b6040516370a0823160e01b81526001600160a01b03858116600483015291909116906370a0823190602401602060405180830381865afa1580156114de573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906115029190611b5b565b14611520576040516301e39e2560e51b815260040160405180910390fd5b5050505050505050565b5f6115348561073c565b9050806001600160a01b03163b5f036115c257606085901b6001600160601b03191660405161156290611642565b8190604051809103905ff590508015801561157f573d5f5f3e3d5ffd5b50506040516001600160a01b0382811682528616907fd8699a107a4fe8ea740423e52159bafb235249dce5c2df55fa265db06964d1369060200160405180910390a25b604051631cdacd5960e31b81526001600160a01b03858116600483015284811660248301526044820184905282169063e6d66ac8906064016020604051808303815f875af1158015611616573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061163a9190611be0565b505050505050565b61030d80611c0083390190565b5f6101808284031215611660575f5ffd5b50919050565b5f6101808284031215611677575f5ffd5b611681838361164f565b9392505050565b5f60208284031215611698575f5ffd5b5035919050565b80356001600160a01b03811681146116b5575f5ffd5b919050565b5f5f5f5f6101e085870312156116ce575f5ffd5b6116d8868661164f565b935061018085013592506101a085013591506116f76101c0860161169f565b905092959194509250565b5f5f83601f840112611712575f5ffd5b50813567ffffffffffffffff811115611729575f5ffd5b602083019150836020828501011115611740575f5ffd5b9250929050565b5f5f5f5f5f6101e0868803121561175c575f5ffd5b611766878761164f565b9450610180860135935061177d6101a0870161169f565b92506101c086013567ffffffffffffffff811115611799575f5ffd5b6117a588828901611702565b969995985093965092949392505050565b5f602082840312156117c6575f5ffd5b6116818261169f565b5f5f5f5f5f5f5f610220888a0312156117e6575f5ffd5b6117f0898961164f565b965061018088013595506118076101a0890161169f565b94506101c088013567ffffffffffffffff811115611823575f5ffd5b61182f8a828b01611702565b9095509350506101e0880135915061184a610200890161169f565b905092959891949750929550565b80356001600160781b03811681146116b5575f5ffd5b803565ffffffffffff811681146116b5575f5ffd5b803561ffff811681146116b5575f5ffd5b6118ae826118a18361169f565b6001600160a01b03169052565b6118ba6020820161169f565b6001600160a01b031660208301526118d46040820161169f565b6001600160a01b031660408301526118ee6060820161169f565b6001600160a01b0316606083015261190860808201611858565b6001600160781b0316608083015261192260a0820161186e565b65ffffffffffff1660a083015261193b60c0820161186e565b65ffffffffffff1660c083015261195460e0820161186e565b65ffffffffffff1660e083015261196e6101008201611883565b61ffff166101008301526119856101208201611883565b61ffff1661012083015261199c610140820161169f565b6001600160a01b031661014083015261016090810135910152565b8281526101a081016116816020830184611894565b5f602082840312156119dc575f5ffd5b6116818261186e565b634e487b7160e01b5f52601160045260245ffd5b6001600160781b038281168282160390811115611a1857611a186119e5565b92915050565b6001600160781b038181168382160190811115611a1857611a186119e5565b6101c08101611a4c8286611894565b6101808201939093526001600160a01b03919091166101a090910152919050565b6102008101611a7c8288611894565b6101808201959095526001600160a01b039384166101a08201526101c08101929092529091166101e090910152919050565b5f60208284031215611abe575f5ffd5b61168182611883565b8082028115828204841417611a1857611a186119e5565b5f82611af857634e487b7160e01b5f52601260045260245ffd5b500490565b81810381811115611a1857611a186119e5565b5f60208284031215611b20575f5ffd5b61168182611858565b634e487b7160e01b5f52602160045260245ffd5b5f60208284031215611b4d575f5ffd5b815160028110611681575f5ffd5b5f60208284031215611b6b575f5ffd5b5051919050565b611b7c8187611894565b6001600160a01b0385166101808201526101a081018490526101e06101c08201819052810182905281836102008301375f81830161020090810191909152601f909201601f19160101949350505050565b80820180821115611a1857611a186119e5565b5f60208284031215611bf0575f5ffd5b81518015158114611681575f5ffdfe60a0604052348015600e575f5ffd5b50336080526080516102dd6100305f395f8181603d015260ab01526102dd5ff3fe608060405234801561000f575f5ffd5b5060043610610034575f3560e01c80634086573414610038578063e6d66ac81461007c575b5f5ffd5b61005f7f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b0390911681526020015b60405180910390f35b61008f61008a366004610268565b61009f565b6040519015158152602001610073565b5f336001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146100e95760405163bde034f960e01b815260040160405180910390fd5b6100f48484846100fe565b5060019392505050565b604080516001600160a01b038416602482015260448082018490528251808303909101815260649091019091526020810180516001600160e01b031663a9059cbb60e01b179052610150908490610155565b505050565b5f5f836001600160a01b03168360405161016f91906102a1565b5f604051808303815f865af19150503d805f81146101a8576040519150601f19603f3d011682016040523d82523d5f602084013e6101ad565b606091505b5091509150816101f05780515f036101e857604051632b596cb760e01b81526001600160a01b03851660048201526024015b60405180910390fd5b805160208201fd5b805115610211578080602001905181019061020b91906102b7565b1561021e565b6001600160a01b0384163b155b1561024757604051632b596cb760e01b81526001600160a01b03851660048201526024016101df565b50505050565b80356001600160a01b0381168114610263575f5ffd5b919050565b5f5f5f6060848603121561027a575f5ffd5b6102838461024d565b92506102916020850161024d565b9150604084013590509250925092565b5f82518060208501845e5f920191825250919050565b5f602082840312156102c7575f5ffd5b815180151581146102d6575f5ffd5b93925050505660a0604052348015600e575f5ffd5b50336080526080516102dd6100305f395f8181603d015260ab01526102dd5ff3fe608060405234801561000f575f5ffd5b5060043610610034575f3560e01c80634086573414610038578063e6d66ac81461007c575b5f5ffd5b61005f7f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b0390911681526020015b60405180910390f35b61008f61008a366004610268565b61009f565b6040519015158152602001610073565b5f336001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146100e95760405163bde034f960e01b815260040160405180910390fd5b6100f48484846100fe565b5060019392505050565b604080516001600160a01b038416602482015260448082018490528251808303909101815260649091019091526020810180516001600160e01b031663a9059cbb60e01b179052610150908490610155565b505050565b5f5f836001600160a01b03168360405161016f91906102a1565b5f604051808303815f865af19150503d805f81146101a8576040519150601f19603f3d011682016040523d82523d5f602084013e6101ad565b606091505b5091509150816101f05780515f036101e857604051632b596cb760e01b81526001600160a01b03851660048201526024015b60405180910390fd5b805160208201fd5b805115610211578080602001905181019061020b91906102b7565b1561021e565b6001600160a01b0384163b155b1561024757604051632b596cb760e01b81526001600160a01b03851660048201526024016101df565b50505050565b80356001600160a01b0381168114610263575f5ffd5b919050565b5f5f5f6060848603121561027a575f5ffd5b6102838461024d565b92506102916020850161024d565b9150604084013590509250925092565b5f82518060208501845e5f920191825250919050565b5f602082840312156102c7575f5ffd5b815180151581146102d6575f5ffd5b939250505056";
+
+/** AuthCaptureEscrow runtime code (what anvil_setCode installs). */
+export const authCaptureEscrowDeployedBytecode: `0x${string}` =
+  "0x608060405234801561000f575f5ffd5b506004361061009b575f3560e01c8063c449d17c11610063578063c449d17c1461017b578063d458db5a1461018e578063e15d987a146101a1578063e1a2a66d146101c8578063fa1cad17146101db575f5ffd5b8063063a70ff1461009f57806334b778ed146100c55780633efa46e11461012857806341d662021461013d5780639d3facde14610150575b5f5ffd5b6100b26100ad366004611666565b6101ee565b6040519081526020015b60405180910390f35b6101016100d3366004611688565b5f6020819052908152604090205460ff8116906001600160781b036101008204811691600160801b90041683565b6040805193151584526001600160781b0392831660208501529116908201526060016100bc565b61013b6101363660046116ba565b61026c565b005b61013b61014b366004611747565b610549565b61016361015e3660046117b6565b61073c565b6040516001600160a01b0390911681526020016100bc565b61013b6101893660046117cf565b6107ce565b61013b61019c366004611747565b6109e2565b6100b27fae68ac7ce30c86ece8196b61a7c486d8f0061f575037fbd34e7fe4e2820c659181565b61013b6101d6366004611666565b610c4e565b61013b6101e9366004611666565b610e0a565b5f5f7fae68ac7ce30c86ece8196b61a7c486d8f0061f575037fbd34e7fe4e2820c6591836040516020016102239291906119b7565b60408051808303601f1901815282825280516020918201204682850152308484015260608085019190915282518085039091018152608090930190915281519101209392505050565b60ff5f5c161561028f5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d506102aa60208501856117b6565b336001600160a01b038216146102e95760405163708986dd60e11b81523360048201526001600160a01b03821660248201526044015b60405180910390fd5b83805f0361030a57604051631f2a200560e01b815260040160405180910390fd5b6001600160781b0381111561034257604051633602215160e11b8152600481018290526001600160781b0360248201526044016102e0565b61034e86868686610f1d565b61035e60e0870160c088016119cc565b65ffffffffffff1642106103a8574261037d60e0880160c089016119cc565b6040516336f2d21160e01b815265ffffffffffff9283166004820152911660248201526044016102e0565b5f6103b2876101ee565b5f81815260208181526040918290208251606081018452905460ff8116151582526001600160781b0361010082048116938301849052600160801b90910416928101929092529192509087111561043b57602081015160405163604b094760e01b8152600481018490526001600160781b039091166024820152604481018890526064016102e0565b868160200181815161044d91906119f9565b6001600160781b031690525060408101805188919061046d908390611a1e565b6001600160781b039081169091525f84815260208181526040918290208551815487840151888601518716600160801b02600160801b600160f81b03199190971661010002610100600160801b0319931515939093166001600160801b03199092169190911791909117169390931790925580518a81529182018990526001600160a01b038816908201528391507fac1e0db1957daedbc6944bcb4c8dc947ff8101d710671ac2ec26309f7f38d58e9060600160405180910390a261053488888888611066565b505f92505050805c60ff1916815d5050505050565b60ff5f5c161561056c5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d5061058760208601866117b6565b336001600160a01b038216146105c15760405163708986dd60e11b81523360048201526001600160a01b03821660248201526044016102e0565b84805f036105e257604051631f2a200560e01b815260040160405180910390fd5b6001600160781b0381111561061a57604051633602215160e11b8152600481018290526001600160781b0360248201526044016102e0565b61062487876110e0565b5f61062e886101ee565b5f8181526020819052604090205490915060ff1615610663576040516356be0a2d60e11b8152600481018290526024016102e0565b60408051606081018252600181526001600160781b0389811660208084019182525f8486018181528782529181905285902093518454925191516001600160801b0319909316901515610100600160801b031916176101009184169190910217600160801b600160f81b031916600160801b91909216021790555181907f1c81fb2e3bab27f6bb09bee9a0dddf61600b7cbaf2c12683e4864e0cbdb9d28490610711908b908b908b90611a3d565b60405180910390a261072788888888885f6112e9565b505f91505060ff19815c16815d505050505050565b5f806001600160f81b031930606085901b6001600160601b0319166040516001600160f81b031993909316602084015260609190911b6001600160601b031916602183015260358201527f0000000000000000000000000000000000000000000000000000000000000000605582015260750160408051601f1981840301815291905280516020909101209392505050565b60ff5f5c16156107f15760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d5061080c60208801886117b6565b336001600160a01b038216146108465760405163708986dd60e11b81523360048201526001600160a01b03821660248201526044016102e0565b86805f0361086757604051631f2a200560e01b815260040160405180910390fd5b6001600160781b0381111561089f57604051633602215160e11b8152600481018290526001600160781b0360248201526044016102e0565b6108a989896110e0565b6108b589898686610f1d565b5f6108bf8a6101ee565b5f8181526020819052604090205490915060ff16156108f4576040516356be0a2d60e11b8152600481018290526024016102e0565b60408051606081018252600181525f60208083018281526001600160781b038e8116858701908152878552928490529285902093518454915192518416600160801b02600160801b600160f81b03199390941661010002610100600160801b0319911515919091166001600160801b03199092169190911717161790555181907f137b0e73e4453f43c2e1ad2552980a0e0c7e988764619974ca26d37a7159940c906109a9908d908d908d908b908b90611a6d565b60405180910390a26109bf8a8a8a8a8a5f6112e9565b6109cb8a8a8787611066565b505f91505060ff19815c16815d5050505050505050565b60ff5f5c1615610a055760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50610a2060208601866117b6565b336001600160a01b03821614610a5a5760405163708986dd60e11b81523360048201526001600160a01b03821660248201526044016102e0565b84805f03610a7b57604051631f2a200560e01b815260040160405180910390fd5b6001600160781b03811115610ab357604051633602215160e11b8152600481018290526001600160781b0360248201526044016102e0565b610ac4610100880160e089016119cc565b65ffffffffffff164210610b0f5742610ae4610100890160e08a016119cc565b604051634a138def60e11b815265ffffffffffff9283166004820152911660248201526044016102e0565b5f610b19886101ee565b5f81815260208190526040902054909150600160801b90046001600160781b031687811015610b6d576040516318a5758160e21b8152600481018990526001600160781b03821660248201526044016102e0565b610b7788826119f9565b5f838152602081815260409182902080546001600160781b0394909416600160801b02600160801b600160f81b03199094169390931790925580518a81526001600160a01b038a169281019290925283917f1bf415371b303ca6b8bbb4ce479b177cba5ad15dbe0c9a7750a588aa6bcd25b2910160405180910390a2610c02898989898960016112e9565b610c38610c1260208b018b6117b6565b610c2260808c0160608d016117b6565b610c3260408d0160208e016117b6565b8b61152a565b505f92505050805c60ff1916815d505050505050565b60ff5f5c1615610c715760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50610c8f60408201602083016117b6565b336001600160a01b03821614610cc95760405163708986dd60e11b81523360048201526001600160a01b03821660248201526044016102e0565b610cd960e0830160c084016119cc565b65ffffffffffff16421015610d245742610cf960e0840160c085016119cc565b60405163aa5674ad60e01b815265ffffffffffff9283166004820152911660248201526044016102e0565b5f610d2e836101ee565b5f818152602081905260408120549192506101009091046001600160781b031690819003610d72576040516349ddbd0960e11b8152600481018390526024016102e0565b5f82815260208181526040918290208054610100600160801b0319169055905182815283917f78e1d723d17e13b7f40eeab9bf6dd9148a630bafde4203ab7bb5fca983516d1791015b60405180910390a2610df9610dd360208601866117b6565b610de360808701606088016117b6565b610df360408801602089016117b6565b8461152a565b505f91505060ff19815c16815d5050565b60ff5f5c1615610e2d5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50610e4860208201826117b6565b336001600160a01b03821614610e825760405163708986dd60e11b81523360048201526001600160a01b03821660248201526044016102e0565b5f610e8c836101ee565b5f818152602081905260408120549192506101009091046001600160781b031690819003610ed0576040516349ddbd0960e11b8152600481018390526024016102e0565b5f82815260208181526040918290208054610100600160801b0319169055905182815283917fcadce8c3acb008e3e1c64ca7f60d22a3c87069183182b7dbb9e4d8cfb3a158429101610dbb565b5f612710610f3361012087016101008801611aae565b610f419061ffff1686611ac7565b610f4b9190611ade565b90505f612710610f6361014088016101208901611aae565b610f719061ffff1687611ac7565b610f7b9190611ade565b905081841080610f8a57508084115b15610fb957604051633e16e61160e11b81526004810185905260248101839052604481018290526064016102e0565b6001600160a01b038316158015610fcf57505f84115b15610fed5760405163b6802b7f60e01b815260040160405180910390fd5b5f611000610160880161014089016117b6565b90506001600160a01b0381161580159061102c5750836001600160a01b0316816001600160a01b031614155b1561105d5760405163132bda8d60e21b81526001600160a01b038086166004830152821660248201526044016102e0565b50505050505050565b81156110935761109361107c60208601866117b6565b61108c60808701606088016117b6565b838561152a565b818311156110da576110da6110ab60208601866117b6565b6110bb60808701606088016117b6565b6110cb60608801604089016117b6565b6110d58688611afd565b61152a565b50505050565b6110f060a0830160808401611b10565b6001600160781b031681111561113c578061111160a0840160808501611b10565b60405163049578cf60e11b815260048101929092526001600160781b031660248201526044016102e0565b5f61114d60c0840160a085016119cc565b90505f61116060e0850160c086016119cc565b90505f611174610100860160e087016119cc565b90508265ffffffffffff1642106111b05760405163c46cf60f60e01b815265ffffffffffff4281166004830152841660248201526044016102e0565b8165ffffffffffff168365ffffffffffff1611806111dd57508065ffffffffffff168265ffffffffffff16115b1561121557604051630447783b60e51b815265ffffffffffff80851660048301528084166024830152821660448201526064016102e0565b61271061122a61014087016101208801611aae565b61ffff1611156112665761124661014086016101208701611aae565b60405163bf47e3f760e01b815261ffff90911660048201526024016102e0565b61127861014086016101208701611aae565b61ffff1661128e61012087016101008801611aae565b61ffff1611156112e2576112aa61012086016101008701611aae565b6112bc61014087016101208801611aae565b60405162950d5d60e41b815261ffff9283166004820152911660248201526044016102e0565b5050505050565b8060018111156112fb576112fb611b29565b846001600160a01b031663ccdafa116040518163ffffffff1660e01b8152600401602060405180830381865afa158015611337573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061135b9190611b3d565b600181111561136c5761136c611b29565b1461138a57604051635313287d60e01b815260040160405180910390fd5b5f61139b61015e60208901896117b6565b90505f6113ae6080890160608a016117b6565b6040516370a0823160e01b81526001600160a01b03848116600483015291909116906370a0823190602401602060405180830381865afa1580156113f4573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906114189190611b5b565b60405163093108f160e31b81529091506001600160a01b0387169063498847889061144f908b9086908c908b908b90600401611b72565b5f604051808303815f87803b158015611466575f5ffd5b505af1158015611478573d5f5f3e3d5ffd5b5050505086816114889190611bcd565b61149860808a0160608b016117b6565b6040516370a0823160e01b81526001600160a01b03858116600483015291909116906370a0823190602401602060405180830381865afa1580156114de573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906115029190611b5b565b14611520576040516301e39e2560e51b815260040160405180910390fd5b5050505050505050565b5f6115348561073c565b9050806001600160a01b03163b5f036115c257606085901b6001600160601b03191660405161156290611642565b8190604051809103905ff590508015801561157f573d5f5f3e3d5ffd5b50506040516001600160a01b0382811682528616907fd8699a107a4fe8ea740423e52159bafb235249dce5c2df55fa265db06964d1369060200160405180910390a25b604051631cdacd5960e31b81526001600160a01b03858116600483015284811660248301526044820184905282169063e6d66ac8906064016020604051808303815f875af1158015611616573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061163a9190611be0565b505050505050565b61030d80611c0083390190565b5f6101808284031215611660575f5ffd5b50919050565b5f6101808284031215611677575f5ffd5b611681838361164f565b9392505050565b5f60208284031215611698575f5ffd5b5035919050565b80356001600160a01b03811681146116b5575f5ffd5b919050565b5f5f5f5f6101e085870312156116ce575f5ffd5b6116d8868661164f565b935061018085013592506101a085013591506116f76101c0860161169f565b905092959194509250565b5f5f83601f840112611712575f5ffd5b50813567ffffffffffffffff811115611729575f5ffd5b602083019150836020828501011115611740575f5ffd5b9250929050565b5f5f5f5f5f6101e0868803121561175c575f5ffd5b611766878761164f565b9450610180860135935061177d6101a0870161169f565b92506101c086013567ffffffffffffffff811115611799575f5ffd5b6117a588828901611702565b969995985093965092949392505050565b5f602082840312156117c6575f5ffd5b6116818261169f565b5f5f5f5f5f5f5f610220888a0312156117e6575f5ffd5b6117f0898961164f565b965061018088013595506118076101a0890161169f565b94506101c088013567ffffffffffffffff811115611823575f5ffd5b61182f8a828b01611702565b9095509350506101e0880135915061184a610200890161169f565b905092959891949750929550565b80356001600160781b03811681146116b5575f5ffd5b803565ffffffffffff811681146116b5575f5ffd5b803561ffff811681146116b5575f5ffd5b6118ae826118a18361169f565b6001600160a01b03169052565b6118ba6020820161169f565b6001600160a01b031660208301526118d46040820161169f565b6001600160a01b031660408301526118ee6060820161169f565b6001600160a01b0316606083015261190860808201611858565b6001600160781b0316608083015261192260a0820161186e565b65ffffffffffff1660a083015261193b60c0820161186e565b65ffffffffffff1660c083015261195460e0820161186e565b65ffffffffffff1660e083015261196e6101008201611883565b61ffff166101008301526119856101208201611883565b61ffff1661012083015261199c610140820161169f565b6001600160a01b031661014083015261016090810135910152565b8281526101a081016116816020830184611894565b5f602082840312156119dc575f5ffd5b6116818261186e565b634e487b7160e01b5f52601160045260245ffd5b6001600160781b038281168282160390811115611a1857611a186119e5565b92915050565b6001600160781b038181168382160190811115611a1857611a186119e5565b6101c08101611a4c8286611894565b6101808201939093526001600160a01b03919091166101a090910152919050565b6102008101611a7c8288611894565b6101808201959095526001600160a01b039384166101a08201526101c08101929092529091166101e090910152919050565b5f60208284031215611abe575f5ffd5b61168182611883565b8082028115828204841417611a1857611a186119e5565b5f82611af857634e487b7160e01b5f52601260045260245ffd5b500490565b81810381811115611a1857611a186119e5565b5f60208284031215611b20575f5ffd5b61168182611858565b634e487b7160e01b5f52602160045260245ffd5b5f60208284031215611b4d575f5ffd5b815160028110611681575f5ffd5b5f60208284031215611b6b575f5ffd5b5051919050565b611b7c8187611894565b6001600160a01b0385166101808201526101a081018490526101e06101c08201819052810182905281836102008301375f81830161020090810191909152601f909201601f19160101949350505050565b80820180821115611a1857611a186119e5565b5f60208284031215611bf0575f5ffd5b81518015158114611681575f5ffdfe60a0604052348015600e575f5ffd5b50336080526080516102dd6100305f395f8181603d015260ab01526102dd5ff3fe608060405234801561000f575f5ffd5b5060043610610034575f3560e01c80634086573414610038578063e6d66ac81461007c575b5f5ffd5b61005f7f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b0390911681526020015b60405180910390f35b61008f61008a366004610268565b61009f565b6040519015158152602001610073565b5f336001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146100e95760405163bde034f960e01b815260040160405180910390fd5b6100f48484846100fe565b5060019392505050565b604080516001600160a01b038416602482015260448082018490528251808303909101815260649091019091526020810180516001600160e01b031663a9059cbb60e01b179052610150908490610155565b505050565b5f5f836001600160a01b03168360405161016f91906102a1565b5f604051808303815f865af19150503d805f81146101a8576040519150601f19603f3d011682016040523d82523d5f602084013e6101ad565b606091505b5091509150816101f05780515f036101e857604051632b596cb760e01b81526001600160a01b03851660048201526024015b60405180910390fd5b805160208201fd5b805115610211578080602001905181019061020b91906102b7565b1561021e565b6001600160a01b0384163b155b1561024757604051632b596cb760e01b81526001600160a01b03851660048201526024016101df565b50505050565b80356001600160a01b0381168114610263575f5ffd5b919050565b5f5f5f6060848603121561027a575f5ffd5b6102838461024d565b92506102916020850161024d565b9150604084013590509250925092565b5f82518060208501845e5f920191825250919050565b5f602082840312156102c7575f5ffd5b815180151581146102d6575f5ffd5b939250505056";
+
+export const erc3009PaymentCollectorAbi = [
+  {
+    inputs: [
+      { internalType: "address", name: "authCaptureEscrow_", type: "address" },
+      { internalType: "address", name: "multicall3_", type: "address" },
+    ],
+    stateMutability: "nonpayable",
+    type: "constructor",
+  },
+  { inputs: [], name: "OnlyAuthCaptureEscrow", type: "error" },
+  { inputs: [{ internalType: "address", name: "token", type: "address" }], name: "TokenTransferFailed", type: "error" },
+  {
+    inputs: [],
+    name: "authCaptureEscrow",
+    outputs: [{ internalType: "contract AuthCaptureEscrow", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          { internalType: "address", name: "operator", type: "address" },
+          { internalType: "address", name: "payer", type: "address" },
+          { internalType: "address", name: "receiver", type: "address" },
+          { internalType: "address", name: "token", type: "address" },
+          { internalType: "uint120", name: "maxAmount", type: "uint120" },
+          { internalType: "uint48", name: "preApprovalExpiry", type: "uint48" },
+          { internalType: "uint48", name: "authorizationExpiry", type: "uint48" },
+          { internalType: "uint48", name: "refundExpiry", type: "uint48" },
+          { internalType: "uint16", name: "minFeeBps", type: "uint16" },
+          { internalType: "uint16", name: "maxFeeBps", type: "uint16" },
+          { internalType: "address", name: "feeReceiver", type: "address" },
+          { internalType: "uint256", name: "salt", type: "uint256" },
+        ],
+        internalType: "struct AuthCaptureEscrow.PaymentInfo",
+        name: "paymentInfo",
+        type: "tuple",
+      },
+      { internalType: "address", name: "tokenStore", type: "address" },
+      { internalType: "uint256", name: "amount", type: "uint256" },
+      { internalType: "bytes", name: "collectorData", type: "bytes" },
+    ],
+    name: "collectTokens",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "collectorType",
+    outputs: [{ internalType: "enum ITokenCollector.CollectorType", name: "", type: "uint8" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "multicall3",
+    outputs: [{ internalType: "contract IMulticall3TryAggregate", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+] as const;
+
+/** ERC3009PaymentCollector creation code (constructor arguments are appended ABI-encoded). */
+export const erc3009PaymentCollectorBytecode: `0x${string}` =
+  "0x60c060405234801561000f575f5ffd5b50604051610f28380380610f2883398101604081905261002e91610060565b6001600160a01b039182166080521660a052610091565b80516001600160a01b038116811461005b575f5ffd5b919050565b5f5f60408385031215610071575f5ffd5b61007a83610045565b915061008860208401610045565b90509250929050565b60805160a051610e646100c45f395f818160ac015261044801525f818160530152818160ed015261026a0152610e645ff3fe608060405234801561000f575f5ffd5b506004361061004a575f3560e01c8063408657341461004e578063498847881461009257806394b41e52146100a7578063ccdafa11146100ce575b5f5ffd5b6100757f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b0390911681526020015b60405180910390f35b6100a56100a0366004610646565b6100e2565b005b6100757f000000000000000000000000000000000000000000000000000000000000000081565b6100d55f81565b60405161008991906106e9565b336001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000161461012b5760405163bde034f960e01b815260040160405180910390fd5b610138858585858561013f565b5050505050565b5f610150608087016060880161070f565b90505f61016360a0880160808901610740565b6001600160781b031690506001600160a01b0382166388b7ab6361018d60408a0160208b0161070f565b30845f6101a060c08e0160a08f0161076e565b6101a98e610241565b6101b38c8c6102ed565b6040518863ffffffff1660e01b81526004016101d597969594939291906107b5565b5f604051808303815f87803b1580156101ec575f5ffd5b505af11580156101fe573d5f5f3e3d5ffd5b505050508481111561022d5761022d8261021e60408a0160208b0161070f565b6102288885610810565b6104d0565b6102388287876104d0565b50505050505050565b5f80610252368490038401846108d2565b5f602082015260405163063a70ff60e01b81529091507f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063063a70ff906102a79084906004016109bc565b602060405180830381865afa1580156102c2573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906102e69190610ae4565b9392505050565b606081602081108061033f57507f64926492649264926492649264926492649264926492649264926492649264928484610328602085610810565b610333928290610afb565b61033c91610b22565b14155b156103835783838080601f0160208091040260200160405190810160405280939291908181526020018383808284375f920191909152509294506104ca9350505050565b5f8080868187610394602088610810565b926103a193929190610afb565b8101906103ae9190610bb8565b60408051600180825281830190925293965091945092505f9190816020015b604080518082019091525f8152606060208201528152602001906001900390816103cd5790505090506040518060400160405280856001600160a01b0316815260200184815250815f8151811061042657610426610c2e565b602090810291909101015260405163bce38bd760e01b81526001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000169063bce38bd79061047f905f908590600401610c42565b5f604051808303815f875af115801561049a573d5f5f3e3d5ffd5b505050506040513d5f823e601f3d908101601f191682016040526104c19190810190610cdd565b50909450505050505b92915050565b604080516001600160a01b038416602482015260448082018490528251808303909101815260649091019091526020810180516001600160e01b031663a9059cbb60e01b179052610522908490610527565b505050565b5f5f836001600160a01b0316836040516105419190610e35565b5f604051808303815f865af19150503d805f811461057a576040519150601f19603f3d011682016040523d82523d5f602084013e61057f565b606091505b5091509150816105c25780515f036105ba57604051632b596cb760e01b81526001600160a01b03851660048201526024015b60405180910390fd5b805160208201fd5b8051156105e357808060200190518101906105dd9190610e4b565b156105f0565b6001600160a01b0384163b155b1561061957604051632b596cb760e01b81526001600160a01b03851660048201526024016105b1565b50505050565b6001600160a01b0381168114610633575f5ffd5b50565b80356106418161061f565b919050565b5f5f5f5f5f8587036101e081121561065c575f5ffd5b61018081121561066a575f5ffd5b5085945061018086013561067d8161061f565b93506101a086013592506101c086013567ffffffffffffffff8111156106a1575f5ffd5b8601601f810188136106b1575f5ffd5b803567ffffffffffffffff8111156106c7575f5ffd5b8860208284010111156106d8575f5ffd5b959894975092955050506020019190565b602081016002831061070957634e487b7160e01b5f52602160045260245ffd5b91905290565b5f6020828403121561071f575f5ffd5b81356102e68161061f565b80356001600160781b0381168114610641575f5ffd5b5f60208284031215610750575f5ffd5b6102e68261072a565b803565ffffffffffff81168114610641575f5ffd5b5f6020828403121561077e575f5ffd5b6102e682610759565b5f81518084528060208401602086015e5f602082860101526020601f19601f83011685010191505092915050565b6001600160a01b03888116825287166020820152604081018690526060810185905265ffffffffffff8416608082015260a0810183905260e060c082018190525f9061080390830184610787565b9998505050505050505050565b818103818111156104ca57634e487b7160e01b5f52601160045260245ffd5b634e487b7160e01b5f52604160045260245ffd5b604051610180810167ffffffffffffffff811182821017156108675761086761082f565b60405290565b6040805190810167ffffffffffffffff811182821017156108675761086761082f565b604051601f8201601f1916810167ffffffffffffffff811182821017156108b9576108b961082f565b604052919050565b803561ffff81168114610641575f5ffd5b5f6101808284031280156108e4575f5ffd5b506108ed610843565b6108f683610636565b815261090460208401610636565b602082015261091560408401610636565b604082015261092660608401610636565b60608201526109376080840161072a565b608082015261094860a08401610759565b60a082015261095960c08401610759565b60c082015261096a60e08401610759565b60e082015261097c61010084016108c1565b61010082015261098f61012084016108c1565b6101208201526109a26101408401610636565b610140820152610160928301359281019290925250919050565b81516001600160a01b03168152610180810160208301516109e860208401826001600160a01b03169052565b506040830151610a0360408401826001600160a01b03169052565b506060830151610a1e60608401826001600160a01b03169052565b506080830151610a3960808401826001600160781b03169052565b5060a0830151610a5360a084018265ffffffffffff169052565b5060c0830151610a6d60c084018265ffffffffffff169052565b5060e0830151610a8760e084018265ffffffffffff169052565b50610100830151610a9f61010084018261ffff169052565b50610120830151610ab761012084018261ffff169052565b50610140830151610ad46101408401826001600160a01b03169052565b5061016092830151919092015290565b5f60208284031215610af4575f5ffd5b5051919050565b5f5f85851115610b09575f5ffd5b83861115610b15575f5ffd5b5050820193919092039150565b803560208310156104ca575f19602084900360031b1b1692915050565b5f67ffffffffffffffff821115610b5857610b5861082f565b50601f01601f191660200190565b5f82601f830112610b75575f5ffd5b8135610b88610b8382610b3f565b610890565b818152846020838601011115610b9c575f5ffd5b816020850160208301375f918101602001919091529392505050565b5f5f5f60608486031215610bca575f5ffd5b8335610bd58161061f565b9250602084013567ffffffffffffffff811115610bf0575f5ffd5b610bfc86828701610b66565b925050604084013567ffffffffffffffff811115610c18575f5ffd5b610c2486828701610b66565b9150509250925092565b634e487b7160e01b5f52603260045260245ffd5b5f6040820184151583526040602084015280845180835260608501915060608160051b8601019250602086015f5b82811015610cc157868503605f19018452815180516001600160a01b03168652602090810151604091870182905290610cab90870182610787565b9550506020938401939190910190600101610c70565b5092979650505050505050565b80518015158114610641575f5ffd5b5f60208284031215610ced575f5ffd5b815167ffffffffffffffff811115610d03575f5ffd5b8201601f81018413610d13575f5ffd5b805167ffffffffffffffff811115610d2d57610d2d61082f565b8060051b610d3d60208201610890565b91825260208184018101929081019087841115610d58575f5ffd5b6020850192505b83831015610e2a57825167ffffffffffffffff811115610d7d575f5ffd5b85016040818a03601f19011215610d92575f5ffd5b610d9a61086d565b610da660208301610cce565b8152604082015167ffffffffffffffff811115610dc1575f5ffd5b60208184010192505089601f830112610dd8575f5ffd5b8151610de6610b8382610b3f565b8181528b6020838601011115610dfa575f5ffd5b8160208501602083015e5f6020838301015280602084015250508084525050602082019150602083019250610d5f565b979650505050505050565b5f82518060208501845e5f920191825250919050565b5f60208284031215610e5b575f5ffd5b6102e682610cce56";
+
+/** ERC3009PaymentCollector runtime code (what anvil_setCode installs). */
+export const erc3009PaymentCollectorDeployedBytecode: `0x${string}` =
+  "0x608060405234801561000f575f5ffd5b506004361061004a575f3560e01c8063408657341461004e578063498847881461009257806394b41e52146100a7578063ccdafa11146100ce575b5f5ffd5b6100757f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b0390911681526020015b60405180910390f35b6100a56100a0366004610646565b6100e2565b005b6100757f000000000000000000000000000000000000000000000000000000000000000081565b6100d55f81565b60405161008991906106e9565b336001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000161461012b5760405163bde034f960e01b815260040160405180910390fd5b610138858585858561013f565b5050505050565b5f610150608087016060880161070f565b90505f61016360a0880160808901610740565b6001600160781b031690506001600160a01b0382166388b7ab6361018d60408a0160208b0161070f565b30845f6101a060c08e0160a08f0161076e565b6101a98e610241565b6101b38c8c6102ed565b6040518863ffffffff1660e01b81526004016101d597969594939291906107b5565b5f604051808303815f87803b1580156101ec575f5ffd5b505af11580156101fe573d5f5f3e3d5ffd5b505050508481111561022d5761022d8261021e60408a0160208b0161070f565b6102288885610810565b6104d0565b6102388287876104d0565b50505050505050565b5f80610252368490038401846108d2565b5f602082015260405163063a70ff60e01b81529091507f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063063a70ff906102a79084906004016109bc565b602060405180830381865afa1580156102c2573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906102e69190610ae4565b9392505050565b606081602081108061033f57507f64926492649264926492649264926492649264926492649264926492649264928484610328602085610810565b610333928290610afb565b61033c91610b22565b14155b156103835783838080601f0160208091040260200160405190810160405280939291908181526020018383808284375f920191909152509294506104ca9350505050565b5f8080868187610394602088610810565b926103a193929190610afb565b8101906103ae9190610bb8565b60408051600180825281830190925293965091945092505f9190816020015b604080518082019091525f8152606060208201528152602001906001900390816103cd5790505090506040518060400160405280856001600160a01b0316815260200184815250815f8151811061042657610426610c2e565b602090810291909101015260405163bce38bd760e01b81526001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000169063bce38bd79061047f905f908590600401610c42565b5f604051808303815f875af115801561049a573d5f5f3e3d5ffd5b505050506040513d5f823e601f3d908101601f191682016040526104c19190810190610cdd565b50909450505050505b92915050565b604080516001600160a01b038416602482015260448082018490528251808303909101815260649091019091526020810180516001600160e01b031663a9059cbb60e01b179052610522908490610527565b505050565b5f5f836001600160a01b0316836040516105419190610e35565b5f604051808303815f865af19150503d805f811461057a576040519150601f19603f3d011682016040523d82523d5f602084013e61057f565b606091505b5091509150816105c25780515f036105ba57604051632b596cb760e01b81526001600160a01b03851660048201526024015b60405180910390fd5b805160208201fd5b8051156105e357808060200190518101906105dd9190610e4b565b156105f0565b6001600160a01b0384163b155b1561061957604051632b596cb760e01b81526001600160a01b03851660048201526024016105b1565b50505050565b6001600160a01b0381168114610633575f5ffd5b50565b80356106418161061f565b919050565b5f5f5f5f5f8587036101e081121561065c575f5ffd5b61018081121561066a575f5ffd5b5085945061018086013561067d8161061f565b93506101a086013592506101c086013567ffffffffffffffff8111156106a1575f5ffd5b8601601f810188136106b1575f5ffd5b803567ffffffffffffffff8111156106c7575f5ffd5b8860208284010111156106d8575f5ffd5b959894975092955050506020019190565b602081016002831061070957634e487b7160e01b5f52602160045260245ffd5b91905290565b5f6020828403121561071f575f5ffd5b81356102e68161061f565b80356001600160781b0381168114610641575f5ffd5b5f60208284031215610750575f5ffd5b6102e68261072a565b803565ffffffffffff81168114610641575f5ffd5b5f6020828403121561077e575f5ffd5b6102e682610759565b5f81518084528060208401602086015e5f602082860101526020601f19601f83011685010191505092915050565b6001600160a01b03888116825287166020820152604081018690526060810185905265ffffffffffff8416608082015260a0810183905260e060c082018190525f9061080390830184610787565b9998505050505050505050565b818103818111156104ca57634e487b7160e01b5f52601160045260245ffd5b634e487b7160e01b5f52604160045260245ffd5b604051610180810167ffffffffffffffff811182821017156108675761086761082f565b60405290565b6040805190810167ffffffffffffffff811182821017156108675761086761082f565b604051601f8201601f1916810167ffffffffffffffff811182821017156108b9576108b961082f565b604052919050565b803561ffff81168114610641575f5ffd5b5f6101808284031280156108e4575f5ffd5b506108ed610843565b6108f683610636565b815261090460208401610636565b602082015261091560408401610636565b604082015261092660608401610636565b60608201526109376080840161072a565b608082015261094860a08401610759565b60a082015261095960c08401610759565b60c082015261096a60e08401610759565b60e082015261097c61010084016108c1565b61010082015261098f61012084016108c1565b6101208201526109a26101408401610636565b610140820152610160928301359281019290925250919050565b81516001600160a01b03168152610180810160208301516109e860208401826001600160a01b03169052565b506040830151610a0360408401826001600160a01b03169052565b506060830151610a1e60608401826001600160a01b03169052565b506080830151610a3960808401826001600160781b03169052565b5060a0830151610a5360a084018265ffffffffffff169052565b5060c0830151610a6d60c084018265ffffffffffff169052565b5060e0830151610a8760e084018265ffffffffffff169052565b50610100830151610a9f61010084018261ffff169052565b50610120830151610ab761012084018261ffff169052565b50610140830151610ad46101408401826001600160a01b03169052565b5061016092830151919092015290565b5f60208284031215610af4575f5ffd5b5051919050565b5f5f85851115610b09575f5ffd5b83861115610b15575f5ffd5b5050820193919092039150565b803560208310156104ca575f19602084900360031b1b1692915050565b5f67ffffffffffffffff821115610b5857610b5861082f565b50601f01601f191660200190565b5f82601f830112610b75575f5ffd5b8135610b88610b8382610b3f565b610890565b818152846020838601011115610b9c575f5ffd5b816020850160208301375f918101602001919091529392505050565b5f5f5f60608486031215610bca575f5ffd5b8335610bd58161061f565b9250602084013567ffffffffffffffff811115610bf0575f5ffd5b610bfc86828701610b66565b925050604084013567ffffffffffffffff811115610c18575f5ffd5b610c2486828701610b66565b9150509250925092565b634e487b7160e01b5f52603260045260245ffd5b5f6040820184151583526040602084015280845180835260608501915060608160051b8601019250602086015f5b82811015610cc157868503605f19018452815180516001600160a01b03168652602090810151604091870182905290610cab90870182610787565b9550506020938401939190910190600101610c70565b5092979650505050505050565b80518015158114610641575f5ffd5b5f60208284031215610ced575f5ffd5b815167ffffffffffffffff811115610d03575f5ffd5b8201601f81018413610d13575f5ffd5b805167ffffffffffffffff811115610d2d57610d2d61082f565b8060051b610d3d60208201610890565b91825260208184018101929081019087841115610d58575f5ffd5b6020850192505b83831015610e2a57825167ffffffffffffffff811115610d7d575f5ffd5b85016040818a03601f19011215610d92575f5ffd5b610d9a61086d565b610da660208301610cce565b8152604082015167ffffffffffffffff811115610dc1575f5ffd5b60208184010192505089601f830112610dd8575f5ffd5b8151610de6610b8382610b3f565b8181528b6020838601011115610dfa575f5ffd5b8160208501602083015e5f6020838301015280602084015250508084525050602082019150602083019250610d5f565b979650505050505050565b5f82518060208501845e5f920191825250919050565b5f60208284031215610e5b575f5ffd5b6102e682610cce56";
+
+export const operatorRefundCollectorAbi = [
+  {
+    inputs: [{ internalType: "address", name: "authCaptureEscrow_", type: "address" }],
+    stateMutability: "nonpayable",
+    type: "constructor",
+  },
+  { inputs: [], name: "OnlyAuthCaptureEscrow", type: "error" },
+  { inputs: [{ internalType: "address", name: "token", type: "address" }], name: "TokenTransferFailed", type: "error" },
+  {
+    inputs: [],
+    name: "authCaptureEscrow",
+    outputs: [{ internalType: "contract AuthCaptureEscrow", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        components: [
+          { internalType: "address", name: "operator", type: "address" },
+          { internalType: "address", name: "payer", type: "address" },
+          { internalType: "address", name: "receiver", type: "address" },
+          { internalType: "address", name: "token", type: "address" },
+          { internalType: "uint120", name: "maxAmount", type: "uint120" },
+          { internalType: "uint48", name: "preApprovalExpiry", type: "uint48" },
+          { internalType: "uint48", name: "authorizationExpiry", type: "uint48" },
+          { internalType: "uint48", name: "refundExpiry", type: "uint48" },
+          { internalType: "uint16", name: "minFeeBps", type: "uint16" },
+          { internalType: "uint16", name: "maxFeeBps", type: "uint16" },
+          { internalType: "address", name: "feeReceiver", type: "address" },
+          { internalType: "uint256", name: "salt", type: "uint256" },
+        ],
+        internalType: "struct AuthCaptureEscrow.PaymentInfo",
+        name: "paymentInfo",
+        type: "tuple",
+      },
+      { internalType: "address", name: "tokenStore", type: "address" },
+      { internalType: "uint256", name: "amount", type: "uint256" },
+      { internalType: "bytes", name: "collectorData", type: "bytes" },
+    ],
+    name: "collectTokens",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "collectorType",
+    outputs: [{ internalType: "enum ITokenCollector.CollectorType", name: "", type: "uint8" }],
+    stateMutability: "view",
+    type: "function",
+  },
+] as const;
+
+/** OperatorRefundCollector creation code (constructor arguments are appended ABI-encoded). */
+export const operatorRefundCollectorBytecode: `0x${string}` =
+  "0x60a0604052348015600e575f5ffd5b5060405161043e38038061043e833981016040819052602b91603b565b6001600160a01b03166080526066565b5f60208284031215604a575f5ffd5b81516001600160a01b0381168114605f575f5ffd5b9392505050565b6080516103bb6100835f395f81816048015260bc01526103bb5ff3fe608060405234801561000f575f5ffd5b506004361061003f575f3560e01c806340865734146100435780634988478814610087578063ccdafa111461009c575b5f5ffd5b61006a7f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b0390911681526020015b60405180910390f35b61009a61009536600461029f565b6100b1565b005b6100a4600181565b60405161007e9190610340565b336001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146100fa5760405163bde034f960e01b815260040160405180910390fd5b610107858585858561010e565b5050505050565b6101076101216080870160608801610366565b61012e6020880188610366565b604080516001600160a01b0383811660248301528916604482015260648082018990528251808303909101815260849091019091526020810180516001600160e01b03166323b872dd60e01b1790528790879061018c908590610192565b50505050565b5f5f836001600160a01b0316836040516101ac9190610386565b5f604051808303815f865af19150503d805f81146101e5576040519150601f19603f3d011682016040523d82523d5f602084013e6101ea565b606091505b50915091508161022d5780515f0361022557604051632b596cb760e01b81526001600160a01b03851660048201526024015b60405180910390fd5b805160208201fd5b80511561024e5780806020019051810190610248919061039c565b1561025b565b6001600160a01b0384163b155b1561018c57604051632b596cb760e01b81526001600160a01b038516600482015260240161021c565b80356001600160a01b038116811461029a575f5ffd5b919050565b5f5f5f5f5f8587036101e08112156102b5575f5ffd5b6101808112156102c3575f5ffd5b508594506102d46101808701610284565b93506101a086013592506101c086013567ffffffffffffffff8111156102f8575f5ffd5b8601601f81018813610308575f5ffd5b803567ffffffffffffffff81111561031e575f5ffd5b88602082840101111561032f575f5ffd5b959894975092955050506020019190565b602081016002831061036057634e487b7160e01b5f52602160045260245ffd5b91905290565b5f60208284031215610376575f5ffd5b61037f82610284565b9392505050565b5f82518060208501845e5f920191825250919050565b5f602082840312156103ac575f5ffd5b8151801515811461037f575f5ffd";
+
+/** OperatorRefundCollector runtime code (what anvil_setCode installs). */
+export const operatorRefundCollectorDeployedBytecode: `0x${string}` =
+  "0x608060405234801561000f575f5ffd5b506004361061003f575f3560e01c806340865734146100435780634988478814610087578063ccdafa111461009c575b5f5ffd5b61006a7f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b0390911681526020015b60405180910390f35b61009a61009536600461029f565b6100b1565b005b6100a4600181565b60405161007e9190610340565b336001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146100fa5760405163bde034f960e01b815260040160405180910390fd5b610107858585858561010e565b5050505050565b6101076101216080870160608801610366565b61012e6020880188610366565b604080516001600160a01b0383811660248301528916604482015260648082018990528251808303909101815260849091019091526020810180516001600160e01b03166323b872dd60e01b1790528790879061018c908590610192565b50505050565b5f5f836001600160a01b0316836040516101ac9190610386565b5f604051808303815f865af19150503d805f81146101e5576040519150601f19603f3d011682016040523d82523d5f602084013e6101ea565b606091505b50915091508161022d5780515f0361022557604051632b596cb760e01b81526001600160a01b03851660048201526024015b60405180910390fd5b805160208201fd5b80511561024e5780806020019051810190610248919061039c565b1561025b565b6001600160a01b0384163b155b1561018c57604051632b596cb760e01b81526001600160a01b038516600482015260240161021c565b80356001600160a01b038116811461029a575f5ffd5b919050565b5f5f5f5f5f8587036101e08112156102b5575f5ffd5b6101808112156102c3575f5ffd5b508594506102d46101808701610284565b93506101a086013592506101c086013567ffffffffffffffff8111156102f8575f5ffd5b8601601f81018813610308575f5ffd5b803567ffffffffffffffff81111561031e575f5ffd5b88602082840101111561032f575f5ffd5b959894975092955050506020019190565b602081016002831061036057634e487b7160e01b5f52602160045260245ffd5b91905290565b5f60208284031215610376575f5ffd5b61037f82610284565b9392505050565b5f82518060208501845e5f920191825250919050565b5f602082840312156103ac575f5ffd5b8151801515811461037f575f5ffd";

@@ -4,6 +4,10 @@
  *  - TestUSDC (EIP-3009, domain "USD Coin"/"2", 6 decimals) deployed with CREATE2 through
  *    anvil's built-in deterministic deployment proxy, so its address is the same on every
  *    fresh or reused anvil (it depends only on the bytecode and constructor arguments),
+ *  - our auth-capture escrow, EIP-3009 token collector and operator refund collector
+ *    (contracts/AuthCaptureEscrow.sol, contracts/ERC3009PaymentCollector.sol) at the canonical
+ *    commerce-payments v1.1 addresses, so a stock x402 auth-capture client's signatures (whose
+ *    nonce commits to the escrow address and whose `to` is the collector) verify here,
  *  - the demo buyer (anvil account 1) topped up to 1,000 USDC.
  * Idempotent: calling it again on the same chain deploys nothing and only tops up.
  */
@@ -21,11 +25,23 @@ import {
   type Address,
   type Chain,
   type Hex,
+  type PublicClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { anvilAccount, DEMO_BUYER_ACCOUNT_INDEX, DEPLOYER_ACCOUNT_INDEX, type KeyPair } from "./accounts";
-import { multicall3DeployedBytecode, testUsdcAbi, testUsdcBytecode } from "./artifacts";
+import { AUTH_CAPTURE_DEPLOYMENT } from "../escrow/contracts";
+import {
+  authCaptureEscrowAbi,
+  authCaptureEscrowBytecode,
+  erc3009PaymentCollectorAbi,
+  erc3009PaymentCollectorBytecode,
+  multicall3DeployedBytecode,
+  operatorRefundCollectorAbi,
+  operatorRefundCollectorBytecode,
+  testUsdcAbi,
+  testUsdcBytecode,
+} from "./artifacts";
 
 /** Canonical Multicall3 address (same on every chain that has it). */
 export const MULTICALL3_ADDRESS: Address = "0xcA11bde05977b3631167028862bE2a173976CA11";
@@ -99,12 +115,58 @@ export interface LocalChain {
   usdcAddress: Address;
   usdc: { name: string; version: string; symbol: string; decimals: number };
   multicall3Address: Address;
+  /** Our auth-capture contracts, installed at the canonical v1.1 addresses. */
+  escrow: LocalEscrowAddresses;
   /** Deploys and owns TestUSDC (anvil account 0). */
   deployer: KeyPair;
   /** Sends settlement transactions (anvil account 0: the same key as the deployer). */
   relayer: KeyPair;
   /** Funded buyer for demos and tests (anvil account 1). */
   demoBuyer: KeyPair;
+}
+
+export interface LocalEscrowAddresses {
+  escrow: Address;
+  eip3009Collector: Address;
+  operatorRefundCollector: Address;
+}
+
+/**
+ * Runtime code of our escrow contracts as their constructors leave it (immutables filled in:
+ * the collectors point at the canonical escrow and Multicall3). Obtained by running each
+ * creation code in an eth_call, which executes the constructor exactly as a deployment would
+ * and returns the runtime code, without sending a transaction.
+ */
+async function escrowRuntimeCode(client: PublicClient): Promise<{ address: Address; code: Hex }[]> {
+  const creations: { address: Address; data: Hex }[] = [
+    {
+      address: AUTH_CAPTURE_DEPLOYMENT.escrow,
+      data: encodeDeployData({ abi: authCaptureEscrowAbi, bytecode: authCaptureEscrowBytecode }),
+    },
+    {
+      address: AUTH_CAPTURE_DEPLOYMENT.eip3009Collector,
+      data: encodeDeployData({
+        abi: erc3009PaymentCollectorAbi,
+        bytecode: erc3009PaymentCollectorBytecode,
+        args: [AUTH_CAPTURE_DEPLOYMENT.escrow, MULTICALL3_ADDRESS],
+      }),
+    },
+    {
+      address: AUTH_CAPTURE_DEPLOYMENT.operatorRefundCollector,
+      data: encodeDeployData({
+        abi: operatorRefundCollectorAbi,
+        bytecode: operatorRefundCollectorBytecode,
+        args: [AUTH_CAPTURE_DEPLOYMENT.escrow],
+      }),
+    },
+  ];
+  return Promise.all(
+    creations.map(async ({ address, data }) => {
+      const code = (await client.request({ method: "eth_call", params: [{ data }, "latest"] })) as Hex;
+      if (!code || code === "0x") throw new Error(`setupLocalChain: constructor for ${address} returned no code`);
+      return { address, code };
+    }),
+  );
 }
 
 export interface SetupLocalChainOptions {
@@ -149,6 +211,13 @@ export async function setupLocalChain(rpcUrl: string, options: SetupLocalChainOp
       address: MULTICALL3_ADDRESS,
       bytecode: multicall3DeployedBytecode,
     });
+  }
+
+  // The auth-capture escrow and its collectors at the canonical addresses (replaced when our contracts changed).
+  for (const { address, code } of await escrowRuntimeCode(publicClient)) {
+    if ((await publicClient.getCode({ address })) !== code) {
+      await createTestClient({ chain, mode: "anvil", transport: http(rpcUrl) }).setCode({ address, bytecode: code });
+    }
   }
 
   // TestUSDC via CREATE2.
@@ -199,6 +268,11 @@ export async function setupLocalChain(rpcUrl: string, options: SetupLocalChainOp
       decimals: LOCAL_USDC_DECIMALS,
     },
     multicall3Address: MULTICALL3_ADDRESS,
+    escrow: {
+      escrow: AUTH_CAPTURE_DEPLOYMENT.escrow,
+      eip3009Collector: AUTH_CAPTURE_DEPLOYMENT.eip3009Collector,
+      operatorRefundCollector: AUTH_CAPTURE_DEPLOYMENT.operatorRefundCollector,
+    },
     deployer,
     relayer: deployer,
     demoBuyer,

@@ -365,8 +365,12 @@ export function readTokenStore(client: Client, escrow: Address, operator: Addres
 }
 
 const HISTORY_EVENTS = ["PaymentAuthorized", "PaymentCaptured", "PaymentVoided", "PaymentReclaimed"] as const;
-const ESCROW_EVENT_TOPICS = new Set(
-  authCaptureEscrowAbi.filter((item) => item.type === "event").map((event) => toEventSelector(event)),
+/** Topics of the escrow's payment events: each starts a new operation within a transaction. */
+const PAYMENT_EVENT_TOPICS = new Set(
+  authCaptureEscrowAbi
+    .filter((item): item is Extract<typeof item, { type: "event" }> => item.type === "event")
+    .filter((event) => event.name.startsWith("Payment"))
+    .map((event) => toEventSelector(event)),
 );
 
 /**
@@ -458,7 +462,7 @@ export async function readPaymentHistory(
   return history;
 }
 
-/** The token's Transfer logs after log `logIndex` of the receipt, up to the next escrow event. */
+/** The token's Transfer logs after log `logIndex` of the receipt, up to the next payment event of the escrow. */
 function transfersAfter(
   receipt: TransactionReceipt,
   logIndex: number,
@@ -468,7 +472,7 @@ function transfersAfter(
   const following = receipt.logs.filter((l) => l.logIndex > logIndex).sort((a, b) => a.logIndex - b.logIndex);
   const segment: Log[] = [];
   for (const log of following) {
-    if (isAddressEqual(log.address, escrow) && log.topics[0] && ESCROW_EVENT_TOPICS.has(log.topics[0])) break;
+    if (isAddressEqual(log.address, escrow) && log.topics[0] && PAYMENT_EVENT_TOPICS.has(log.topics[0])) break;
     if (isAddressEqual(log.address, token)) segment.push(log);
   }
   return parseEventLogs({ abi: erc20TransferEventAbi, logs: segment, strict: true }).map((t) => ({
