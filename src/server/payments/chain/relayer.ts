@@ -10,9 +10,11 @@
  */
 import { toFacilitatorEvmSigner } from "@x402/evm";
 import {
+  BaseError,
   createPublicClient,
   createWalletClient,
   http,
+  NonceTooLowError,
   type Abi,
   type Account,
   type Address,
@@ -77,7 +79,7 @@ export function createRelayer(options: RelayerOptions): Relayer {
   let tail: Promise<unknown> = Promise.resolve();
 
   function withNonce<T>(send: (nonce: number) => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
+    const attempt = async (): Promise<T> => {
       nextNonce ??= await publicClient.getTransactionCount({
         address: account.address,
         blockTag: "pending",
@@ -91,6 +93,16 @@ export function createRelayer(options: RelayerOptions): Relayer {
         // Unknown whether the nonce was used (e.g. gas estimation failed, or the node
         // rejected it): ask the node again next time.
         nextNonce = undefined;
+        throw err;
+      }
+    };
+    // "Nonce too low" means this transaction was not accepted: something else (a demo
+    // mint, an operator script) sent from the same account. Retry once with a fresh nonce.
+    const run = async (): Promise<T> => {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (err instanceof BaseError && err.walk((e) => e instanceof NonceTooLowError)) return attempt();
         throw err;
       }
     };
