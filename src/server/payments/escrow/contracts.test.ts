@@ -4,7 +4,18 @@ import { getAddress, isAddressEqual, zeroAddress, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { anvilAccount } from "../chain/accounts";
-import { AUTH_CAPTURE_DEPLOYMENT } from "./contracts";
+import { toFunctionSignature, toEventSignature, type AbiParameter } from "viem";
+import {
+  authCaptureEscrowAbi as ourEscrowArtifactAbi,
+  erc3009PaymentCollectorAbi as ourCollectorArtifactAbi,
+  operatorRefundCollectorAbi as ourRefundCollectorArtifactAbi,
+} from "../chain/artifacts";
+import {
+  AUTH_CAPTURE_DEPLOYMENT,
+  authCaptureEscrowAbi,
+  erc3009PaymentCollectorAbi,
+  tokenCollectorAbi,
+} from "./contracts";
 import {
   fromStoredPaymentInfo,
   payerAgnosticNonce,
@@ -145,4 +156,44 @@ describe("PaymentInfo hashing", () => {
     expect(() => fromStoredPaymentInfo({ ...stored, maxFeeBps: 10_001 })).toThrow();
     expect(() => fromStoredPaymentInfo({ ...stored, payer: "nope" })).toThrow();
   });
+});
+
+describe("our Solidity implements the canonical v1.1 interface", () => {
+  type Item = {
+    type: string;
+    name?: string;
+    inputs?: readonly AbiParameter[];
+    outputs?: readonly AbiParameter[];
+    anonymous?: boolean;
+  };
+  /** Signatures with the indexed flags and return types, so a mismatch in either shows up. */
+  const signatures = (abi: readonly unknown[]) =>
+    new Set(
+      (abi as readonly Item[])
+        .filter((i) => i.type === "function" || i.type === "event" || i.type === "error")
+        .map((i) => {
+          if (i.type === "function") {
+            return `${toFunctionSignature(i as Parameters<typeof toFunctionSignature>[0])} -> ${(i.outputs ?? []).map((o) => o.type).join(",")}`;
+          }
+          if (i.type === "event") {
+            const indexed = (i.inputs ?? []).map((p) => ("indexed" in p && p.indexed ? "i" : "-")).join("");
+            return `event ${toEventSignature(i as Parameters<typeof toEventSignature>[0])} ${indexed}`;
+          }
+          return `error ${i.name}(${(i.inputs ?? []).map((p) => p.type).join(",")})`;
+        }),
+    );
+
+  it.each([
+    ["AuthCaptureEscrow", authCaptureEscrowAbi, ourEscrowArtifactAbi],
+    ["ERC3009PaymentCollector", erc3009PaymentCollectorAbi, ourCollectorArtifactAbi],
+    ["OperatorRefundCollector", tokenCollectorAbi, ourRefundCollectorArtifactAbi],
+  ] as const)(
+    "%s: every function, event and error of the ABI we call is in the compiled contract",
+    (_, canonical, ours) => {
+      const compiled = signatures(ours);
+      expect(signatures(canonical).size).toBeGreaterThanOrEqual(4);
+      const missing = [...signatures(canonical)].filter((sig) => !compiled.has(sig));
+      expect(missing).toEqual([]);
+    },
+  );
 });
