@@ -26,7 +26,14 @@ import { signAuthorization, signCancelAuthorization, type TokenDomain } from "..
 import { localViemChain, setupLocalChain } from "../chain/local-chain";
 import { createRelayer, type Relayer } from "../chain/relayer";
 import { authCaptureEscrowAbi, AUTH_CAPTURE_DEPLOYMENT, COLLECTOR_TYPE, tokenCollectorAbi } from "./contracts";
-import { createEscrowOps, decodeRevert, EscrowRevertError, reclaimAsPayer, type EscrowOps } from "./escrow-ops";
+import {
+  createEscrowOps,
+  decodeRevert,
+  EscrowRevertError,
+  EscrowTxPendingError,
+  reclaimAsPayer,
+  type EscrowOps,
+} from "./escrow-ops";
 import { payerAgnosticNonce, paymentInfoFromAuthCapture, saltToHex, type PaymentInfo } from "./payment-info";
 
 const OPERATOR = anvilAccount(DEPLOYER_ACCOUNT_INDEX);
@@ -703,6 +710,37 @@ describe("reclaim and deadlines (a chain of its own: time moves forward)", () =>
   });
   afterAll(async () => {
     await f?.chain.stop();
+  });
+
+  it("a transaction with no receipt in time is reported pending with its hash; the chain then says what happened", async () => {
+    const impatient = createEscrowOps({ relayer: f.relayer, receiptTimeoutMs: 300 });
+    const testClient = createTestClient({
+      mode: "anvil",
+      chain: f.chain.client.chain,
+      transport: http(f.chain.rpcUrl),
+    });
+    const { info, signature, hash } = await newPayment(f);
+    await testClient.setAutomine(false);
+    try {
+      const sent: Hex[] = [];
+      const err: unknown = await impatient
+        .authorize(info, info.maxAmount, signature, { onSent: (h) => void sent.push(h) })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(EscrowTxPendingError);
+      expect((err as EscrowTxPendingError).txHash).toBe(sent[0]);
+      expect((await impatient.readPaymentState(hash)).hasCollectedPayment).toBe(false);
+      await testClient.mine({ blocks: 1 });
+    } finally {
+      await testClient.setAutomine(true);
+    }
+    // Mined after all: the state and the history show it, and a retry cannot collect twice.
+    expect(await impatient.readPaymentState(hash)).toMatchObject({ capturableAmount: info.maxAmount });
+    const history = await impatient.readPaymentHistory(info, { fromBlock: 0n });
+    expect(history.authorized.map((a) => a.heldInTokenStore)).toEqual([info.maxAmount]);
+    await expect(impatient.authorize(info, info.maxAmount, signature)).rejects.toMatchObject({
+      reason: "PaymentAlreadyCollected",
+    });
+    await impatient.void(info);
   });
 
   it("the buyer reclaims exactly the rest once the capture deadline passed, and not before", async () => {
