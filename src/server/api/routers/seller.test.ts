@@ -101,14 +101,19 @@ describe("seller pairing and dashboard", () => {
         validAfter: new Date(0),
         validBefore: new Date(Date.now() + 3600_000),
         signedPayload: {},
-        status: "confirmed",
+        scheme: "auth-capture",
+        status: "captured",
+        // 0.80 captured, of which a 0.05 marketplace fee: the seller earned 0.75.
+        capturedAtomic: "800000",
+        feeAtomic: "50000",
+        returnedAtomic: "0",
         confirmedAt: new Date(),
       },
     });
     const dash = await api.seller.dashboard({ days: 7 });
     expect(dash.nodes).toHaveLength(1);
     expect(dash.nodes[0]).toMatchObject({ id: nodeId, earnedUsd: "0.75", status: "offline" });
-    expect(dash.totals).toMatchObject({ earnedUsd: "0.75", nodesOnline: 0 });
+    expect(dash.totals).toMatchObject({ earnedUsd: "0.75", feesUsd: "0.05", nodesOnline: 0 });
     expect(dash.earningsByDay).toHaveLength(7);
     expect(dash.earningsByDay.at(-1)).toMatchObject({ usd: "0.75" });
     // Another seller sees none of it.
@@ -120,7 +125,7 @@ describe("seller pairing and dashboard", () => {
     const adminApi = await signedIn(admin);
     const stats = await adminApi.admin.stats();
     expect(stats.jobsByStatus).toContainEqual({ status: "completed", count: 1 });
-    expect(stats.settled).toMatchObject({ volumeUsd: "0.75", payments: 1 });
+    expect(stats.settled).toMatchObject({ volumeUsd: "0.8", payments: 1 });
     const { items, total } = await adminApi.admin.nodes({ search: "h200" });
     expect(total).toBe(1);
     await adminApi.admin.suspendNode({ nodeId: items[0]!.id, reason: "test" });

@@ -11,7 +11,7 @@ import { createTestDeps } from "@/test/test-deps";
 import { onlineNode, pythonJob, runNextJob } from "@/test/market";
 import { submitJob } from "../../services/payments/submit";
 import { quoteJob } from "../../services/payments/quote";
-import { settleJobPayment } from "../../services/payments/settlement";
+import { offer } from "@/test/escrow-payments";
 import { createChainService, type ChainService } from "../chain-service";
 import { buildRequirements } from "../requirements";
 import { createRemoteFacilitator } from "./remote";
@@ -87,19 +87,20 @@ describe("remote facilitator", () => {
     expect(server.calls.settle).toBeGreaterThanOrEqual(2);
   });
 
-  it("the marketplace with FACILITATOR_URL verifies at submission and settles after delivery through it", async () => {
+  it("the marketplace with FACILITATOR_URL verifies and settles an exact payment through it, at submission", async () => {
     const deps = await createTestDeps({ RPC_URL: chain.rpcUrl, FACILITATOR_URL: server.url });
     try {
       const calls = { ...server.calls };
       const node = await onlineNode(deps, "3.60");
       const quote = await quoteJob(deps, { nodeId: node.nodeId, jobType: "python", maxDurationSeconds: 60 });
-      const payment = await signPayment(anvilWallet(1), quote.requirements as PaymentRequirements);
+      const payment = await signPayment(anvilWallet(1), offer(quote, "exact"));
       const { job } = await submitJob(deps, anvilWallet(1).address, pythonJob(node.nodeId), payment);
       expect(server.calls.verify).toBe(calls.verify + 1);
-      await runNextJob(node.agent);
-      expect(await settleJobPayment(deps, job.id)).toBe("confirmed");
       expect(server.calls.settle).toBe(calls.settle + 1);
+      expect(job.payment).toMatchObject({ status: "captured", scheme: "exact" });
       expect(await chain.balance(node.seller.address)).toBe(60_000n);
+      await runNextJob(node.agent);
+      expect(server.calls.settle).toBe(calls.settle + 1);
     } finally {
       await deps.cleanup();
     }

@@ -1,7 +1,9 @@
 /**
- * Paying for a job end to end on a real chain (anvil) and a real database: quote →
- * sign as a wallet → submit → the agent runs the job → settled on chain; and every
- * way a payment can be wrong, each refused with its own reason and nothing written.
+ * Paying for a job with the "exact" scheme (the second way in `accepts`) on a real chain
+ * (anvil) and a real database: quote → sign as a wallet → submit → paid to the seller at
+ * submission, before the job is queued; and every way a payment can be wrong, each
+ * refused with its own reason and nothing written (auth-capture's own refusals at the
+ * end; its flow is in escrow-payments.test.ts).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { PaymentRequirements } from "@x402/core/types";
@@ -19,7 +21,7 @@ import {
 import { eventually, onlineNode, pythonJob, runNextJob, signedInCaller, type Caller } from "@/test/market";
 import { getNetwork } from "../../payments/networks";
 import type { AppError } from "../../errors";
-import { startSettlementWorker } from "./settlement-worker";
+import { offer, signAuthCapture } from "@/test/escrow-payments";
 
 let chain: TestChain;
 let deps: TestDeps;
@@ -42,7 +44,7 @@ const counts = async () => ({ jobs: await deps.prisma.job.count(), payments: awa
 async function quoted(price = "3.60", maxDurationSeconds = 60) {
   const node = await onlineNode(deps, price);
   const quote = await buyerApi.jobs.quote({ nodeId: node.nodeId, jobType: "python", maxDurationSeconds });
-  return { node, quote, requirements: quote.requirements as PaymentRequirements };
+  return { node, quote, requirements: offer(quote, "exact") };
 }
 
 /** Expects a refusal with this reason and returns the AppError behind it. */
@@ -66,13 +68,16 @@ describe("quote", () => {
       amountAtomic: "60000",
       network: { caip2: "eip155:31337", chainId: 31337 },
     });
-    expect(quote.requirements).toEqual({
+    expect(quote.requirements?.scheme).toBe("auth-capture");
+    expect(quote.accepts.map((a) => a.scheme)).toEqual(["auth-capture", "exact"]);
+    expect(quote.accepts[1]).toEqual({
       scheme: "exact",
       network: "eip155:31337",
       asset: chain.usdc,
       amount: "60000",
       payTo: node.seller.address,
-      maxTimeoutSeconds: 60 + deps.env.SETTLEMENT_WINDOW_SECONDS,
+      // Paid at submission: the authorization only has to last until it is sent.
+      maxTimeoutSeconds: 300,
       extra: { name: "USD Coin", version: "2" },
     });
     // 1.00/h for 1 s = 277.77… atomic units: rounded up, never down.
@@ -95,81 +100,81 @@ describe("quote", () => {
   });
 });
 
-describe("a paid job, end to end", () => {
-  it("quote → sign → submit → run → settled on chain: the seller gets exactly the amount", async () => {
-    const stop = startSettlementWorker(deps);
-    try {
-      const { node, requirements } = await quoted();
-      const sellerBefore = await chain.balance(node.seller.address);
-      const buyerBefore = await chain.balance(buyer.address);
-      const payment = await signPayment(buyer, requirements);
-      const submitted = await buyerApi.jobs.submit({ ...pythonJob(node.nodeId), payment });
-      expect(submitted).toMatchObject({
-        status: "queued",
-        costUsd: "0.06",
-        payment: { status: "pending", amountUsdc: "0.06" },
-      });
-      const row = await deps.prisma.payment.findUniqueOrThrow({ where: { jobId: submitted.id } });
-      expect(row).toMatchObject({
-        fromAddress: buyer.address,
-        toAddress: node.seller.address,
-        nonce: authorizationOf(payment).nonce,
-        network: "eip155:31337",
-        asset: chain.usdc,
-        status: "pending",
-      });
-      expect(row.amountAtomic.toString()).toBe("60000");
+describe("a job paid with exact", () => {
+  it("quote → sign → submit: paid to the seller in full at submission, before the job is queued; no refund", async () => {
+    const { node, requirements } = await quoted();
+    const sellerBefore = await chain.balance(node.seller.address);
+    const buyerBefore = await chain.balance(buyer.address);
+    const payment = await signPayment(buyer, requirements);
+    const submitted = await buyerApi.jobs.submit({ ...pythonJob(node.nodeId), payment });
+    expect(submitted).toMatchObject({
+      status: "queued",
+      costUsd: "0.06",
+      payment: { scheme: "exact", status: "captured", amountUsdc: "0.06", capturedUsdc: "0.06", returnedUsdc: "0" },
+    });
+    const row = await deps.prisma.payment.findUniqueOrThrow({ where: { jobId: submitted.id } });
+    expect(row).toMatchObject({
+      scheme: "exact",
+      fromAddress: buyer.address,
+      toAddress: node.seller.address,
+      nonce: authorizationOf(payment).nonce,
+      network: "eip155:31337",
+      asset: chain.usdc,
+      status: "captured",
+    });
+    expect(row.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    const receipt = await chain.client.getTransactionReceipt({ hash: row.txHash as Hex });
+    expect(receipt.status).toBe("success");
+    expect(row.blockNumber).toBe(receipt.blockNumber);
+    // Paid before the job ran.
+    expect(await chain.balance(node.seller.address)).toBe(sellerBefore + 60_000n);
+    expect(await chain.balance(buyer.address)).toBe(buyerBefore - 60_000n);
 
-      await runNextJob(node.agent);
-      const confirmed = await eventually(async () => {
-        const p = await deps.prisma.payment.findUniqueOrThrow({ where: { jobId: submitted.id } });
-        return p.status === "confirmed" && p;
-      });
-      expect(confirmed.txHash).toMatch(/^0x[0-9a-f]{64}$/);
-      const receipt = await chain.client.getTransactionReceipt({ hash: confirmed.txHash as Hex });
-      expect(receipt.status).toBe("success");
-      expect(confirmed.blockNumber).toBe(receipt.blockNumber);
-      expect(confirmed.confirmedAt).not.toBeNull();
-      expect(await chain.balance(node.seller.address)).toBe(sellerBefore + 60_000n);
-      expect(await chain.balance(buyer.address)).toBe(buyerBefore - 60_000n);
-      expect(await chain.authorizationUsed(buyer.address, authorizationOf(payment).nonce)).toBe(true);
-
-      const view = await buyerApi.jobs.get({ id: submitted.id });
-      expect(view).toMatchObject({
-        status: "completed",
-        output: "result\n",
-        outputReleased: true,
-        payment: { status: "confirmed", txHash: confirmed.txHash },
-      });
-      const mine = await buyerApi.payments.list({ role: "buyer" });
-      expect(mine.items.find((p) => p.jobId === submitted.id)).toMatchObject({
-        status: "confirmed",
-        amountUsdc: "0.06",
-        txHash: confirmed.txHash,
-      });
-      const sellerApi = await signedInCaller(deps, node.seller);
-      expect((await sellerApi.payments.list({ role: "seller" })).items).toMatchObject([
-        { jobId: submitted.id, status: "confirmed" },
-      ]);
-      expect((await sellerApi.payments.list({ role: "buyer" })).items).toEqual([]);
-    } finally {
-      await stop();
-    }
+    await runNextJob(node.agent); // a 10 ms run: still the ceiling, no refund
+    expect(await chain.balance(buyer.address)).toBe(buyerBefore - 60_000n);
+    const view = await buyerApi.jobs.get({ id: submitted.id });
+    expect(view).toMatchObject({
+      status: "completed",
+      output: "result\n",
+      outputReleased: true,
+      payment: { status: "captured", txHash: row.txHash },
+    });
+    const mine = await buyerApi.payments.list({ role: "buyer" });
+    expect(mine.items.find((p) => p.jobId === submitted.id)).toMatchObject({
+      status: "captured",
+      amountUsdc: "0.06",
+      txHash: row.txHash,
+    });
+    const sellerApi = await signedInCaller(deps, node.seller);
+    expect((await sellerApi.payments.list({ role: "seller" })).items).toMatchObject([
+      { jobId: submitted.id, status: "captured" },
+    ]);
+    expect((await sellerApi.payments.list({ role: "buyer" })).items).toEqual([]);
   });
 
-  it("output stays with the server until the payment is settled", async () => {
+  it("the same-nonce hijack (the payer spends the nonce on a transfer to itself first): a clear 402, nothing written", async () => {
     const { node, requirements } = await quoted();
-    const submitted = await buyerApi.jobs.submit({
-      ...pythonJob(node.nodeId),
-      payment: encodeHeader(await signPayment(buyer, requirements)),
+    const payment = await signPayment(buyer, requirements);
+    const nonce = authorizationOf(payment).nonce;
+    const hijack = await signPaymentWith(buyer, { ...requirements, payTo: buyer.address, amount: "1" }, { nonce });
+    await chain.local.deployer; // anyone may send an EIP-3009 transfer: here the relayer's facilitator does
+    const { getChain } = await import("../../payments/chain-service");
+    const sent = await (
+      await getChain(deps)
+    ).facilitator.settle(hijack, { ...requirements, payTo: buyer.address, amount: "1" });
+    expect(sent.success).toBe(true);
+    const before = await counts();
+    await refused(buyerApi.jobs.submit({ ...pythonJob(node.nodeId), payment }), "nonce_already_used");
+    expect(await counts()).toEqual(before);
+    // The recovery check itself: that use of the nonce paid the buyer, not the seller.
+    const { findExactPayment } = await import("./exact-transfer");
+    const found = await findExactPayment(chain.client, chain.usdc, {
+      from: buyer.address,
+      to: node.seller.address,
+      value: 60_000n,
+      nonce,
     });
-    await runNextJob(node.agent);
-    expect(await buyerApi.jobs.get({ id: submitted.id })).toMatchObject({
-      status: "completed",
-      output: null,
-      outputReleased: false,
-      payment: { status: "pending" },
-    });
+    expect(found).toEqual({ elsewhere: sent.transaction });
   });
 });
 
@@ -181,32 +186,28 @@ describe("refused payments: each with its reason, nothing written", () => {
   const nothingWritten = async () => expect(await counts()).toEqual(before);
 
   it("no payment for a priced node: 402 with the requirements", async () => {
-    const { node, requirements } = await quoted();
+    const { node, quote } = await quoted();
     const err = await refused(buyerApi.jobs.submit(pythonJob(node.nodeId)), "payment_required");
-    expect(err.details).toMatchObject({ requirements, reason: "payment_required" });
+    expect(err.details).toMatchObject({
+      requirements: quote.accepts[0],
+      accepts: quote.accepts,
+      reason: "payment_required",
+    });
     await nothingWritten();
   });
 
-  it("a replayed authorization, after it was accepted", async () => {
+  it("the same authorization sent again returns the same job, even concurrently; paid once", async () => {
     const { node, requirements } = await quoted();
     const payment = await signPayment(buyer, requirements);
-    await buyerApi.jobs.submit({ ...pythonJob(node.nodeId), payment });
-    before = await counts();
-    await refused(buyerApi.jobs.submit({ ...pythonJob(node.nodeId), payment }), "nonce_already_used");
-    await nothingWritten();
-  });
-
-  it("the same authorization submitted concurrently creates exactly one job", async () => {
-    const { node, requirements } = await quoted();
-    const payment = await signPayment(buyer, requirements);
-    const results = await Promise.allSettled(
+    const sellerBefore = await chain.balance(node.seller.address);
+    const results = await Promise.all(
       Array.from({ length: 5 }, () => buyerApi.jobs.submit({ ...pythonJob(node.nodeId), payment })),
     );
-    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    for (const r of results) {
-      if (r.status === "rejected") expect((r.reason as { cause?: AppError }).cause?.reason).toBe("nonce_already_used");
-    }
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    const again = await buyerApi.jobs.submit({ ...pythonJob(node.nodeId), payment });
+    expect(again.id).toBe(results[0]!.id);
     expect(await counts()).toEqual({ jobs: before.jobs + 1, payments: before.payments + 1 });
+    expect(await chain.balance(node.seller.address)).toBe(sellerBefore + 60_000n);
   });
 
   it("an amount lower than the quote", async () => {
@@ -247,15 +248,6 @@ describe("refused payments: each with its reason, nothing written", () => {
       validBefore: String(Math.floor(Date.now() / 1000) - 10),
     });
     await refused(buyerApi.jobs.submit({ ...pythonJob(node.nodeId), payment }), "expired");
-    await nothingWritten();
-  });
-
-  it("an authorization that expires before the job could be settled", async () => {
-    const { node, requirements } = await quoted();
-    const payment = await signPaymentWith(buyer, requirements, {
-      validBefore: String(Math.floor(Date.now() / 1000) + 90),
-    });
-    await refused(buyerApi.jobs.submit({ ...pythonJob(node.nodeId), payment }), "valid_before_too_soon");
     await nothingWritten();
   });
 
@@ -308,6 +300,41 @@ describe("refused payments: each with its reason, nothing written", () => {
     await refused(submit({ ...good, x402Version: 1 }), "unsupported_version");
     await refused(submit({ ...good, payload: { signature: "0x00" } }), "invalid_payload");
     await refused(submit({ ...good, accepted: { ...good.accepted, scheme: "upto" } }), "unsupported_scheme");
+    await nothingWritten();
+  });
+
+  it("auth-capture: terms other than ours (deadline too close, another operator, other fees), a nonce not derived from them, no balance", async () => {
+    const { node, quote } = await quoted();
+    const ours = offer(quote, "auth-capture");
+    const submit = (payment: unknown, api = buyerApi) =>
+      api.jobs.submit({ ...pythonJob(node.nodeId), payment: payment as string });
+    const now = Math.floor(Date.now() / 1000);
+    const tamper = (extra: Record<string, unknown>) => ({ ...ours, extra: { ...ours.extra, ...extra } });
+    await refused(
+      submit(await signAuthCapture(buyer, tamper({ captureDeadline: now + 310, refundDeadline: now + 310 }))),
+      "valid_before_too_soon",
+    );
+    await refused(
+      submit(await signAuthCapture(buyer, tamper({ captureAuthorizer: anvilWallet(7).address }))),
+      "operator_mismatch",
+    );
+    await refused(
+      submit(
+        await signAuthCapture(buyer, tamper({ minFeeBps: 100, maxFeeBps: 100, feeRecipient: anvilWallet(7).address })),
+      ),
+      "fee_mismatch",
+    );
+    await refused(
+      submit(await signAuthCapture(buyer, tamper({ refundDeadline: (ours.extra.captureDeadline as number) + 86_400 }))),
+      "deadline_invalid",
+    );
+    const good = await signAuthCapture(buyer, ours);
+    const salted = { ...good, payload: { ...(good.payload as object), salt: `0x${"ab".repeat(32)}` } };
+    await refused(submit(salted), "nonce_mismatch");
+    const poor = anvilWallet(9);
+    const poorApi = await signedInCaller(deps, poor);
+    const err = await refused(submit(await signAuthCapture(poor, ours), poorApi), "insufficient_balance");
+    expect(err.message).toMatch(/holds up to 0\.06 in escrow/);
     await nothingWritten();
   });
 

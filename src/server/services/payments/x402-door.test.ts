@@ -1,7 +1,8 @@
 /**
  * POST /api/x402/jobs as a plain x402 resource, over a real socket: a stock
- * @x402/fetch client (wrapFetchWithPayment + x402Client + ExactEvmScheme) buys a
- * job with no code of ours, then reads it with the bearer token it got back.
+ * @x402/fetch client that only speaks "exact" (wrapFetchWithPayment + x402Client +
+ * ExactEvmScheme) buys a job with no code of ours, paid at submission, then reads it
+ * with the bearer token it got back. (The auth-capture client: escrow-payments.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
@@ -10,8 +11,7 @@ import { ExactEvmScheme } from "@x402/evm/exact/client";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { startTestServer } from "@/test/http-server";
 import { anvilWallet, encodeHeader, signPaymentWith, startTestChain, type TestChain } from "@/test/chain";
-import { eventually, onlineNode, pythonJob, runNextJob } from "@/test/market";
-import { startSettlementWorker } from "./settlement-worker";
+import { onlineNode, pythonJob, runNextJob } from "@/test/market";
 
 let chain: TestChain;
 let deps: TestDeps;
@@ -46,6 +46,7 @@ describe("POST /api/x402/jobs", () => {
       error: "payment_required",
       resource: { url: `${server.url}/api/x402/jobs` },
       accepts: [
+        { scheme: "auth-capture", amount: "60000", payTo: node.seller.address },
         { scheme: "exact", network: "eip155:31337", asset: chain.usdc, amount: "60000", payTo: node.seller.address },
       ],
     });
@@ -53,9 +54,8 @@ describe("POST /api/x402/jobs", () => {
     expect(await deps.prisma.job.count()).toBe(0);
   });
 
-  it("a stock @x402/fetch client buys a job, reads its status, and gets the output once settled", async () => {
-    const stop = startSettlementWorker(deps);
-    try {
+  it("a stock exact-only @x402/fetch client buys a job, paid at submission, and reads its status and output", async () => {
+    {
       const node = await onlineNode(deps, "3.60");
       const wallet = anvilWallet(3);
       await chain.mint(wallet.address, 1_000_000n);
@@ -79,7 +79,7 @@ describe("POST /api/x402/jobs", () => {
         success: true,
         payer: wallet.address,
         network: "eip155:31337",
-        extra: { status: "pending", jobId: created.jobId },
+        extra: { scheme: "exact", status: "captured", settlement: "at_submission", jobId: created.jobId },
       });
       const job = await deps.prisma.job.findUniqueOrThrow({ where: { id: created.jobId }, include: { payment: true } });
       expect(job.buyerAddress).toBe(wallet.address);
@@ -97,20 +97,15 @@ describe("POST /api/x402/jobs", () => {
       expect((await read("csj_wrong")).status).toBe(404);
       expect((await read("")).status).toBe(401);
 
-      const sellerBefore = await chain.balance(node.seller.address);
+      // Paid before the job ran.
+      expect(await chain.balance(node.seller.address)).toBe(60_000n);
       await runNextJob(node.agent);
-      await eventually(
-        async () =>
-          (await deps.prisma.payment.findUniqueOrThrow({ where: { jobId: created.jobId } })).status === "confirmed",
-      );
-      expect(await chain.balance(node.seller.address)).toBe(sellerBefore + 60_000n);
       expect(await (await read()).json()).toMatchObject({
         status: "completed",
         output: "result\n",
-        payment: { status: "confirmed" },
+        payment: { scheme: "exact", status: "captured", capturedUsdc: "0.06" },
       });
-    } finally {
-      await stop();
+      expect(await chain.balance(node.seller.address)).toBe(60_000n);
     }
   });
 
@@ -122,7 +117,7 @@ describe("POST /api/x402/jobs", () => {
     expect(decodePaymentRequiredHeader(garbage.headers.get("payment-required")!).error).toBe("invalid_payload");
 
     const quote = decodePaymentRequiredHeader((await post(pythonJob(node.nodeId))).headers.get("payment-required")!)
-      .accepts[0]!;
+      .accepts[1]!;
     const expired = await signPaymentWith(anvilWallet(1), quote, {
       validBefore: String(Math.floor(Date.now() / 1000) - 5),
     });
