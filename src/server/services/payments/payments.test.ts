@@ -6,19 +6,17 @@
  * end; its flow is in escrow-payments.test.ts).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { PaymentRequirements } from "@x402/core/types";
 import type { Hex, LocalAccount } from "viem";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import {
   anvilWallet,
   authorizationOf,
-  encodeHeader,
   signPayment,
   signPaymentWith,
   startTestChain,
   type TestChain,
 } from "@/test/chain";
-import { eventually, onlineNode, pythonJob, runNextJob, signedInCaller, type Caller } from "@/test/market";
+import { onlineNode, pythonJob, runNextJob, signedInCaller, type Caller } from "@/test/market";
 import { getNetwork } from "../../payments/networks";
 import type { AppError } from "../../errors";
 import { offer, signAuthCapture } from "@/test/escrow-payments";
@@ -157,7 +155,7 @@ describe("a job paid with exact", () => {
     const payment = await signPayment(buyer, requirements);
     const nonce = authorizationOf(payment).nonce;
     const hijack = await signPaymentWith(buyer, { ...requirements, payTo: buyer.address, amount: "1" }, { nonce });
-    await chain.local.deployer; // anyone may send an EIP-3009 transfer: here the relayer's facilitator does
+    // Anyone may send an EIP-3009 transfer: here the relayer's facilitator does.
     const { getChain } = await import("../../payments/chain-service");
     const sent = await (
       await getChain(deps)
