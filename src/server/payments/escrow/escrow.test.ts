@@ -8,6 +8,9 @@ import type { PaymentRequired, PaymentRequirements } from "@x402/core/types";
 import { AuthCaptureEvmScheme } from "@x402/evm/auth-capture/client";
 import {
   bytesToBigInt,
+  concat,
+  encodeAbiParameters,
+  encodeFunctionData,
   createTestClient,
   createWalletClient,
   http,
@@ -22,7 +25,12 @@ import { randomBytes } from "node:crypto";
 import { anvilWallet, startTestChain, type TestChain } from "../../../test/chain";
 import { anvilAccount, DEPLOYER_ACCOUNT_INDEX } from "../chain/accounts";
 import { erc3009PaymentCollectorAbi, testUsdcAbi } from "../chain/artifacts";
-import { signAuthorization, signCancelAuthorization, type TokenDomain } from "../chain/eip3009";
+import {
+  createSignedAuthorization,
+  signAuthorization,
+  signCancelAuthorization,
+  type TokenDomain,
+} from "../chain/eip3009";
 import { localViemChain, setupLocalChain } from "../chain/local-chain";
 import { createRelayer, type Relayer } from "../chain/relayer";
 import { authCaptureEscrowAbi, AUTH_CAPTURE_DEPLOYMENT, COLLECTOR_TYPE, tokenCollectorAbi } from "./contracts";
@@ -42,6 +50,7 @@ const seller = anvilAccount(2).address;
 const feeWallet = anvilAccount(3).address;
 const stranger = anvilWallet(4);
 const BUYER_FUNDS = 1_000n * 10n ** 6n;
+const ERC6492_MAGIC: Hex = "0x6492649264926492649264926492649264926492649264926492649264926492";
 
 interface Fixture {
   chain: TestChain;
@@ -585,6 +594,46 @@ describe("our auth-capture contracts on the local chain", () => {
       refundableAmount: 30_000n,
     });
     expect(await revertReason(f, OPERATOR.address, "charge", [...args])).toBe("PaymentAlreadyCollected");
+  });
+
+  it("an ERC-6492 envelope is unwrapped: its preparation call runs (even a failing one) and the inner signature pays", async () => {
+    const envelope = (target: Address, data: Hex, inner: Hex): Hex =>
+      concat([
+        encodeAbiParameters([{ type: "address" }, { type: "bytes" }, { type: "bytes" }], [target, data, inner]),
+        ERC6492_MAGIC,
+      ]);
+    // A preparation call with a visible effect: someone's signed 1-unit transfer to the seller.
+    await f.chain.mint(stranger.address, 1n);
+    const { authorization, signature: tip } = await createSignedAuthorization(stranger, f.token, {
+      to: seller,
+      value: 1n,
+    });
+    const prepare = encodeFunctionData({
+      abi: testUsdcAbi,
+      functionName: "transferWithAuthorization",
+      args: [authorization.from, authorization.to, 1n, 0n, BigInt(authorization.validBefore), authorization.nonce, tip],
+    });
+    const harmless = encodeFunctionData({ abi: testUsdcAbi, functionName: "balanceOf", args: [buyer.address] });
+    const [sellerBefore] = await balances(f, seller);
+    for (const [target, data] of [
+      [f.chain.usdc, prepare],
+      [AUTH_CAPTURE_DEPLOYMENT.escrow, "0xdeadbeef"], // reverts: ignored, as tryAggregate(false) allows
+    ] as const) {
+      const { info, signature, hash } = await newPayment(f);
+      const wrapped = envelope(target, data, signature);
+      expect(await f.ops.simulateAuthorize(info, info.maxAmount, wrapped)).toEqual({ ok: true });
+      await f.ops.authorize(info, info.maxAmount, wrapped);
+      expect((await f.ops.readPaymentState(hash)).capturableAmount).toBe(info.maxAmount);
+      await f.ops.void(info);
+    }
+    expect(await f.chain.authorizationUsed(stranger.address, authorization.nonce)).toBe(true);
+    expect(await f.chain.balance(seller)).toBe(sellerBefore + 1n);
+    // A wrapped signature that is not the payer's still fails at the token.
+    const { info } = await newPayment(f);
+    const other = await newPayment(f);
+    expect(
+      await f.ops.simulateAuthorize(info, info.maxAmount, envelope(f.chain.usdc, harmless, other.signature)),
+    ).toMatchObject({ ok: false, reason: "FiatTokenV2: invalid signature" });
   });
 
   it("a transaction sent from the operator account outside the queue does not break the next escrow call", async () => {
