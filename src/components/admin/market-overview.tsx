@@ -88,7 +88,7 @@ export function MarketOverview() {
           hint={`${s.settled.payments.toLocaleString("en-US")} payment${s.settled.payments === 1 ? "" : "s"} settled`}
           data-testid="stat-volume"
         />
-        <Stat label="Awaiting settlement" value={formatUsd(s.settled.pendingUsd)} hint="Authorized, not settled yet" />
+        <Stat label="Held in escrow" value={formatUsd(s.settled.pendingUsd)} hint="Ceilings of jobs not settled yet" />
         <Stat
           label="Failed settlements"
           value={s.settled.failed.toLocaleString("en-US")}

@@ -158,6 +158,29 @@ export function PaymentsLedger() {
             </>
           }
         />
+        {totals && (
+          <dl
+            className="grid grid-cols-2 gap-3 border-b border-slate-100 px-4 py-3 text-sm sm:grid-cols-5 sm:px-5"
+            data-testid="ledger-totals"
+          >
+            {(
+              [
+                ["Held", totals.byStatus.held?.amountUsdc, totals.byStatus.held?.count],
+                ["Captured", totals.capturedUsdc, totals.byStatus.captured?.count],
+                ["Returned to buyers", totals.returnedUsdc, totals.byStatus.voided?.count],
+                ["Reclaimable", totals.byStatus.reclaimable?.amountUsdc, totals.byStatus.reclaimable?.count],
+                ["Failed", totals.byStatus.failed?.amountUsdc, totals.byStatus.failed?.count],
+              ] as const
+            ).map(([label, usd, count]) => (
+              <div key={label}>
+                <dt className="text-xs text-slate-500">{label}</dt>
+                <dd className="font-medium text-slate-900 tabular-nums">
+                  {formatUsd(usd ?? "0")} <span className="text-xs font-normal text-slate-400">· {count ?? 0}</span>
+                </dd>
+              </div>
+            ))}
+          </dl>
+        )}
         <div className="grid grid-cols-2 gap-2 border-b border-slate-100 px-4 py-3 sm:px-5 lg:grid-cols-[10rem_1fr_9.5rem_9.5rem_auto]">
           <Select
             aria-label="Payment status"

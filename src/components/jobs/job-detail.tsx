@@ -38,7 +38,7 @@ interface LogChunk {
 }
 
 const TERMINAL = ["completed", "failed", "timed_out", "cancelled"];
-const FINAL_PAYMENT = ["confirmed", "voided", "failed"];
+const FINAL_PAYMENT = ["captured", "voided", "failed", "reclaimable", "reclaimed"];
 
 /** Nothing more will happen to this job: stop listening. */
 function isSettled(job: Job): boolean {
@@ -180,7 +180,6 @@ export function JobDetail({ id }: { id: string }) {
   const j = job.data;
   const p = j.payment;
   const terminal = TERMINAL.includes(j.status);
-  const txUrl = p?.txHash ? explorerTxUrl(p.network, p.txHash) : null;
 
   return (
     <Page
@@ -271,10 +270,8 @@ export function JobDetail({ id }: { id: string }) {
                     <LockIcon className="size-5 shrink-0 text-slate-400" />
                     {!terminal
                       ? "The output appears here when the job ends."
-                      : p && p.status !== "confirmed"
-                        ? p.status === "voided"
-                          ? "This job was not charged, so there is no output to release."
-                          : "The output is released as soon as the payment settles."
+                      : p && (p.status === "authorizing" || p.status === "failed")
+                        ? "The payment was never collected, so there is no output to release."
                         : "No output."}
                   </div>
                 )}
@@ -302,12 +299,24 @@ export function JobDetail({ id }: { id: string }) {
                   className="text-3xl font-semibold tracking-tight text-slate-900 tabular-nums"
                   data-testid="job-detail-cost"
                 >
-                  {p ? formatUsd(p.amountUsdc) : j.costUsd && j.costUsd !== "0" ? formatUsd(j.costUsd) : "Free"}
+                  {p
+                    ? formatUsd(
+                        p.status === "captured" || p.status === "voided" ? (p.capturedUsdc ?? "0") : p.amountUsdc,
+                      )
+                    : j.costUsd && j.costUsd !== "0"
+                      ? formatUsd(j.costUsd)
+                      : "Free"}
                 </p>
                 <p className="mt-1 text-sm text-slate-500">
-                  {p
-                    ? `USDC, authorized for up to ${formatDuration(j.maxDurationSeconds)}`
-                    : `Max duration ${formatDuration(j.maxDurationSeconds)}`}
+                  {!p
+                    ? `Max duration ${formatDuration(j.maxDurationSeconds)}`
+                    : p.scheme === "exact"
+                      ? `USDC, paid at submission for up to ${formatDuration(j.maxDurationSeconds)} (no refund)`
+                      : p.status === "captured"
+                        ? `USDC for ${p.billedSeconds ?? "?"} s used; the rest of the ${formatUsd(p.amountUsdc)} hold came back`
+                        : p.status === "voided"
+                          ? "No cost charged: the whole hold came back"
+                          : `USDC held in escrow for up to ${formatDuration(j.maxDurationSeconds)}; you pay per second used`}
                 </p>
                 <DescriptionList
                   className="mt-4"
@@ -331,38 +340,41 @@ export function JobDetail({ id }: { id: string }) {
                   <DescriptionList
                     columns={1}
                     items={[
-                      ["Amount", `${formatUsd(p.amountUsdc)} USDC`],
+                      [p.scheme === "exact" ? "Paid" : "Held in escrow", `${formatUsd(p.amountUsdc)} USDC`],
+                      ...(p.scheme === "auth-capture"
+                        ? ([
+                            [
+                              "Captured",
+                              p.capturedUsdc === null
+                                ? "Not yet: when the job ends"
+                                : `${formatUsd(p.capturedUsdc)} USDC for ${p.billedSeconds ?? 0} s${p.feeUsdc && p.feeUsdc !== "0" ? ` (fee ${formatUsd(p.feeUsdc)})` : ""}`,
+                            ],
+                            ["Returned to you", p.returnedUsdc === null ? "—" : `${formatUsd(p.returnedUsdc)} USDC`],
+                          ] as [string, React.ReactNode][])
+                        : []),
                       ["Network", chainName(p.network)],
+                      ...(p.authorizeTxHash
+                        ? ([["Escrow hold", <TxLink key="a" network={p.network} hash={p.authorizeTxHash} />]] as [
+                            string,
+                            React.ReactNode,
+                          ][])
+                        : []),
                       [
-                        "Settlement transaction",
+                        p.scheme === "exact" ? "Payment transaction" : "Capture transaction",
                         p.txHash ? (
-                          txUrl ? (
-                            <a
-                              key="tx"
-                              href={txUrl}
-                              target="_blank"
-                              rel="noreferrer"
-                              className="inline-flex items-center gap-1 font-mono text-xs text-indigo-600 hover:underline"
-                            >
-                              {shortAddress(p.txHash)} <ExternalIcon className="size-3.5" />
-                            </a>
-                          ) : (
-                            <span
-                              key="tx"
-                              className="font-mono text-xs break-all"
-                              title="Local chain: no block explorer"
-                              data-testid="settlement-tx"
-                            >
-                              {p.txHash}
-                            </span>
-                          )
+                          <TxLink key="tx" network={p.network} hash={p.txHash} testId="settlement-tx" />
                         ) : p.status === "voided" ? (
                           "None: you were not charged"
                         ) : (
                           "Not yet: it settles after the job ends"
                         ),
                       ],
-                      ["Block", p.blockNumber ?? "—"],
+                      ...(p.voidTxHash
+                        ? ([["Return transaction", <TxLink key="v" network={p.network} hash={p.voidTxHash} />]] as [
+                            string,
+                            React.ReactNode,
+                          ][])
+                        : []),
                       ["Settled at", formatDateTime(p.confirmedAt)],
                     ]}
                   />
@@ -375,5 +387,25 @@ export function JobDetail({ id }: { id: string }) {
         </div>
       </div>
     </Page>
+  );
+}
+
+/** A transaction: an explorer link on real networks, the full hash on the local chain. */
+function TxLink({ network, hash, testId }: { network: string; hash: string; testId?: string }) {
+  const url = explorerTxUrl(network, hash);
+  return url ? (
+    <a
+      href={url}
+      target="_blank"
+      rel="noreferrer"
+      className="inline-flex items-center gap-1 font-mono text-xs text-indigo-600 hover:underline"
+      data-testid={testId}
+    >
+      {shortAddress(hash)} <ExternalIcon className="size-3.5" />
+    </a>
+  ) : (
+    <span className="font-mono text-xs break-all" title="Local chain: no block explorer" data-testid={testId}>
+      {hash}
+    </span>
   );
 }

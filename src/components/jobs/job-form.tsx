@@ -268,7 +268,7 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
                 label="Maximum duration"
                 htmlFor="duration"
                 error={durationError}
-                hint="The job is stopped when it reaches this limit. You authorize price × this duration."
+                hint="The job is stopped when it reaches this limit. Price × this duration is held in escrow; you pay per second used."
               >
                 <div className="flex gap-2">
                   <Input
@@ -328,7 +328,7 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
           <CardBody className="space-y-4">
             <div>
               <p className="text-xs font-medium tracking-wide text-slate-500 uppercase">
-                {free ? "Cost" : "Maximum cost"}
+                {free ? "Cost" : "Held in escrow (maximum)"}
               </p>
               <p
                 className="mt-1 text-3xl font-semibold tracking-tight text-slate-900 tabular-nums"
@@ -344,8 +344,9 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
             </div>
             {!free && (
               <p className="text-xs text-slate-500">
-                Your wallet signs a USDC authorization; nothing moves until the job has run. If the node fails or you
-                cancel before it starts, you pay nothing.
+                Per second used, ceiling held in escrow: your wallet signs one USDC authorization, the maximum is held
+                in escrow while the job runs, the seconds used go to the seller and the rest comes back to you. If the
+                node fails or you cancel before it starts, all of it comes back.
               </p>
             )}
             {!rentable && <Notice tone="warn">This node is {n.status} and takes no new jobs right now.</Notice>}

@@ -21,7 +21,7 @@ const FINISHED: Record<string, string> = {
   cancelled: "Cancelled",
 };
 
-/** queued → running → completed/failed → settled (or voided / free), from the job as it is now. */
+/** queued → running → completed/failed → captured (or voided / free), from the job as it is now. */
 export function timelineOf(job: Job): Step[] {
   const terminal = job.status in FINISHED;
   const started = Boolean(job.startedAt) || job.status === "running" || (terminal && job.status !== "cancelled");
@@ -29,18 +29,39 @@ export function timelineOf(job: Job): Step[] {
   const p = job.payment;
   const settleStep: Step = !p
     ? { key: "settled", label: "No payment", detail: "Free node", state: terminal ? "done" : "upcoming" }
-    : p.status === "confirmed"
-      ? { key: "settled", label: "Settled", at: p.confirmedAt, detail: "Paid to the seller", state: "done" }
+    : p.status === "captured"
+      ? {
+          key: "settled",
+          label: "Captured",
+          at: p.confirmedAt,
+          detail:
+            p.scheme === "exact"
+              ? `${p.capturedUsdc ?? p.amountUsdc} USDC paid to the seller at submission`
+              : `${p.capturedUsdc} USDC for ${p.billedSeconds ?? "?"} s to the seller, ${p.returnedUsdc} USDC returned`,
+          state: "done",
+        }
       : p.status === "voided"
-        ? { key: "settled", label: "Voided", detail: "You were not charged", state: "skipped" }
+        ? {
+            key: "settled",
+            label: "Voided",
+            detail: `${p.returnedUsdc ?? p.amountUsdc} USDC returned: you were not charged`,
+            state: "skipped",
+          }
         : p.status === "failed"
           ? { key: "settled", label: "Settlement failed", detail: "An admin will retry it", state: "bad" }
-          : {
-              key: "settled",
-              label: p.status === "settling" ? "Settling…" : "Settle",
-              detail: "USDC moves after the job ends",
-              state: terminal ? "current" : "upcoming",
-            };
+          : p.status === "reclaimable" || p.status === "reclaimed"
+            ? {
+                key: "settled",
+                label: p.status === "reclaimed" ? "Reclaimed" : "Reclaimable",
+                detail: "The capture deadline passed: the buyer takes the hold back from the escrow",
+                state: "bad",
+              }
+            : {
+                key: "settled",
+                label: p.status === "settling" ? "Settling…" : "Held in escrow",
+                detail: `${p.amountUsdc} USDC held; the seconds used are captured when the job ends, the rest comes back`,
+                state: terminal ? "current" : "upcoming",
+              };
   return [
     {
       key: "queued",

@@ -2,13 +2,16 @@
  * ───────────────────────────── PAYMENT INTEGRATION POINT ─────────────────────────────
  * The one place the browser pays for a job with x402 (DESIGN "Job lifecycle and payment").
  *
- *   1. The server's PaymentRequirements for this job (x402 v2, scheme "exact") from
- *      `jobs.quote` (a 402 from `jobs.submit` carries them too, in `data.details.requirements`).
- *   2. The wallet signs an EIP-3009 TransferWithAuthorization for exactly that amount to
- *      the node's seller (EIP-712 typed data that the wallet shows), through x402's own
- *      client scheme (`@x402/evm/exact/client`, loaded only when someone pays).
+ *   1. The server's PaymentRequirements for this job (x402 v2) from `jobs.quote`: the
+ *      first is scheme "auth-capture" (escrow); a 402 from `jobs.submit` carries them too.
+ *   2. The wallet signs one EIP-3009 ReceiveWithAuthorization of the job's ceiling to the
+ *      escrow's token collector (EIP-712 typed data that the wallet shows), through x402's
+ *      own client scheme (`@x402/evm/auth-capture/client`, loaded only when someone pays).
+ *      Its nonce commits to every term of the hold: the seller, the amount, our operator,
+ *      the deadlines and the fee.
  *   3. `jobs.submit` again with `payment`: the x402 PaymentPayload. The server verifies
- *      it before anything is queued and settles after the job has run.
+ *      it, has the escrow hold the ceiling, and only then queues the job; after the job,
+ *      the seconds used are captured for the seller and the rest comes back.
  * ──────────────────────────────────────────────────────────────────────────────────────
  */
 import type { Address } from "viem";
@@ -51,10 +54,15 @@ export function requirementsFromError(err: unknown): PaymentRequirements | null 
   return req;
 }
 
-/** Signs the x402 "exact" payment (EIP-3009) for `requirements`; returns the PaymentPayload to submit. */
+/**
+ * Signs the x402 payment for `requirements`: "auth-capture" (the ceiling held in escrow)
+ * or "exact" (paid at submission); returns the PaymentPayload to submit.
+ */
 export async function signPayment(signer: TypedDataSigner, requirements: PaymentRequirements) {
-  const { ExactEvmScheme } = await import("@x402/evm/exact/client");
-  const scheme = new ExactEvmScheme(signer);
+  const scheme =
+    requirements.scheme === "auth-capture"
+      ? new (await import("@x402/evm/auth-capture/client")).AuthCaptureEvmScheme(signer)
+      : new (await import("@x402/evm/exact/client")).ExactEvmScheme(signer);
   const partial = await scheme.createPaymentPayload(2, requirements as never);
   return { x402Version: 2 as const, payload: partial.payload, accepted: requirements };
 }

@@ -138,7 +138,11 @@ export function AddNode({
                 label="Price per hour (USD)"
                 htmlFor={ids.price}
                 error={priceError}
-                hint={isFree(price || "1") ? "Free: buyers pay nothing." : "Buyers pay per second of their job."}
+                hint={
+                  isFree(price || "1")
+                    ? "Free: buyers pay nothing."
+                    : "Buyers pay per second used; their maximum is held in escrow while the job runs."
+                }
               >
                 <div className="relative">
                   <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-sm text-slate-400">

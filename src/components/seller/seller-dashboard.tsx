@@ -348,11 +348,15 @@ export function SellerDashboard() {
         <Stat
           label="Earned"
           value={formatUsd(totals.earnedUsd)}
-          hint="USDC settled to you"
+          hint={
+            Number(totals.feesUsd) > 0
+              ? `USDC captured for you, after ${formatUsd(totals.feesUsd)} in fees`
+              : "USDC captured for you (seconds used)"
+          }
           tone={Number(totals.earnedUsd) > 0 ? "good" : "default"}
           data-testid="stat-earned"
         />
-        <Stat label="Pending" value={formatUsd(totals.pendingUsd)} hint="Not settled yet" />
+        <Stat label="Held in escrow" value={formatUsd(totals.pendingUsd)} hint="Jobs not settled yet (at most)" />
         <Stat label="Jobs served" value={totals.jobsServed.toLocaleString("en-US")} hint="All your nodes" />
         <Stat
           label="Nodes online"

@@ -88,10 +88,13 @@ export function JobStatusBadge({ status }: { status: string }) {
 }
 
 const PAYMENT_STATUS: Record<string, { tone: Tone; label: string }> = {
-  pending: { tone: "blue", label: "Authorized" },
+  authorizing: { tone: "blue", label: "Being collected" },
+  held: { tone: "blue", label: "Held in escrow" },
   settling: { tone: "amber", label: "Settling" },
-  confirmed: { tone: "green", label: "Settled" },
+  captured: { tone: "green", label: "Captured" },
   voided: { tone: "slate", label: "Voided (not charged)" },
+  reclaimable: { tone: "amber", label: "Reclaimable by the buyer" },
+  reclaimed: { tone: "slate", label: "Reclaimed by the buyer" },
   failed: { tone: "red", label: "Settlement failed" },
 };
 
