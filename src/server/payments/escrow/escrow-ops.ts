@@ -265,14 +265,34 @@ export function createEscrowOps(options: EscrowOpsOptions): EscrowOps {
   }
 
   /** Simulates, sends through the relayer's nonce queue, waits for the receipt. */
+  /** Gas for the call as the operator; a call the chain would reject throws EscrowRevertError (nothing is sent). */
+  async function estimateGas(call: Call): Promise<bigint> {
+    try {
+      return await client.estimateContractGas({
+        address: addresses.escrow,
+        abi: authCaptureEscrowAbi,
+        account: operator,
+        ...call,
+      } as Parameters<Client["estimateContractGas"]>[0]);
+    } catch (err) {
+      const revert = decodeRevert(err);
+      if (revert) throw new EscrowRevertError(call.functionName, revert.reason, revert.args);
+      throw err;
+    }
+  }
+
+  /**
+   * Estimates (a full simulation) outside the relayer's queue, then sends with that gas plus a
+   * margin, so the queue only signs and broadcasts; waits for the receipt.
+   */
   async function send(call: Call, sendOptions: SendOptions = {}): Promise<TransactionReceipt> {
-    const simulated = await simulate(call);
-    if (!simulated.ok) throw new EscrowRevertError(call.functionName, simulated.reason, simulated.args);
+    const gas = ((await estimateGas(call)) * 6n) / 5n + 10_000n;
     const txHash = await relayer.withNonce((nonce) =>
       relayer.walletClient.writeContract({
         address: addresses.escrow,
         abi: authCaptureEscrowAbi,
         nonce,
+        gas,
         ...call,
       } as Parameters<typeof relayer.walletClient.writeContract>[0]),
     );
