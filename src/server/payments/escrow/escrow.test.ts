@@ -24,7 +24,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { anvilWallet, startTestChain, type TestChain } from "../../../test/chain";
 import { anvilAccount, DEPLOYER_ACCOUNT_INDEX } from "../chain/accounts";
-import { erc3009PaymentCollectorAbi, testUsdcAbi } from "../chain/artifacts";
+import { erc3009PaymentCollectorAbi, erc3009PaymentCollectorBytecode, testUsdcAbi } from "../chain/artifacts";
 import {
   createSignedAuthorization,
   signAuthorization,
@@ -201,6 +201,24 @@ describe("our auth-capture contracts on the local chain", () => {
       args: [info],
     });
     expect(onChain).toBe(f.ops.hashOf(info));
+
+    // The runtime code installed is what a real deployment leaves (immutables included).
+    const deployer = createWalletClient({
+      chain: client.chain,
+      transport: http(f.chain.rpcUrl),
+      account: anvilWallet(5),
+    });
+    const deployed = await client.waitForTransactionReceipt({
+      hash: await deployer.deployContract({
+        abi: erc3009PaymentCollectorAbi,
+        bytecode: erc3009PaymentCollectorBytecode,
+        args: [AUTH_CAPTURE_DEPLOYMENT.escrow, f.chain.local.multicall3Address],
+      }),
+    });
+    expect(deployed.contractAddress).toBeTruthy();
+    expect(await client.getCode({ address: deployed.contractAddress as Address })).toBe(
+      await client.getCode({ address: AUTH_CAPTURE_DEPLOYMENT.eip3009Collector }),
+    );
 
     // setupLocalChain again (a reused anvil): nothing changes.
     const before = await client.getCode({ address: AUTH_CAPTURE_DEPLOYMENT.escrow });
