@@ -243,11 +243,11 @@ describe("job lifecycle", () => {
     await signInBuyer();
   });
 
-  it("a paid job whose authorization would lapse before it could run and settle is never started, and is cancelled", async () => {
+  it("a paid job whose escrow would lapse before it could run and settle is never started, and is cancelled", async () => {
     const node = await freeNode();
     const queued = await (await asBuyer()).jobs.submit(job(node.nodeId, "print(1)", 600));
-    // Its payment (written directly: this is about the queue, not the chain) is valid for 10 more minutes,
-    // less than 600 s of run plus the settlement margin.
+    // Its escrowed payment (written directly: this is about the queue, not the chain) can be captured
+    // for 10 more minutes, less than 600 s of run plus the settlement margin.
     await deps.prisma.payment.create({
       data: {
         jobId: queued.id,
@@ -259,8 +259,11 @@ describe("job lifecycle", () => {
         network: "eip155:31337",
         nonce: `0x${"cd".repeat(32)}`,
         validAfter: new Date(0),
-        validBefore: new Date(deps.clock.now().getTime() + 600_000),
+        validBefore: new Date(deps.clock.now().getTime() + 300_000),
         signedPayload: {},
+        scheme: "auth-capture",
+        status: "held",
+        captureDeadline: new Date(deps.clock.now().getTime() + 600_000),
       },
     });
     expect((await node.agent.agent.claim({ waitSeconds: 0 })).job).toBeNull();
@@ -269,6 +272,32 @@ describe("job lifecycle", () => {
       status: "cancelled",
       failureReason: "cancelled",
     });
+  });
+
+  it("a paid job cannot be claimed while its payment is still being collected, and can once it is held", async () => {
+    const node = await freeNode();
+    const queued = await (await asBuyer()).jobs.submit(job(node.nodeId, "print(1)", 60));
+    const payment = await deps.prisma.payment.create({
+      data: {
+        jobId: queued.id,
+        fromAddress: buyer.address,
+        toAddress: buyer.address,
+        amountUsdc: "1",
+        amountAtomic: "1000000",
+        asset: "0x0000000000000000000000000000000000000001",
+        network: "eip155:31337",
+        nonce: `0x${"ef".repeat(32)}`,
+        validAfter: new Date(0),
+        validBefore: new Date(deps.clock.now().getTime() + 300_000),
+        signedPayload: {},
+        scheme: "auth-capture",
+        status: "authorizing",
+        captureDeadline: new Date(deps.clock.now().getTime() + 3_600_000),
+      },
+    });
+    expect((await node.agent.agent.claim({ waitSeconds: 0 })).job).toBeNull();
+    await deps.prisma.payment.update({ where: { id: payment.id }, data: { status: "held" } });
+    expect((await node.agent.agent.claim({ waitSeconds: 0 })).job?.id).toBe(queued.id);
   });
 
   it("a job left running by a restarted agent fails as node_error when the agent asks for work again", async () => {
