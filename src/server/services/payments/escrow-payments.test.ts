@@ -367,6 +367,52 @@ describe("exactly once", () => {
   });
 });
 
+describe("a marketplace fee (MARKETPLACE_FEE_BPS, FEE_RECIPIENT)", () => {
+  it("is published as fixed fee bounds and taken from the capture by the escrow, shown to buyer and seller", async () => {
+    const feeRecipient = anvilWallet(9).address;
+    const feeDeps = await createTestDeps({
+      RPC_URL: chain.rpcUrl,
+      MARKETPLACE_FEE_BPS: "250",
+      FEE_RECIPIENT: feeRecipient,
+    });
+    try {
+      const buyer = await fundedBuyer(2);
+      const api = await signedInCaller(feeDeps, buyer);
+      const node = await onlineNode(feeDeps, "3.60");
+      const quote = await api.jobs.quote({ nodeId: node.nodeId, jobType: "python", maxDurationSeconds: 60 });
+      expect(quote.feeBps).toBe(250);
+      expect(offer(quote, "auth-capture").extra).toMatchObject({ minFeeBps: 250, maxFeeBps: 250, feeRecipient });
+      const before = await chain.balance(buyer.address);
+      const feeBefore = await chain.balance(feeRecipient);
+      const submitted = await api.jobs.submit({
+        ...job(node.nodeId),
+        payment: await signAuthCapture(buyer, offer(quote, "auth-capture")),
+      });
+      const { job: claimed } = await node.agent.agent.claim({ waitSeconds: 0 });
+      feeDeps.clock.advance(9_200);
+      await node.agent.agent.complete({ jobId: claimed!.id, exitCode: 0, output: "ok\n", durationMs: 9_200 });
+      expect(await settleJobPayment(feeDeps, submitted.id)).toBe("captured");
+      // 10 s at $3.60/h = 10000; 2.5% of it to the marketplace.
+      expect(await chain.balance(node.seller.address)).toBe(9_750n);
+      expect(await chain.balance(feeRecipient)).toBe(feeBefore + 250n);
+      expect(await chain.balance(buyer.address)).toBe(before - 10_000n);
+      expect((await api.jobs.get({ id: submitted.id })).payment).toMatchObject({
+        capturedUsdc: "0.01",
+        feeUsdc: "0.00025",
+        returnedUsdc: "0.05",
+        feeBps: 250,
+      });
+      const sellerApi = await signedInCaller(feeDeps, node.seller);
+      expect((await sellerApi.seller.dashboard({ days: 7 })).totals).toMatchObject({
+        earnedUsd: "0.00975",
+        feesUsd: "0.00025",
+      });
+    } finally {
+      await feeDeps.cleanup();
+    }
+  });
+});
+
 describe("deadline passed (runs last: it moves the chain's clock)", () => {
   it("a hold nobody captured in time becomes reclaimable, and the buyer reclaims it on chain", async () => {
     const { buyer, jobId, before } = await heldJob(2);
