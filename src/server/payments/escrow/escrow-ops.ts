@@ -282,19 +282,24 @@ export function createEscrowOps(options: EscrowOpsOptions): EscrowOps {
   }
 
   /**
-   * Estimates (a full simulation) outside the relayer's queue, then sends with that gas plus a
-   * margin, so the queue only signs and broadcasts; waits for the receipt.
+   * Estimates gas (a full simulation) and fees outside the relayer's queue, then sends with
+   * them (gas plus a margin), so the queue only signs and broadcasts; waits for the receipt.
    */
   async function send(call: Call, sendOptions: SendOptions = {}): Promise<TransactionReceipt> {
-    const gas = ((await estimateGas(call)) * 6n) / 5n + 10_000n;
+    const [estimated, fees] = await Promise.all([estimateGas(call), client.estimateFeesPerGas()]);
+    const gas = (estimated * 6n) / 5n + 10_000n;
     const txHash = await relayer.withNonce((nonce) =>
       relayer.walletClient.writeContract({
         address: addresses.escrow,
         abi: authCaptureEscrowAbi,
         nonce,
         gas,
+        maxFeePerGas: fees.maxFeePerGas,
+        maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+        // With chainId, nonce, gas and fees all given, viem skips eth_fillTransaction: one RPC in the queue.
+        chainId,
         ...call,
-      } as Parameters<typeof relayer.walletClient.writeContract>[0]),
+      } as unknown as Parameters<typeof relayer.walletClient.writeContract>[0]),
     );
     await sendOptions.onSent?.(txHash);
     let receipt: TransactionReceipt;
