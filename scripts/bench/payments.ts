@@ -1,19 +1,21 @@
 /**
  * Payments benchmark on a local anvil, in-process (the services through the tRPC
  * caller, as the UI's jobs.submit reaches them; no HTTP):
- *  - job submission including payment verification: p50/p95 one at a time, and
- *    submissions/s with several in flight (signing is the wallet's work: done before);
- *  - settlement latency after completion: from the agent's `complete` call to the
- *    payment event on job:{id} (settlement worker woken by the Redis nudge), and
- *    completedAt → confirmedAt as recorded.
+ *  - paid job submission with the auth-capture scheme, including verification and the
+ *    on-chain `authorize` into escrow (201 only once the escrow holds the ceiling):
+ *    p50/p95 one at a time, and submissions/s with 20 in flight (signing is the
+ *    wallet's work: done before);
+ *  - completion → captured on chain: from the agent's `complete` call to the payment
+ *    event on job:{id} (settlement worker woken by the Redis nudge: capture + void),
+ *    and completedAt → confirmedAt as recorded.
  * Embedded PGlite + in-process Redis by default; set DATABASE_URL and REDIS_URL for
  * real servers (a fresh database is created and dropped).
  *
- *   npx tsx scripts/bench/payments.ts [submissions=300] [settlements=100] [concurrency=8]
+ *   npx tsx scripts/bench/payments.ts [submissions=300] [settlements=100] [concurrency=20]
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
+import type { PaymentPayload } from "@x402/core/types";
 import { parseEnv } from "../../src/server/env";
 import { createDeps, type Deps } from "../../src/server/deps";
 import { createLogger } from "../../src/server/logger";
@@ -23,11 +25,12 @@ import { startAnvil } from "../../src/server/payments/chain/anvil";
 import { getChain } from "../../src/server/payments/chain-service";
 import { subscribe } from "../../src/server/services/events/bus";
 import { startSettlementWorker } from "../../src/server/services/payments/settlement-worker";
-import { anvilWallet, signPayment } from "../../src/test/chain";
+import { anvilWallet } from "../../src/test/chain";
+import { offer, signAuthCapture } from "../../src/test/escrow-payments";
 import { onlineNode, pythonJob, signedInCaller, type Caller } from "../../src/test/market";
 import { percentiles } from "./report";
 
-const [SUBMISSIONS = 300, SETTLEMENTS = 100, CONCURRENCY = 8] = process.argv.slice(2).map(Number);
+const [SUBMISSIONS = 300, SETTLEMENTS = 100, CONCURRENCY = 20] = process.argv.slice(2).map(Number);
 
 async function freshDatabase(): Promise<{ url?: string; drop(): Promise<void> }> {
   const base = process.env.DATABASE_URL;
@@ -64,7 +67,7 @@ async function signAll(
 ): Promise<PaymentPayload[]> {
   const quote = await api.jobs.quote({ nodeId: node.nodeId, jobType: "python", maxDurationSeconds: 60 });
   const buyer = anvilWallet(1);
-  return Promise.all(Array.from({ length: n }, () => signPayment(buyer, quote.requirements as PaymentRequirements)));
+  return Promise.all(Array.from({ length: n }, () => signAuthCapture(buyer, offer(quote, "auth-capture"))));
 }
 
 async function benchSubmissions(deps: Deps, api: Caller) {
@@ -79,7 +82,7 @@ async function benchSubmissions(deps: Deps, api: Caller) {
     await api.jobs.submit({ ...pythonJob(node.nodeId), payment });
     latencies.push(performance.now() - t0);
   }
-  console.log(`submission with verification, one at a time: ${fmt(percentiles(latencies))}`);
+  console.log(`paid submission (verify + authorize into escrow), one at a time: ${fmt(percentiles(latencies))}`);
 
   const parallel = await signAll(node, api, SUBMISSIONS);
   const inFlight: number[] = [];
@@ -97,7 +100,7 @@ async function benchSubmissions(deps: Deps, api: Caller) {
   );
   const seconds = (performance.now() - t0) / 1000;
   console.log(
-    `submission with verification, ${CONCURRENCY} in flight: ${(parallel.length / seconds).toFixed(0)} submissions/s; ${fmt(percentiles(inFlight))}`,
+    `paid submission (verify + authorize into escrow), ${CONCURRENCY} in flight: ${(parallel.length / seconds).toFixed(0)} submissions/s; ${fmt(percentiles(inFlight))}`,
   );
 }
 
@@ -115,7 +118,8 @@ async function benchSettlement(deps: Deps, api: Caller) {
       let settled!: () => void;
       const done = new Promise<void>((r) => (settled = r));
       const unsubscribe = await subscribe(deps, `job:${job.id}`, (m) => {
-        if ((JSON.parse(m) as { type: string; status?: string }).type === "payment") settled();
+        const e = JSON.parse(m) as { type: string; status?: string };
+        if (e.type === "payment" && e.status === "captured") settled();
       });
       const t0 = performance.now();
       await node.agent.agent.complete({ jobId: claimed!.id, exitCode: 0, output: "ok", durationMs: 1 });
@@ -123,14 +127,14 @@ async function benchSettlement(deps: Deps, api: Caller) {
       afterCall.push(performance.now() - t0);
       await unsubscribe();
       const row = await deps.prisma.payment.findUniqueOrThrow({ where: { jobId: job.id }, include: { job: true } });
-      if (row.status !== "confirmed") throw new Error(`payment ${row.id} is ${row.status}: ${row.lastError}`);
+      if (row.status !== "captured") throw new Error(`payment ${row.id} is ${row.status}: ${row.lastError}`);
       recorded.push(row.confirmedAt!.getTime() - row.job.completedAt!.getTime());
     }
   } finally {
     await stop();
   }
-  console.log(`settlement after completion (agent's complete call → payment event): ${fmt(percentiles(afterCall))}`);
-  console.log(`settlement after completion (completedAt → confirmedAt, as recorded): ${fmt(percentiles(recorded))}`);
+  console.log(`completion → captured on chain (agent's complete call → payment event): ${fmt(percentiles(afterCall))}`);
+  console.log(`completion → captured on chain (completedAt → confirmedAt, as recorded): ${fmt(percentiles(recorded))}`);
 }
 
 async function main() {
