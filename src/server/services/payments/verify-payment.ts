@@ -179,7 +179,7 @@ export async function verifyOnChain(deps: Deps, quote: JobQuote, prepared: Prepa
     });
     const verified =
       prepared.scheme === "auth-capture"
-        ? await verifyAuthCaptureOnChain(deps, chain, quote, prepared)
+        ? await verifyAuthCaptureOnChain(deps, chain, prepared)
         : await verifyExactOnChain(deps, chain, quote, prepared);
     outcome = "valid";
     return verified;
@@ -195,7 +195,6 @@ export async function verifyOnChain(deps: Deps, quote: JobQuote, prepared: Prepa
 async function verifyAuthCaptureOnChain(
   deps: Deps,
   chain: ChainService,
-  quote: JobQuote,
   prepared: Extract<PreparedPayment, { scheme: "auth-capture" }>,
 ): Promise<VerifiedAuthCapture> {
   const { payment, info } = prepared;
@@ -238,7 +237,6 @@ async function verifyAuthCaptureOnChain(
   const { ops } = await getEscrow(deps);
   const simulated = await rpc(ops.simulateAuthorize(info, info.maxAmount, signature));
   if (!simulated.ok) throw authorizeRefusal(simulated.reason);
-  void quote;
   return {
     ...payment,
     scheme: "auth-capture",

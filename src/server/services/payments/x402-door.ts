@@ -77,7 +77,7 @@ export async function x402SubmitJob(deps: Deps, req: Request, input: SubmitJobIn
   }
   const accessToken = `${ACCESS_TOKEN_PREFIX}${randomBytes(24).toString("base64url")}`;
   try {
-    const { job, payment, resent } = await submitJob(deps, null, input, signature, {
+    const { job, resent } = await submitJob(deps, null, input, signature, {
       accessTokenHash: hashAccessToken(accessToken),
     });
     const row = job.payment;
@@ -116,7 +116,6 @@ export async function x402SubmitJob(deps: Deps, req: Request, input: SubmitJobIn
         },
       });
     }
-    void payment;
     return json(resent ? 200 : 201, body, headers);
   } catch (err) {
     const accepts = err instanceof AppError ? (err.details?.accepts as PaymentRequirements[] | undefined) : undefined;
