@@ -16,7 +16,19 @@ export interface SupervisedCommand {
   signal?: AbortSignal;
   /** Extra stop action besides signalling the process group (e.g. `docker kill`). */
   onKill?: () => unknown;
+  /** Runs the command as this uid/gid (the agent must be root); supplementary groups are dropped. */
+  uid?: number;
+  gid?: number;
+  /**
+   * Called with the pid before the command may start (e.g. to move it into a
+   * cgroup): the process waits on a gate until this resolves, so nothing it
+   * forks escapes the setup. If it rejects, the process is killed unstarted.
+   */
+  beforeStart?: (pid: number) => Promise<void>;
 }
+
+/** `sh` blocks on stdin until the agent opens the gate, then becomes the command. */
+const GATE_SCRIPT = 'read -r _ || exit 125; exec "$0" "$@"';
 
 /** Signals every process in the group led by `pid`; ignores a group that is already gone. */
 export function signalProcessGroup(pid: number, sig: NodeJS.Signals): void {
@@ -46,14 +58,36 @@ export function superviseChild(cmd: SupervisedCommand): Promise<ExecutionResult>
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     const timers: NodeJS.Timeout[] = [];
 
-    const child = spawn(cmd.command, cmd.args, {
-      cwd: cmd.cwd,
-      env: cmd.env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout.on("data", (b: Buffer) => collector.push("stdout", b));
-    child.stderr.on("data", (b: Buffer) => collector.push("stderr", b));
+    const gated = cmd.beforeStart !== undefined;
+    const child = spawn(
+      gated ? "/bin/sh" : cmd.command,
+      gated ? ["-c", GATE_SCRIPT, cmd.command, ...cmd.args] : cmd.args,
+      {
+        cwd: cmd.cwd,
+        env: cmd.env,
+        detached: true,
+        stdio: [gated ? "pipe" : "ignore", "pipe", "pipe"],
+        uid: cmd.uid,
+        gid: cmd.gid,
+      },
+    );
+    if (gated && child.pid) {
+      const pid = child.pid;
+      child.stdin?.on("error", () => undefined); // EPIPE if it died before the gate opened
+      cmd.beforeStart!(pid).then(
+        () => child.stdin?.end("go\n"),
+        (err: unknown) => {
+          signalProcessGroup(pid, "SIGKILL");
+          if (settled) return;
+          settled = true;
+          timers.forEach(clearTimeout);
+          cmd.signal?.removeEventListener("abort", onAbort);
+          reject(new ExecutorError(`could not set up the job's sandbox: ${(err as Error).message}`));
+        },
+      );
+    }
+    child.stdout!.on("data", (b: Buffer) => collector.push("stdout", b));
+    child.stderr!.on("data", (b: Buffer) => collector.push("stderr", b));
 
     const stop = () => {
       if (killing || !child.pid) return;
@@ -102,8 +136,8 @@ export function superviseChild(cmd: SupervisedCommand): Promise<ExecutionResult>
       if (child.pid) signalProcessGroup(child.pid, "SIGKILL");
       timers.push(
         setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
+          child.stdout!.destroy();
+          child.stderr!.destroy();
           finish();
         }, PIPE_DRAIN_MS),
       );

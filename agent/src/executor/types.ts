@@ -2,6 +2,13 @@ import type { JobType } from "../protocol/v1";
 
 export type OutputStream = "stdout" | "stderr";
 
+/** Per-job resource caps; the sandboxing executors enforce them (docker flags, a cgroup, or rlimits). */
+export interface JobLimits {
+  memoryBytes: number;
+  pids: number;
+  cpus: number;
+}
+
 export interface ExecutionRequest {
   jobId: string;
   jobType: JobType;
@@ -11,6 +18,10 @@ export interface ExecutionRequest {
   onOutput?: (stream: OutputStream, text: string) => void;
   /** Aborting kills the job now (agent shutdown, or the marketplace dropped the job). */
   signal?: AbortSignal;
+  /** Image the buyer asked for (docker); must be one the seller allowed. */
+  image?: string;
+  /** Tighter caps than the node's own, e.g. for the self-test canary. */
+  limits?: Partial<JobLimits>;
 }
 
 export interface ExecutionResult {
@@ -26,8 +37,10 @@ export interface ExecutionResult {
   aborted: boolean;
 }
 
+export type ExecutorKind = "docker" | "bwrap" | "process";
+
 export interface Executor {
-  readonly kind: "process" | "docker";
+  readonly kind: ExecutorKind;
   supportedJobTypes(): JobType[];
   run(req: ExecutionRequest): Promise<ExecutionResult>;
 }

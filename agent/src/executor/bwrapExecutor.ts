@@ -1,0 +1,242 @@
+import { existsSync, lstatSync, readdirSync, readlinkSync, statSync } from "node:fs";
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { JobType } from "../protocol/v1";
+import { findExecutable } from "../util/findExecutable";
+import { runCommand } from "../util/runCommand";
+import { SANDBOX_GID, SANDBOX_GROUP, SANDBOX_PASSWD, SANDBOX_UID, buildBwrapArgs, type RootEntry } from "./bwrapArgs";
+import { createJobCgroup, detectCgroupLayout, type CgroupLayout, type JobCgroup } from "./cgroup";
+import { resolvePython } from "./processExecutor";
+import { scriptFileName } from "./scriptFile";
+import { superviseChild } from "./superviseChild";
+import { ExecutorError, type ExecutionRequest, type ExecutionResult, type Executor, type JobLimits } from "./types";
+
+export interface SandboxPython {
+  /** python3 as the sandbox sees it (same path as on the host). */
+  executable: string;
+  /** Host dirs outside /usr it needs, bound read-only (venv, conda, pyenv prefixes). */
+  readOnlyDirs: string[];
+}
+
+export interface BwrapExecutorOptions {
+  bwrap: string;
+  python: SandboxPython | null;
+  bash: boolean;
+  limits: JobLimits;
+  /** Where writable cgroups are, or null: then rlimits only, and memory is not capped. */
+  cgroups: CgroupLayout;
+  prlimit: string | null;
+  gpuDevices: string[];
+  gpuEnv: Record<string, string>;
+  allowNetwork: boolean;
+  maxOutputBytes: number;
+  workRoot?: string;
+  killGraceMs?: number;
+}
+
+const isRoot = () => process.getuid?.() === 0;
+
+/** Host /bin, /lib... as symlinks into /usr (merged /usr) or read-only binds. */
+function hostRootEntries(): RootEntry[] {
+  const entries: RootEntry[] = [];
+  for (const name of ["bin", "sbin", "lib", "lib32", "lib64", "libx32"]) {
+    const p = `/${name}`;
+    try {
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) entries.push({ name, symlinkTo: readlinkSync(p) });
+      else if (st.isDirectory()) entries.push({ name, dir: true });
+    } catch {
+      /* absent */
+    }
+  }
+  return entries;
+}
+
+/** True when uid 65534 could reach `file`: every dir on the way is world-searchable. */
+function worldReachable(file: string): boolean {
+  let dir = path.dirname(file);
+  while (true) {
+    try {
+      if ((statSync(dir).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    if (dir === "/") return true;
+    dir = path.dirname(dir);
+  }
+}
+
+/**
+ * The python3 a sandboxed job gets: the one on PATH (with its prefixes bound
+ * read-only) when the sandbox user can reach it, else /usr/bin/python3.
+ */
+export async function findSandboxPython(dropsToNobody = isRoot()): Promise<SandboxPython | null> {
+  const candidates = [await resolvePython(), "/usr/bin/python3"].filter((p): p is string => !!p);
+  for (const exe of candidates) {
+    if (dropsToNobody && !worldReachable(exe)) continue;
+    const r = await runCommand(exe, ["-c", "import sys; print(sys.prefix); print(sys.base_prefix)"], {
+      timeoutMs: 15_000,
+    });
+    if (!r.ok) continue;
+    const prefixes = r.stdout.split("\n").filter((l) => path.isAbsolute(l));
+    const readOnlyDirs = [...new Set([...prefixes, path.dirname(exe)])].filter(
+      (d) => d !== "/usr" && !d.startsWith("/usr/") && d !== "/",
+    );
+    return { executable: exe, readOnlyDirs };
+  }
+  return null;
+}
+
+/** Device nodes for GPUs 0..count-1 plus the shared NVIDIA control nodes that exist. */
+export function nvidiaDeviceNodes(gpuIndexes: number[], devDir = "/dev"): string[] {
+  if (gpuIndexes.length === 0) return [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(devDir);
+  } catch {
+    return [];
+  }
+  const shared = names.filter((n) => /^nvidia(ctl|-uvm|-uvm-tools|-modeset)$/.test(n));
+  const own = gpuIndexes.map((i) => `nvidia${i}`).filter((n) => names.includes(n));
+  const caps = existsSync(path.join(devDir, "nvidia-caps")) ? ["nvidia-caps"] : [];
+  return [...own, ...shared, ...caps].map((n) => path.join(devDir, n));
+}
+
+/**
+ * Runs each job with bubblewrap: every namespace unshared (no network), a
+ * root of read-only /usr, a private /tmp and work dir, no host /etc beyond
+ * what Python/SSL need, uid 65534 with no capabilities and an empty
+ * environment. When the agent is root, bwrap itself runs as 65534 too, so the
+ * job is not host root even inside its user namespace. Limits come from a
+ * cgroup the job is moved into before it starts; without one, rlimits.
+ */
+export class BwrapExecutor implements Executor {
+  readonly kind = "bwrap" as const;
+  private workRootReady = false;
+
+  constructor(private readonly opts: BwrapExecutorOptions) {}
+
+  supportedJobTypes(): JobType[] {
+    const types: JobType[] = [];
+    if (this.opts.python) types.push("python");
+    if (this.opts.bash) types.push("shell");
+    return types;
+  }
+
+  /** Why memory may not be capped, or null when it is. */
+  limitsWarning(): string | null {
+    if (this.opts.cgroups) return null;
+    return this.opts.prlimit
+      ? "bwrap: no writable cgroup, so job MEMORY IS NOT CAPPED (only a process limit via prlimit); run the agent as root or give it a delegated cgroup"
+      : "bwrap: no writable cgroup and no prlimit: job MEMORY and PROCESSES ARE NOT CAPPED";
+  }
+
+  async run(req: ExecutionRequest): Promise<ExecutionResult> {
+    const python = this.opts.python;
+    if (req.jobType === "python" && !python) throw new ExecutorError("no python3 the sandbox can run on this node");
+    const limits = { ...this.opts.limits, ...req.limits };
+    const dropToNobody = isRoot();
+    const root = this.opts.workRoot ?? os.tmpdir();
+    if (dropToNobody && !this.workRootReady) {
+      // bwrap runs as 65534 and must reach the job dir (itself 0700 and 65534's): traverse only.
+      await chmod(root, 0o711).catch(() => undefined);
+      this.workRootReady = true;
+    }
+    let dir: string;
+    try {
+      dir = await mkdtemp(path.join(root, "computeswarm-job-"));
+    } catch (err) {
+      throw new ExecutorError(`could not create a work dir: ${(err as Error).message}`);
+    }
+    let cgroup: JobCgroup | undefined;
+    try {
+      const work = path.join(dir, "work");
+      await mkdir(work, { mode: 0o700 });
+      await writeFile(path.join(work, scriptFileName(req.jobType)), req.script, { mode: 0o644 });
+      await writeFile(path.join(dir, "passwd"), SANDBOX_PASSWD, { mode: 0o644 });
+      await writeFile(path.join(dir, "group"), SANDBOX_GROUP, { mode: 0o644 });
+      if (dropToNobody) {
+        await chown(dir, SANDBOX_UID, SANDBOX_GID);
+        await chown(work, SANDBOX_UID, SANDBOX_GID);
+        await chown(path.join(work, scriptFileName(req.jobType)), SANDBOX_UID, SANDBOX_GID);
+        await chmod(dir, 0o700);
+      }
+      const args = buildBwrapArgs({
+        jobType: req.jobType,
+        workdir: work,
+        passwdFile: path.join(dir, "passwd"),
+        groupFile: path.join(dir, "group"),
+        rootEntries: hostRootEntries(),
+        python: python?.executable ?? "/usr/bin/python3",
+        extraReadOnly: python?.readOnlyDirs ?? [],
+        gpuDevices: this.opts.gpuDevices,
+        allowNetwork: this.opts.allowNetwork,
+        env: this.opts.gpuEnv,
+      });
+      let command = this.opts.bwrap;
+      if (this.opts.cgroups) {
+        try {
+          cgroup = await createJobCgroup(this.opts.cgroups, req.jobId, limits);
+        } catch (err) {
+          throw new ExecutorError(`could not create the job's cgroup: ${(err as Error).message}`);
+        }
+      } else if (this.opts.prlimit) {
+        args.unshift(`--nproc=${limits.pids}:${limits.pids}`, "--", command);
+        command = this.opts.prlimit;
+      }
+      const jobCgroup = cgroup;
+      return await superviseChild({
+        command,
+        args,
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        timeLimitMs: req.maxDurationSeconds * 1000,
+        killGraceMs: this.opts.killGraceMs ?? 3000,
+        maxOutputBytes: this.opts.maxOutputBytes,
+        onOutput: req.onOutput,
+        signal: req.signal,
+        uid: dropToNobody ? SANDBOX_UID : undefined,
+        gid: dropToNobody ? SANDBOX_GID : undefined,
+        beforeStart: jobCgroup ? (pid) => jobCgroup.join(pid) : undefined,
+        // Anything left in the cgroup (there should be nothing: the PID namespace died with bwrap).
+        onKill: jobCgroup ? () => jobCgroup.destroy() : undefined,
+      });
+    } finally {
+      await cgroup?.destroy().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true, maxRetries: 2 }).catch(() => undefined);
+    }
+  }
+}
+
+export async function createBwrapExecutor(
+  opts: Omit<BwrapExecutorOptions, "bwrap" | "python" | "bash" | "cgroups" | "prlimit"> & { bwrap?: string },
+): Promise<BwrapExecutor | null> {
+  const bwrap = opts.bwrap ?? (await findExecutable("bwrap"));
+  if (!bwrap) return null;
+  const [python, cgroups, prlimit] = await Promise.all([
+    findSandboxPython(),
+    detectCgroupLayout(),
+    findExecutable("prlimit"),
+  ]);
+  return new BwrapExecutor({
+    ...opts,
+    bwrap,
+    python,
+    bash: existsSync("/usr/bin/bash"),
+    cgroups,
+    prlimit,
+  });
+}
+
+/** True when bwrap can build a sandbox here (user namespaces allowed, no AppArmor block). */
+export async function bwrapWorks(bwrap: string): Promise<{ ok: boolean; error?: string }> {
+  const asNobody = isRoot() ? ["--reuid", String(SANDBOX_UID), "--regid", String(SANDBOX_GID), "--clear-groups"] : null;
+  const probe = ["--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr", "--", "/usr/bin/true"];
+  const setpriv = asNobody ? await findExecutable("setpriv") : null;
+  const r =
+    asNobody && setpriv
+      ? await runCommand(setpriv, [...asNobody, bwrap, ...probe], { timeoutMs: 10_000 })
+      : await runCommand(bwrap, probe, { timeoutMs: 10_000 });
+  return r.ok ? { ok: true } : { ok: false, error: (r.stderr || r.stdout).trim().slice(0, 300) };
+}
