@@ -6,6 +6,7 @@ import { BwrapExecutor, createBwrapExecutor, nvidiaDeviceNodes } from "../src/ex
 import { parseMemorySize } from "../src/executor/cgroup";
 import { runSelfTest } from "../src/executor/selfTest";
 import type { ExecutionRequest } from "../src/executor/types";
+import { sigkillMidJob } from "./helpers/killMidJob";
 import { waitUntil } from "./helpers/processes";
 import { tempDir } from "./helpers/tempDir";
 
@@ -192,6 +193,29 @@ describe.skipIf(!haveBwrap && !mustRun)("bwrap executor (real bubblewrap)", () =
     const { pidsWithArgument } = await import("../src/executor/selfTest");
     expect(await waitUntil(() => pidsWithArgument("303").length === 0)).toBe(true);
   });
+
+  it("a SIGKILLed agent takes its whole job with it (nothing survives)", async () => {
+    await sigkillMidJob({
+      kind: "bwrap",
+      options: {
+        limits: { memoryBytes: 64 * 1024 ** 2, pids: 32, cpus: 1 },
+        gpuDevices: [],
+        gpuEnv: {},
+        allowNetwork: false,
+        maxOutputBytes: 10_000,
+      },
+      job: {
+        jobId: "00000000-0000-4000-8000-000000000003",
+        jobType: "shell",
+        script: "setsid sleep 321 & (sleep 322 &) ; echo ready; sleep 323\n",
+        maxDurationSeconds: 300,
+      },
+    });
+    const { pidsWithArgument } = await import("../src/executor/selfTest");
+    expect(await waitUntil(() => ["321", "322", "323"].every((marker) => pidsWithArgument(marker).length === 0))).toBe(
+      true,
+    );
+  }, 30_000);
 
   it("stops the job when the abort signal fires", async () => {
     const ac = new AbortController();

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -40,7 +41,18 @@ afterEach(async () => {
 function start(extra: string[] = [], env: Record<string, string> = {}): CliRun {
   const run = runCli(
     cli,
-    ["start", "--config", config, "--allow-unsandboxed", "--heartbeat-interval", "1", "--poll-wait", "1", ...extra],
+    [
+      "start",
+      "--config",
+      config,
+      ...(extra.includes("--executor") ? [] : ["--executor", "process"]),
+      "--allow-unsandboxed",
+      "--heartbeat-interval",
+      "1",
+      "--poll-wait",
+      "1",
+      ...extra,
+    ],
     cliEnv(env),
   );
   running.push(run);
@@ -214,11 +226,28 @@ describe("computeswarm-agent start", () => {
   });
 
   it("refuses the process executor without --allow-unsandboxed", async () => {
-    const run = runCli(cli, ["start", "--config", config], cliEnv());
+    const run = runCli(cli, ["start", "--config", config, "--executor", "process"], cliEnv());
     expect(await run.exit).toBe(2);
-    expect(run.stderr()).toMatch(/UNSANDBOXED, as this user .*--allow-unsandboxed/);
+    expect(run.stderr()).toMatch(/UNSANDBOXED.*--allow-unsandboxed/);
     expect(market.requests).toEqual([]);
   });
+
+  it.skipIf(!existsSync("/usr/bin/bwrap"))(
+    "picks bwrap by default, passes the self-test before claiming, and runs the job inside it",
+    async () => {
+      const j = job("import os\nprint('job uid', os.getuid(), 'cwd', os.getcwd(), flush=True)\n");
+      market.jobs.push(j);
+      const run = runCli(cli, ["start", "--config", config, "--heartbeat-interval", "1", "--poll-wait", "1"], cliEnv());
+      running.push(run);
+      await run.waitForEvent("sandbox self-test passed", 30_000);
+      const done = await until(() => market.find(`/jobs/${j.id}/complete`)[0], 30_000, "complete");
+      expect((done.body as { output: string }).output).toContain("job uid 65534 cwd /work");
+      expect(run.events().find((e) => e.msg === "agent started")).toMatchObject({ executor: "bwrap" });
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+    },
+    60_000,
+  );
 
   it("refuses to start when not registered", async () => {
     const run = runCli(

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { OPTION_SPECS, addSpecOption, type OptionSpec } from "../config/optionSpecs";
+import { doctorCommand } from "../commands/doctor";
 import { gpusCommand } from "../commands/gpus";
 import { loadContext, processIo, type CliIo } from "../commands/context";
 import { registerCommand } from "../commands/register";
@@ -24,6 +25,7 @@ const START_SPECS: OptionSpec[] = [
   S.dockerPidsLimit,
 ];
 const STATUS_SPECS: OptionSpec[] = [S.marketplace];
+const DOCTOR_SPECS: OptionSpec[] = START_SPECS.filter((spec) => spec !== S.marketplace);
 const GPUS_SPECS: OptionSpec[] = [S.runBenchmark];
 
 const FOOTER = `
@@ -40,8 +42,10 @@ Environment only:
 Examples:
   computeswarm-agent register --marketplace https://computeswarm.example --key-file ~/.seller.key --price 2.50
   computeswarm-agent register --marketplace https://computeswarm.example --pair ABC123XYZ
-  computeswarm-agent start --executor docker --image-allowlist pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime
+  computeswarm-agent start    # docker if reachable with an allowlist, else bwrap, after the sandbox self-test
+  computeswarm-agent start --executor docker --image-allowlist pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime@sha256:<digest>
   computeswarm-agent start --executor process --allow-unsandboxed
+  computeswarm-agent doctor
   computeswarm-agent gpus`;
 
 function withSpecs(cmd: Command, specs: OptionSpec[]): Command {
@@ -87,6 +91,17 @@ export function buildProgram(io: CliIo = processIo): Command {
     STATUS_SPECS,
   ).action(async (_opts, cmd: Command) => {
     process.exitCode = await statusCommand(await loadContext(cmd, STATUS_SPECS, io, "stderr"));
+  });
+
+  withSpecs(
+    program
+      .command("doctor")
+      .description(
+        "show the sandboxes on this machine, the executor start would use, and run the self-test canary start runs before accepting work (exit 1 if it fails)",
+      ),
+    DOCTOR_SPECS,
+  ).action(async (_opts, cmd: Command) => {
+    process.exitCode = await doctorCommand(await loadContext(cmd, DOCTOR_SPECS, io, "stderr"));
   });
 
   withSpecs(

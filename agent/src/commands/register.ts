@@ -2,7 +2,7 @@ import { updateConfigFile } from "../config/configFile";
 import { UsageError } from "../config/optionSpecs";
 import { loadPrivateKey } from "../config/privateKey";
 import { parseSettings, registerSettingsSchema } from "../config/settings";
-import { resolvePython } from "../executor/processExecutor";
+import { resolvePython } from "../executor/python";
 import { runBenchmark } from "../gpu/benchmark";
 import { detectGpus } from "../gpu/detectGpus";
 import { MarketplaceClient } from "../marketplace/client";

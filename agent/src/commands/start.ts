@@ -1,6 +1,7 @@
+import path from "node:path";
 import { UsageError } from "../config/optionSpecs";
 import { parseSettings, startSettingsSchema } from "../config/settings";
-import { selectExecutor } from "../executor/selectExecutor";
+import { prepareExecutor } from "../executor/prepareExecutor";
 import { prepareWorkRoot } from "../executor/workRoot";
 import { currentGpuUtilization, detectGpus } from "../gpu/detectGpus";
 import { MarketplaceClient } from "../marketplace/client";
@@ -28,12 +29,13 @@ export async function startCommand(ctx: CommandContext): Promise<void> {
       count: workRoot.removedStale,
       workRoot: workRoot.dir,
     });
-  const executor = await selectExecutor(s, gpuInfo.gpuCount, workRoot.dir);
-  if (executor.kind === "process") {
-    logger.warn("process executor: jobs run UNSANDBOXED as this user (seller opted in with --allow-unsandboxed)");
-  }
-  if (executor.supportedJobTypes().length === 0)
-    throw new UsageError("this machine can run no job type: neither python3 nor bash was found");
+  const executor = await prepareExecutor(s, {
+    nodeId,
+    gpuCount: gpuInfo.gpuCount,
+    workRoot: workRoot.dir,
+    canaryDir: path.dirname(ctx.configPath),
+    logger,
+  });
 
   const agent = new Agent({
     nodeId,

@@ -87,28 +87,30 @@ export const OPTION_SPECS = {
     env: "COMPUTESWARM_EXECUTOR",
     kind: "string",
     description:
-      "docker or process; default: docker when `docker info` works and an image allowlist is set, else process",
+      "docker, bwrap or process; default: docker when `docker info` works and an image allowlist is set, else bwrap (bubblewrap) when it can build a sandbox, else process (only with --allow-unsandboxed)",
   },
   allowUnsandboxed: {
     key: "allowUnsandboxed",
     flags: "--allow-unsandboxed",
     env: "COMPUTESWARM_ALLOW_UNSANDBOXED",
     kind: "boolean",
-    description: "allow the process executor: buyers' scripts then run UNSANDBOXED as this user",
+    description:
+      "allow the process executor when no sandbox (docker, bwrap) is available: buyers' scripts then run UNSANDBOXED (as uid 65534 with no-new-privs when the agent is root)",
   },
   allowNetwork: {
     key: "allowNetwork",
     flags: "--allow-network",
     env: "COMPUTESWARM_ALLOW_NETWORK",
     kind: "boolean",
-    description: "docker: give job containers network access (default --network none)",
+    description: "give jobs network access (docker and bwrap; default: no network at all)",
   },
   imageAllowlist: {
     key: "imageAllowlist",
     flags: "--image-allowlist <images...>",
     env: "COMPUTESWARM_IMAGE_ALLOWLIST",
     kind: "list",
-    description: "docker images jobs may run in, the first used by default (in env or file: comma-separated)",
+    description:
+      "docker images jobs may run in, each pinned by digest (name[:tag]@sha256:...); the node advertises them, buyers pick one, the first is the default (in env or file: comma-separated)",
   },
   maxOutputBytes: {
     key: "maxOutputBytes",
@@ -147,7 +149,7 @@ export const OPTION_SPECS = {
     flags: "--docker-memory <size>",
     env: "COMPUTESWARM_DOCKER_MEMORY",
     kind: "string",
-    description: "docker: memory limit per job container",
+    description: "memory limit per job (docker container, or bwrap job cgroup)",
     defaultText: "16g",
   },
   dockerCpus: {
@@ -155,7 +157,7 @@ export const OPTION_SPECS = {
     flags: "--docker-cpus <n>",
     env: "COMPUTESWARM_DOCKER_CPUS",
     kind: "number",
-    description: "docker: CPU limit per job container",
+    description: "CPU limit per job (docker container, or bwrap job cgroup)",
     defaultText: "all CPUs",
   },
   dockerPidsLimit: {
@@ -163,7 +165,7 @@ export const OPTION_SPECS = {
     flags: "--docker-pids-limit <n>",
     env: "COMPUTESWARM_DOCKER_PIDS_LIMIT",
     kind: "number",
-    description: "docker: process limit per job container",
+    description: "process limit per job (docker container, or bwrap job cgroup/rlimit)",
     defaultText: "1024",
   },
   logLevel: {

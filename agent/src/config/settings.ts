@@ -42,7 +42,7 @@ export type RegisterSettings = z.infer<typeof registerSettingsSchema>;
 
 export const startSettingsSchema = z.object({
   marketplace: marketplaceUrl,
-  executor: z.enum(["docker", "process"], { error: "must be docker or process" }).optional(),
+  executor: z.enum(["docker", "bwrap", "process"], { error: "must be docker, bwrap or process" }).optional(),
   allowUnsandboxed: z.boolean().default(false),
   allowNetwork: z.boolean().default(false),
   imageAllowlist: z.array(z.string().trim().min(1)).default([]),

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readdirSync, readlinkSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -7,17 +7,11 @@ import { findExecutable } from "../util/findExecutable";
 import { runCommand } from "../util/runCommand";
 import { SANDBOX_GID, SANDBOX_GROUP, SANDBOX_PASSWD, SANDBOX_UID, buildBwrapArgs, type RootEntry } from "./bwrapArgs";
 import { createJobCgroup, detectCgroupLayout, type CgroupLayout, type JobCgroup } from "./cgroup";
-import { resolvePython } from "./processExecutor";
+import { findSandboxPython, isRoot, worldReachable, type SandboxPython } from "./python";
+import { jobDirBase } from "./workRoot";
 import { scriptFileName } from "./scriptFile";
 import { superviseChild } from "./superviseChild";
 import { ExecutorError, type ExecutionRequest, type ExecutionResult, type Executor, type JobLimits } from "./types";
-
-export interface SandboxPython {
-  /** python3 as the sandbox sees it (same path as on the host). */
-  executable: string;
-  /** Host dirs outside /usr it needs, bound read-only (venv, conda, pyenv prefixes). */
-  readOnlyDirs: string[];
-}
 
 export interface BwrapExecutorOptions {
   bwrap: string;
@@ -35,8 +29,6 @@ export interface BwrapExecutorOptions {
   killGraceMs?: number;
 }
 
-const isRoot = () => process.getuid?.() === 0;
-
 /** Host /bin, /lib... as symlinks into /usr (merged /usr) or read-only binds. */
 function hostRootEntries(): RootEntry[] {
   const entries: RootEntry[] = [];
@@ -51,41 +43,6 @@ function hostRootEntries(): RootEntry[] {
     }
   }
   return entries;
-}
-
-/** True when uid 65534 could reach `file`: every dir on the way is world-searchable. */
-function worldReachable(file: string): boolean {
-  let dir = path.dirname(file);
-  while (true) {
-    try {
-      if ((statSync(dir).mode & 0o001) === 0) return false;
-    } catch {
-      return false;
-    }
-    if (dir === "/") return true;
-    dir = path.dirname(dir);
-  }
-}
-
-/**
- * The python3 a sandboxed job gets: the one on PATH (with its prefixes bound
- * read-only) when the sandbox user can reach it, else /usr/bin/python3.
- */
-export async function findSandboxPython(dropsToNobody = isRoot()): Promise<SandboxPython | null> {
-  const candidates = [await resolvePython(), "/usr/bin/python3"].filter((p): p is string => !!p);
-  for (const exe of candidates) {
-    if (dropsToNobody && !worldReachable(exe)) continue;
-    const r = await runCommand(exe, ["-c", "import sys; print(sys.prefix); print(sys.base_prefix)"], {
-      timeoutMs: 15_000,
-    });
-    if (!r.ok) continue;
-    const prefixes = r.stdout.split("\n").filter((l) => path.isAbsolute(l));
-    const readOnlyDirs = [...new Set([...prefixes, path.dirname(exe)])].filter(
-      (d) => d !== "/usr" && !d.startsWith("/usr/") && d !== "/",
-    );
-    return { executable: exe, readOnlyDirs };
-  }
-  return null;
 }
 
 /** Device nodes for GPUs 0..count-1 plus the shared NVIDIA control nodes that exist. */
@@ -113,7 +70,6 @@ export function nvidiaDeviceNodes(gpuIndexes: number[], devDir = "/dev"): string
  */
 export class BwrapExecutor implements Executor {
   readonly kind = "bwrap" as const;
-  private workRootReady = false;
 
   constructor(private readonly opts: BwrapExecutorOptions) {}
 
@@ -137,12 +93,9 @@ export class BwrapExecutor implements Executor {
     if (req.jobType === "python" && !python) throw new ExecutorError("no python3 the sandbox can run on this node");
     const limits = { ...this.opts.limits, ...req.limits };
     const dropToNobody = isRoot();
-    const root = this.opts.workRoot ?? os.tmpdir();
-    if (dropToNobody && !this.workRootReady) {
-      // bwrap runs as 65534 and must reach the job dir (itself 0700 and 65534's): traverse only.
-      await chmod(root, 0o711).catch(() => undefined);
-      this.workRootReady = true;
-    }
+    let root = this.opts.workRoot ?? os.tmpdir();
+    // bwrap runs as 65534 and must reach the job dir (itself 0700 and 65534's).
+    if (dropToNobody) root = await jobDirBase(root, worldReachable);
     let dir: string;
     try {
       dir = await mkdtemp(path.join(root, "computeswarm-job-"));
@@ -232,7 +185,10 @@ export async function createBwrapExecutor(
 /** True when bwrap can build a sandbox here (user namespaces allowed, no AppArmor block). */
 export async function bwrapWorks(bwrap: string): Promise<{ ok: boolean; error?: string }> {
   const asNobody = isRoot() ? ["--reuid", String(SANDBOX_UID), "--regid", String(SANDBOX_GID), "--clear-groups"] : null;
-  const probe = ["--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr", "--", "/usr/bin/true"];
+  const root = hostRootEntries().flatMap((e) =>
+    "symlinkTo" in e ? ["--symlink", e.symlinkTo, `/${e.name}`] : ["--ro-bind", `/${e.name}`, `/${e.name}`],
+  );
+  const probe = ["--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr", ...root, "--", "/usr/bin/true"];
   const setpriv = asNobody ? await findExecutable("setpriv") : null;
   const r =
     asNobody && setpriv

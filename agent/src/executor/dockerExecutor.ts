@@ -1,20 +1,21 @@
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { JobType } from "../protocol/v1";
 import { runCommand } from "../util/runCommand";
-import { buildDockerRunArgs, containerNameFor, pickImage } from "./dockerArgs";
+import { SANDBOX_GID, SANDBOX_UID } from "./bwrapArgs";
+import { NODE_LABEL, buildDockerRunArgs, containerNameFor, pickImage, type PinnedImage } from "./dockerArgs";
 import { scriptFileName } from "./scriptFile";
 import { superviseChild } from "./superviseChild";
-import { ExecutorError, type ExecutionRequest, type ExecutionResult, type Executor } from "./types";
+import { ExecutorError, type ExecutionRequest, type ExecutionResult, type Executor, type JobLimits } from "./types";
 
 export interface DockerExecutorOptions {
-  imageAllowlist: string[];
-  gpus: boolean;
+  nodeId: string;
+  imageAllowlist: PinnedImage[];
+  /** The node's GPU indexes (docker --gpus device=...); empty on CPU nodes. */
+  gpuIndexes: number[];
   allowNetwork: boolean;
-  memory: string;
-  cpus: number;
-  pidsLimit: number;
+  limits: JobLimits;
   maxOutputBytes: number;
   docker?: string;
   workRoot?: string;
@@ -28,6 +29,16 @@ function isDockerFailure(result: ExecutionResult): boolean {
   );
 }
 
+export const NVIDIA_TOOLKIT_MISSING =
+  "docker cannot give containers GPUs here: the NVIDIA container toolkit is missing " +
+  "(install nvidia-container-toolkit and run `nvidia-ctk runtime configure --runtime=docker`, then restart dockerd), " +
+  "or run without docker so the agent uses bwrap";
+
+function dockerFailureMessage(output: string): string {
+  if (/could not select device driver "" with capabilities: \[\[gpu\]\]/.test(output)) return NVIDIA_TOOLKIT_MISSING;
+  return `docker could not run the job: ${output.trim().slice(0, 500)}`;
+}
+
 /** Runs each job in a locked-down, throw-away container; see buildDockerRunArgs. */
 export class DockerExecutor implements Executor {
   readonly kind = "docker" as const;
@@ -38,28 +49,58 @@ export class DockerExecutor implements Executor {
     return ["python", "shell"]; // the allowed images are expected to have python3 and bash
   }
 
+  /** The local image id for an allowed image, checked against its pinned digest. */
+  private async resolveImage(image: PinnedImage): Promise<string> {
+    const docker = this.opts.docker ?? "docker";
+    // A local (imported/built) image is pinned by its id; a pulled one by its registry digest.
+    for (const ref of [image.digest, `${image.name.replace(/:[^/:]+$/, "")}@${image.digest}`]) {
+      const r = await runCommand(docker, ["image", "inspect", "--format", "{{.Id}}", ref], { timeoutMs: 15_000 });
+      const id = r.stdout.trim();
+      if (r.ok && /^sha256:[0-9a-f]{64}$/.test(id)) return id;
+    }
+    throw new ExecutorError(`image ${image.ref} is not on this node: \`docker pull ${image.name}@${image.digest}\``);
+  }
+
+  /** Removes job containers of this node left by an earlier run that died (SIGKILL, crash, power loss). */
+  async sweepOrphans(): Promise<number> {
+    const docker = this.opts.docker ?? "docker";
+    const r = await runCommand(docker, ["ps", "-aq", "--filter", `label=${NODE_LABEL}=${this.opts.nodeId}`], {
+      timeoutMs: 15_000,
+    });
+    const ids = r.stdout.split("\n").filter(Boolean);
+    if (ids.length > 0) await runCommand(docker, ["rm", "-f", ...ids], { timeoutMs: 30_000 });
+    return ids.length;
+  }
+
   async run(req: ExecutionRequest): Promise<ExecutionResult> {
     const docker = this.opts.docker ?? "docker";
-    const image = pickImage(this.opts.imageAllowlist);
+    let image: PinnedImage;
+    try {
+      image = pickImage(this.opts.imageAllowlist, req.image);
+    } catch (err) {
+      throw new ExecutorError((err as Error).message);
+    }
+    const imageId = await this.resolveImage(image);
+    const limits = { ...this.opts.limits, ...req.limits };
     const dir = await mkdtemp(path.join(this.opts.workRoot ?? os.tmpdir(), "computeswarm-job-"));
     const containerName = containerNameFor(req.jobId);
     try {
       await writeFile(path.join(dir, scriptFileName(req.jobType)), req.script, { mode: 0o644 });
-      await chmod(dir, 0o755); // readable by the container user; writable when it runs as our uid (--user)
-      const uid = process.getuid?.();
-      const gid = process.getgid?.();
+      // The container runs as 65534: it owns its work dir (root agent), or the dir is open (inside our 0700 work root).
+      if (process.getuid?.() === 0) await chown(dir, SANDBOX_UID, SANDBOX_GID);
+      else await chmod(dir, 0o777);
       const args = buildDockerRunArgs({
         containerName,
         jobId: req.jobId,
+        nodeId: this.opts.nodeId,
         jobType: req.jobType,
-        image,
+        image: imageId,
         workdir: dir,
-        gpus: this.opts.gpus,
+        gpuIndexes: this.opts.gpuIndexes,
         allowNetwork: this.opts.allowNetwork,
-        memory: this.opts.memory,
-        cpus: this.opts.cpus,
-        pidsLimit: this.opts.pidsLimit,
-        user: uid !== undefined && gid !== undefined ? `${uid}:${gid}` : undefined,
+        memory: `${limits.memoryBytes}b`,
+        cpus: limits.cpus,
+        pidsLimit: limits.pids,
       });
       const result = await superviseChild({
         command: docker,
@@ -72,8 +113,7 @@ export class DockerExecutor implements Executor {
         signal: req.signal,
         onKill: () => runCommand(docker, ["kill", containerName], { timeoutMs: 10_000 }),
       });
-      if (isDockerFailure(result))
-        throw new ExecutorError(`docker could not run the job: ${result.output.trim().slice(0, 500)}`);
+      if (isDockerFailure(result)) throw new ExecutorError(dockerFailureMessage(result.output));
       return result;
     } finally {
       // --rm normally removes it; this covers a client killed before the daemon did.

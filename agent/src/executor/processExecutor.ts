@@ -1,10 +1,12 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { JobType } from "../protocol/v1";
 import { findExecutable } from "../util/findExecutable";
-import { runCommand } from "../util/runCommand";
+import { SANDBOX_GID, SANDBOX_UID } from "./bwrapArgs";
 import { buildJobEnvironment } from "./jobEnvironment";
+import { findSandboxPython, isRoot, resolvePython, worldReachable } from "./python";
+import { jobDirBase } from "./workRoot";
 import { scriptFileName } from "./scriptFile";
 import { superviseChild } from "./superviseChild";
 import { ExecutorError, type ExecutionRequest, type ExecutionResult, type Executor } from "./types";
@@ -16,6 +18,8 @@ export interface ProcessExecutorOptions {
   bashPath: string | null;
   /** coreutils `timeout`, if present: a backstop that ends the job even if the agent itself dies. */
   timeoutPath?: string | null;
+  /** util-linux `setpriv`: when the agent is root, jobs run as uid 65534 with no-new-privs through it. */
+  setprivPath?: string | null;
   workRoot?: string;
   killGraceMs?: number;
   parentEnv?: NodeJS.ProcessEnv;
@@ -50,7 +54,9 @@ export class ProcessExecutor implements Executor {
       throw new ExecutorError(`could not start ${interpreter}: not found or not executable`);
     let dir: string;
     try {
-      dir = await mkdtemp(path.join(this.opts.workRoot ?? os.tmpdir(), "computeswarm-job-"));
+      const root = this.opts.workRoot ?? os.tmpdir();
+      // As root, jobs run as uid 65534, which must reach the dir.
+      dir = await mkdtemp(path.join(isRoot() ? await jobDirBase(root, worldReachable) : root, "computeswarm-job-"));
     } catch (err) {
       throw new ExecutorError(`could not create a work dir: ${(err as Error).message}`);
     }
@@ -59,6 +65,25 @@ export class ProcessExecutor implements Executor {
       await writeFile(path.join(dir, file), req.script, { mode: 0o600 });
       let command = interpreter;
       let args = req.jobType === "python" ? ["-u", file] : [file];
+      if (isRoot()) {
+        // Never buyers' code as root: a dedicated uid that cannot regain privileges (setuid binaries).
+        if (!this.opts.setprivPath)
+          throw new ExecutorError(
+            "the agent runs as root and setpriv (util-linux) is missing: refusing to run jobs as root",
+          );
+        await chown(dir, SANDBOX_UID, SANDBOX_GID);
+        await chown(path.join(dir, file), SANDBOX_UID, SANDBOX_GID);
+        args = [
+          `--reuid=${SANDBOX_UID}`,
+          `--regid=${SANDBOX_GID}`,
+          "--clear-groups",
+          "--no-new-privs",
+          "--",
+          command,
+          ...args,
+        ];
+        command = this.opts.setprivPath;
+      }
       if (this.opts.timeoutPath) {
         // The agent enforces the limit itself; this only matters if the agent is killed (SIGKILL, OOM) mid-job.
         args = ["-k", "5", String(req.maxDurationSeconds + BACKSTOP_MARGIN_SECONDS), command, ...args];
@@ -85,18 +110,12 @@ export class ProcessExecutor implements Executor {
 export async function createProcessExecutor(
   opts: Omit<ProcessExecutorOptions, "pythonPath" | "bashPath">,
 ): Promise<ProcessExecutor> {
-  const [pythonPath, bashPath, timeoutPath] = await Promise.all([
-    resolvePython(),
+  const [pythonPath, bashPath, timeoutPath, setprivPath] = await Promise.all([
+    // As root, jobs run as uid 65534: it needs an interpreter that uid can reach.
+    isRoot() ? findSandboxPython(true).then((p) => p?.executable ?? null) : resolvePython(),
     findExecutable("bash"),
     findExecutable("timeout"),
+    findExecutable("setpriv"),
   ]);
-  return new ProcessExecutor({ ...opts, pythonPath, bashPath, timeoutPath });
-}
-
-export async function resolvePython(): Promise<string | null> {
-  const found = await findExecutable("python3");
-  if (!found) return null;
-  const r = await runCommand(found, ["-c", "import sys; print(sys.executable)"], { timeoutMs: 15_000 });
-  const exe = r.stdout.trim();
-  return r.ok && path.isAbsolute(exe) ? exe : found;
+  return new ProcessExecutor({ ...opts, pythonPath, bashPath, timeoutPath, setprivPath });
 }

@@ -1,25 +1,33 @@
 import os from "node:os";
 import type { StartSettings } from "../config/settings";
 import { UsageError } from "../config/optionSpecs";
+import { findExecutable } from "../util/findExecutable";
+import { bwrapWorks, createBwrapExecutor, nvidiaDeviceNodes } from "./bwrapExecutor";
+import { parseMemorySize } from "./cgroup";
+import { parsePinnedImage, type PinnedImage } from "./dockerArgs";
 import { DockerExecutor, dockerWorks } from "./dockerExecutor";
 import { createProcessExecutor } from "./processExecutor";
-import type { Executor } from "./types";
+import type { Executor, ExecutorKind, JobLimits } from "./types";
 
 export const UNSANDBOXED_REFUSAL =
-  "The process executor runs buyers' jobs UNSANDBOXED, as this user (%USER%), with access to everything this user can reach. " +
-  "Pass --allow-unsandboxed (or COMPUTESWARM_ALLOW_UNSANDBOXED=true) to accept that, or use docker: --executor docker --image-allowlist <image>.";
+  "The process executor runs buyers' jobs UNSANDBOXED on this machine (as %USER%, or as uid 65534 when the agent is root), with access to everything that user and the network can reach. " +
+  "Pass --allow-unsandboxed (or COMPUTESWARM_ALLOW_UNSANDBOXED=true) to accept that, or install a sandbox: bubblewrap (apt-get install bubblewrap) or docker with --image-allowlist <name@sha256:...>.";
 
 export interface ExecutorChoiceInput {
-  requested?: "docker" | "process";
+  requested?: ExecutorKind;
   dockerWorks: boolean;
+  /** null when bwrap is installed and can build a sandbox; else why not. */
+  bwrapProblem: string | null;
   imageAllowlist: string[];
   allowUnsandboxed: boolean;
 }
 
-/** Pure decision: which executor to use, or why none may be used. */
-export function chooseExecutorKind(i: ExecutorChoiceInput): { kind: "docker" | "process" } | { error: string } {
-  const user = safeUserName();
-  const refusal = UNSANDBOXED_REFUSAL.replace("%USER%", user);
+/**
+ * Pure decision: docker when a daemon answers and images are allowed, else
+ * bwrap, else the unsandboxed process executor only if the seller opted in.
+ */
+export function chooseExecutorKind(i: ExecutorChoiceInput): { kind: ExecutorKind } | { error: string } {
+  const refusal = UNSANDBOXED_REFUSAL.replace("%USER%", safeUserName());
   if (i.requested === "docker") {
     if (!i.dockerWorks)
       return {
@@ -27,18 +35,21 @@ export function chooseExecutorKind(i: ExecutorChoiceInput): { kind: "docker" | "
       };
     if (i.imageAllowlist.length === 0)
       return {
-        error: "--executor docker needs --image-allowlist with at least one image, e.g. pytorch/pytorch:latest",
+        error: "--executor docker needs --image-allowlist with at least one image pinned by digest (name@sha256:...)",
       };
     return { kind: "docker" };
   }
+  if (i.requested === "bwrap")
+    return i.bwrapProblem ? { error: `--executor bwrap: ${i.bwrapProblem}` } : { kind: "bwrap" };
   if (i.requested === "process") return i.allowUnsandboxed ? { kind: "process" } : { error: refusal };
   if (i.dockerWorks && i.imageAllowlist.length > 0) return { kind: "docker" };
+  if (!i.bwrapProblem) return { kind: "bwrap" };
   if (i.allowUnsandboxed) return { kind: "process" };
-  const why =
+  const docker =
     i.imageAllowlist.length === 0
       ? "no docker --image-allowlist is set"
       : "docker is not available (`docker info` failed)";
-  return { error: `Cannot pick an executor: ${why}. ${refusal}` };
+  return { error: `Cannot pick a sandbox: ${docker}, and ${i.bwrapProblem}. ${refusal}` };
 }
 
 function safeUserName(): string {
@@ -49,28 +60,87 @@ function safeUserName(): string {
   }
 }
 
-export async function selectExecutor(settings: StartSettings, gpuCount: number, workRoot?: string): Promise<Executor> {
+/** The node's GPUs as indexes: CUDA_VISIBLE_DEVICES when it lists numbers, else 0..count-1. */
+export function nodeGpuIndexes(gpuCount: number, env: NodeJS.ProcessEnv = process.env): number[] {
+  const visible = env.CUDA_VISIBLE_DEVICES?.trim();
+  if (visible && /^\d+(,\d+)*$/.test(visible)) return visible.split(",").map(Number);
+  return Array.from({ length: gpuCount }, (_, i) => i);
+}
+
+export function jobLimitsFrom(settings: StartSettings): JobLimits {
+  return {
+    memoryBytes: parseMemorySize(settings.dockerMemory),
+    pids: settings.dockerPidsLimit,
+    cpus: settings.dockerCpus,
+  };
+}
+
+export function parseAllowlist(entries: string[]): PinnedImage[] {
+  try {
+    return entries.map(parsePinnedImage);
+  } catch (err) {
+    throw new UsageError(`--image-allowlist: ${(err as Error).message}`);
+  }
+}
+
+async function bwrapProblem(): Promise<string | null> {
+  const bwrap = await findExecutable("bwrap");
+  if (!bwrap) return "bubblewrap is not installed (apt-get install bubblewrap)";
+  const works = await bwrapWorks(bwrap);
+  if (works.ok) return null;
+  return (
+    `bwrap cannot build a sandbox here (${works.error}); user namespaces may be disabled ` +
+    "(sysctl kernel.unprivileged_userns_clone=1) or blocked by AppArmor (Ubuntu 24.04: load the bwrap profile)"
+  );
+}
+
+export interface SelectExecutorOptions {
+  nodeId: string;
+  gpuCount: number;
+  workRoot?: string;
+}
+
+export async function selectExecutor(settings: StartSettings, o: SelectExecutorOptions): Promise<Executor> {
+  const allowlist = parseAllowlist(settings.imageAllowlist);
   // Only ask docker when it could matter; `docker info` can take seconds.
   const needDocker =
     settings.executor === "docker" || (settings.executor === undefined && settings.imageAllowlist.length > 0);
+  const docker = needDocker ? await dockerWorks() : false;
+  const needBwrap = settings.executor === "bwrap" || (settings.executor === undefined && !docker);
   const choice = chooseExecutorKind({
     requested: settings.executor,
-    dockerWorks: needDocker ? await dockerWorks() : false,
+    dockerWorks: docker,
+    bwrapProblem: needBwrap ? await bwrapProblem() : "not checked",
     imageAllowlist: settings.imageAllowlist,
     allowUnsandboxed: settings.allowUnsandboxed,
   });
   if ("error" in choice) throw new UsageError(choice.error);
+  const limits = jobLimitsFrom(settings);
+  const gpuIndexes = nodeGpuIndexes(o.gpuCount);
   if (choice.kind === "docker") {
     return new DockerExecutor({
-      imageAllowlist: settings.imageAllowlist,
-      gpus: gpuCount > 0,
+      nodeId: o.nodeId,
+      imageAllowlist: allowlist,
+      gpuIndexes,
       allowNetwork: settings.allowNetwork,
-      memory: settings.dockerMemory,
-      cpus: settings.dockerCpus,
-      pidsLimit: settings.dockerPidsLimit,
+      limits,
       maxOutputBytes: settings.maxOutputBytes,
-      workRoot,
+      workRoot: o.workRoot,
     });
   }
-  return createProcessExecutor({ maxOutputBytes: settings.maxOutputBytes, workRoot });
+  if (choice.kind === "bwrap") {
+    // Only the node's device nodes are inside, so CUDA numbers them from 0 itself: no CUDA_VISIBLE_DEVICES.
+    const gpuEnv: Record<string, string> = {};
+    const bwrap = await createBwrapExecutor({
+      limits,
+      gpuDevices: nvidiaDeviceNodes(gpuIndexes),
+      gpuEnv,
+      allowNetwork: settings.allowNetwork,
+      maxOutputBytes: settings.maxOutputBytes,
+      workRoot: o.workRoot,
+    });
+    if (!bwrap) throw new UsageError("--executor bwrap: bubblewrap is not installed");
+    return bwrap;
+  }
+  return createProcessExecutor({ maxOutputBytes: settings.maxOutputBytes, workRoot: o.workRoot });
 }

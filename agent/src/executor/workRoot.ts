@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm } from "node:fs/promises";
+import { chmod, mkdir, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -16,4 +16,20 @@ export async function prepareWorkRoot(
   const stale = (await readdir(dir)).filter((n) => n.startsWith("computeswarm-job-"));
   await Promise.all(stale.map((n) => rm(path.join(dir, n), { recursive: true, force: true }).catch(() => undefined)));
   return { dir, removedStale: stale.length };
+}
+
+/** Where jobs that run as uid 65534 (the agent being root) get their dirs: there, that uid can reach them. */
+const SHARED_JOB_ROOT = "/tmp/computeswarm-sandbox-jobs";
+
+/**
+ * The dir to make a job's work dir in when the job runs as another uid: the
+ * agent's own work root if every dir above it is world-searchable, else a
+ * traverse-only (0711) dir under /tmp. The job dirs themselves are 0700 and
+ * owned by the job's uid.
+ */
+export async function jobDirBase(workRoot: string, reachable: (p: string) => boolean): Promise<string> {
+  const base = reachable(path.join(workRoot, "x")) ? workRoot : SHARED_JOB_ROOT;
+  await mkdir(base, { recursive: true, mode: 0o711 });
+  await chmod(base, 0o711);
+  return base;
 }
