@@ -275,6 +275,28 @@ describe("computeswarm-agent status and gpus", () => {
     expect(run.stdout() + run.stderr()).not.toContain(TOKEN);
   });
 
+  it.skipIf(!existsSync("/usr/bin/bwrap"))(
+    "doctor prints the sandboxes and the passed self-test checks",
+    async () => {
+      const run = runCli(cli, ["doctor", "--config", config], cliEnv());
+      expect(await run.exit).toBe(0);
+      const out = run.stdout();
+      expect(out).toMatch(/^bwrap: +works/m);
+      expect(out).toMatch(/^executor: bwrap/m);
+      expect(out).toMatch(/sandbox self-test \(bwrap\): passed/);
+      for (const check of ["loopback", "canaryFile", "agentPid", "setsidChild", "memoryLimit", "forkLimit"])
+        expect(out).toMatch(new RegExp(`ok +${check}:`));
+    },
+    60_000,
+  );
+
+  it("doctor fails (exit 1) and says why for the process executor", async () => {
+    const run = runCli(cli, ["doctor", "--config", config, "--executor", "process", "--allow-unsandboxed"], cliEnv());
+    expect(await run.exit).toBe(1);
+    expect(run.stdout()).toMatch(/FAIL canaryFile|FAIL loopback/);
+    expect(run.stdout()).toMatch(/not a sandbox/);
+  }, 60_000);
+
   it("gpus prints GpuInfo JSON (CPU-only without nvidia-smi)", async () => {
     const run = runCli(cli, ["gpus"], cliEnv());
     expect(await run.exit).toBe(0);
