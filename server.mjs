@@ -8,7 +8,8 @@ import { createServer } from "node:http";
 import next from "next";
 
 const port = Number(process.env.PORT ?? 3000);
-const hostname = process.env.HOST ?? "0.0.0.0";
+// Loopback unless HOST says otherwise: the embedded default (demo node, demo wallet) is for this machine.
+const hostname = process.env.HOST || "127.0.0.1";
 const trustProxy = ["true", "1", "yes"].includes(process.env.TRUST_PROXY ?? "");
 
 const app = next({ dev: false, hostname, port });

@@ -12,7 +12,7 @@ export const DEMO_BUYER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8
 export async function submitJob(
   baseURL: string,
   input: { nodeId: string; script?: string; jobType?: "python" | "shell"; maxDurationSeconds?: number },
-): Promise<{ jobId: string; amountUsd: string }> {
+): Promise<{ jobId: string; amountUsd: string; accessToken: string }> {
   const pay = wrapFetchWithPaymentFromConfig(fetch, {
     schemes: [{ network: "eip155:*", client: new ExactEvmScheme(privateKeyToAccount(DEMO_BUYER_KEY)) }],
     // The embedded chain's test USDC is not one of the library's known assets.
@@ -30,5 +30,5 @@ export async function submitJob(
   });
   const text = await res.text();
   if (res.status !== 201) throw new Error(`x402 job: HTTP ${res.status} ${text}`);
-  return JSON.parse(text) as { jobId: string; amountUsd: string };
+  return JSON.parse(text) as { jobId: string; amountUsd: string; accessToken: string };
 }

@@ -19,7 +19,9 @@ export const envSchema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     PUBLIC_URL: z.url("an absolute URL such as https://computeswarm.example").default("http://localhost:3000"),
     PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
-    /** The embedded default's demo node: a local agent (process executor) serving jobs. */
+    /** The address `npm start` listens on (server.mjs); loopback unless set, e.g. HOST=0.0.0.0 behind a proxy. */
+    HOST: z.string().trim().min(1).default("127.0.0.1"),
+    /** The embedded default's demo node: a local agent (bwrap sandbox; unsandboxed only on loopback) serving jobs. */
     DEMO_AGENT: bool.default(true),
 
     DATABASE_URL: z

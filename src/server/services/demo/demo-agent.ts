@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { mkdir, readFile, writeFile, chmod } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -18,10 +18,13 @@ import { registerNode } from "../nodes/register-node";
 import { chainIdOf } from "../chain-id";
 
 /**
- * The embedded default's demo node: the real agent (agent/dist/cli.js, process
- * executor) on this machine, registered for a demo seller (anvil's standard
- * account #2), so a newcomer can run a job end to end with nothing else.
- * Only where the chain is our own embedded anvil; restarted if it exits.
+ * The embedded default's demo node: the real agent (agent/dist/cli.js) on this
+ * machine, registered for a demo seller (anvil's standard account #2), so a
+ * newcomer can run a job end to end with nothing else. Only where the chain is
+ * our own embedded anvil; restarted if it exits. Jobs run in the agent's bwrap
+ * sandbox (which sees /usr and the job's own dir: not DATA_DIR, not the demo
+ * agent's token); without bubblewrap only while the server listens on
+ * loopback, unsandboxed, and not at all when it listens beyond.
  */
 export const DEMO_SELLER_PRIVATE_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a" as const;
 export const DEMO_PRICE_PER_HOUR = "0.60";
@@ -29,6 +32,50 @@ const run = promisify(execFile);
 
 export function demoAgentEnabled(deps: Pick<Deps, "env">): boolean {
   return deps.env.DEMO_AGENT && deps.env.CHAIN === "local" && !deps.env.RPC_URL;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+export type DemoSandbox = { executor: "bwrap" | "process"; warning?: string } | { off: string };
+
+/** How the demo node may run strangers' jobs here, or why it must stay off. */
+export function demoSandboxFor(i: { bwrapPath: string | null; listenHost: string; dataDir: string }): DemoSandbox {
+  const dataDir = path.resolve(i.dataDir);
+  if (dataDir === "/usr" || dataDir.startsWith("/usr/"))
+    return {
+      off: `demo node off: DATA_DIR (${dataDir}) is inside /usr, which the job sandbox shows read-only to jobs`,
+    };
+  if (i.bwrapPath) return { executor: "bwrap" };
+  if (isLoopbackHost(i.listenHost))
+    return {
+      executor: "process",
+      warning:
+        "demo node runs jobs UNSANDBOXED (bubblewrap is not installed): acceptable only because the server listens on loopback; install bubblewrap",
+    };
+  return {
+    off:
+      `demo node off: the server listens on ${i.listenHost} (beyond loopback) and there is no sandbox ` +
+      "(install bubblewrap: apt-get install bubblewrap), so anyone who can reach it could run code on this machine",
+  };
+}
+
+function onPath(name: string, pathVar = process.env.PATH ?? ""): string | null {
+  for (const dir of pathVar.split(path.delimiter)) {
+    const candidate = path.join(dir || ".", name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  return null;
 }
 
 async function detectGpus(cli: string): Promise<GpuInfo> {
@@ -78,6 +125,12 @@ export async function startDemoAgent(deps: Deps): Promise<(() => void) | undefin
     deps.log.warn({ cli }, "demo agent not started: build the agent first (npm run build)");
     return undefined;
   }
+  const sandbox = demoSandboxFor({ bwrapPath: onPath("bwrap"), listenHost: deps.env.HOST, dataDir: deps.env.DATA_DIR });
+  if ("off" in sandbox) {
+    deps.log.warn(sandbox.off);
+    return undefined;
+  }
+  if (sandbox.warning) deps.log.warn(sandbox.warning);
   const marketplace = `http://127.0.0.1:${deps.env.PORT}`;
   const dir = path.resolve(deps.env.DATA_DIR, "demo-agent");
   const configFile = path.join(dir, "agent.json");
@@ -98,8 +151,8 @@ export async function startDemoAgent(deps: Deps): Promise<(() => void) | undefin
         "--marketplace",
         marketplace,
         "--executor",
-        "process",
-        "--allow-unsandboxed",
+        sandbox.executor,
+        ...(sandbox.executor === "process" ? ["--allow-unsandboxed"] : []),
       ],
       { env: agentEnv, stdio: ["ignore", "pipe", "pipe"] },
     );
@@ -108,6 +161,11 @@ export async function startDemoAgent(deps: Deps): Promise<(() => void) | undefin
     proc.stderr.on("data", (d: Buffer) => deps.log.warn({ demoAgent: d.toString().trim() }));
     proc.on("exit", (code) => {
       if (stopped) return;
+      // 2: the agent refused to start (e.g. its sandbox failed the self-test); retrying would not help.
+      if (code === 2) {
+        deps.log.error({ code }, "demo agent refused to start (see its message above); demo node off");
+        return;
+      }
       deps.log.warn({ code }, "demo agent exited; restarting in 5 s");
       setTimeout(launch, 5000).unref();
     });
