@@ -236,13 +236,22 @@ describe("computeswarm-agent start", () => {
     "picks bwrap by default, passes the self-test before claiming, and runs the job inside it",
     async () => {
       const j = job("import os\nprint('job uid', os.getuid(), 'cwd', os.getcwd(), flush=True)\n");
-      market.jobs.push(j);
+      const imaged = job("print('must not run')", { image: `pytorch/pytorch:2.5.1@sha256:${"a".repeat(64)}` });
+      market.jobs.push(j, imaged);
       const run = runCli(cli, ["start", "--config", config, "--heartbeat-interval", "1", "--poll-wait", "1"], cliEnv());
       running.push(run);
       await run.waitForEvent("sandbox self-test passed", 30_000);
       const done = await until(() => market.find(`/jobs/${j.id}/complete`)[0], 30_000, "complete");
       expect((done.body as { output: string }).output).toContain("job uid 65534 cwd /work");
       expect(run.events().find((e) => e.msg === "agent started")).toMatchObject({ executor: "bwrap" });
+      // A job naming an image this node did not advertise is refused, not run in some other runtime.
+      const refused = await until(() => market.find(`/jobs/${imaged.id}/fail`)[0], 30_000, "fail");
+      expect((refused.body as { message: string }).message).toMatch(/not one this node allows/);
+      expect(market.find(`/jobs/${imaged.id}/complete`)).toEqual([]);
+      // bwrap runs the node's own runtime: it advertises no images.
+      expect(
+        market.find("/heartbeat").some((r) => JSON.stringify((r.body as { images?: unknown }).images) === "[]"),
+      ).toBe(true);
       run.child.kill("SIGTERM");
       expect(await run.exit).toBe(0);
     },

@@ -73,6 +73,10 @@ export class BwrapExecutor implements Executor {
 
   constructor(private readonly opts: BwrapExecutorOptions) {}
 
+  advertisedImages(): string[] {
+    return [];
+  }
+
   supportedJobTypes(): JobType[] {
     const types: JobType[] = [];
     if (this.opts.python) types.push("python");

@@ -45,6 +45,10 @@ export class DockerExecutor implements Executor {
 
   constructor(private readonly opts: DockerExecutorOptions) {}
 
+  advertisedImages(): string[] {
+    return this.opts.imageAllowlist.map((i) => i.ref);
+  }
+
   supportedJobTypes(): JobType[] {
     return ["python", "shell"]; // the allowed images are expected to have python3 and bash
   }

@@ -39,6 +39,10 @@ export class ProcessExecutor implements Executor {
 
   constructor(private readonly opts: ProcessExecutorOptions) {}
 
+  advertisedImages(): string[] {
+    return [];
+  }
+
   supportedJobTypes(): JobType[] {
     const types: JobType[] = [];
     if (this.opts.pythonPath) types.push("python");

@@ -42,6 +42,8 @@ export type ExecutorKind = "docker" | "bwrap" | "process";
 export interface Executor {
   readonly kind: ExecutorKind;
   supportedJobTypes(): JobType[];
+  /** Images jobs may name (docker allowlist refs); none for executors that run the node's own runtime. */
+  advertisedImages(): string[];
   run(req: ExecutionRequest): Promise<ExecutionResult>;
 }
 

@@ -21,6 +21,22 @@ export type InfoResponse = z.infer<typeof infoResponseSchema>;
 export const jobTypeSchema = z.enum(["python", "shell"]);
 export type JobType = z.infer<typeof jobTypeSchema>;
 
+/**
+ * A container image pinned by digest, as a node advertises it and a job names
+ * it: name[:tag]@sha256:<64 hex>, e.g.
+ * pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime@sha256:... (added in v1, agent 0.2:
+ * agents that do not send `images` get no jobs naming one).
+ */
+export const imageRefSchema = z
+  .string()
+  .max(300)
+  .regex(
+    /^[a-z0-9][a-z0-9._/:-]{0,250}@sha256:[0-9a-f]{64}$/,
+    "must be an image name pinned by digest: name[:tag]@sha256:<64 hex>",
+  );
+export type ImageRef = z.infer<typeof imageRefSchema>;
+export const MAX_NODE_IMAGES = 32;
+
 /** POST /register: the seller's signed EIP-712 registration (from a key file). */
 export const registerRequestSchema = signedRegistrationSchema;
 /** POST /pair: redeem a one-time pairing code from the seller dashboard. */
@@ -42,6 +58,8 @@ export const heartbeatRequestSchema = z.object({
   gpuUtilization: z.number().min(0).max(100).optional(),
   runningJobId: z.string().uuid().optional(),
   agentVersion: z.string().max(40).optional(),
+  /** The images this node's jobs may name (docker allowlist); omitted by old agents and by non-container nodes. */
+  images: z.array(imageRefSchema).max(MAX_NODE_IMAGES).optional(),
 });
 export const heartbeatResponseSchema = z.object({
   ok: z.literal(true),
@@ -59,6 +77,8 @@ export const claimedJobSchema = z.object({
   jobType: jobTypeSchema,
   script: z.string(),
   maxDurationSeconds: z.number().int().positive(),
+  /** The image the buyer chose, one the node advertised; absent for a job without one. */
+  image: imageRefSchema.optional(),
 });
 export type ClaimedJob = z.infer<typeof claimedJobSchema>;
 export const claimResponseSchema = z.object({ job: claimedJobSchema.nullable() });

@@ -87,7 +87,12 @@ export class Agent {
       try {
         const gpuUtilization = await this.o.gpuUtilization?.().catch(() => undefined);
         const res = await this.o.client.heartbeat(
-          { gpuUtilization, runningJobId: this.runningJobId, agentVersion: AGENT_VERSION },
+          {
+            gpuUtilization,
+            runningJobId: this.runningJobId,
+            agentVersion: AGENT_VERSION,
+            images: this.o.executor.advertisedImages(),
+          },
           { signal: this.stopHeartbeat.signal },
         );
         if (failures > 0) this.o.logger.info("heartbeat ok again", { afterFailures: failures });

@@ -80,6 +80,7 @@ export async function runJob(job: ClaimedJob, deps: RunJobDeps): Promise<void> {
     jobId: job.id,
     jobType: job.jobType,
     maxDurationSeconds: job.maxDurationSeconds,
+    image: job.image,
     executor: deps.executor.kind,
   });
   let result: ExecutionResult;
@@ -87,11 +88,17 @@ export async function runJob(job: ClaimedJob, deps: RunJobDeps): Promise<void> {
     if (!deps.executor.supportedJobTypes().includes(job.jobType)) {
       throw new ExecutorError(`job type ${job.jobType} is not supported by this node's ${deps.executor.kind} executor`);
     }
+    if (job.image !== undefined && !deps.executor.advertisedImages().includes(job.image)) {
+      throw new ExecutorError(
+        `image ${job.image} is not one this node allows; it runs only ${deps.executor.advertisedImages().join(", ") || "its own runtime, no images"}`,
+      );
+    }
     result = await deps.executor.run({
       jobId: job.id,
       jobType: job.jobType,
       script: job.script,
       maxDurationSeconds: job.maxDurationSeconds,
+      image: job.image,
       onOutput: (stream, text) => streamer.write(stream, text),
       signal: jobAbort.signal,
     });

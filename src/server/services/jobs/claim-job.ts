@@ -77,6 +77,7 @@ export async function claimJob(
         jobType: job.jobType as JobType,
         script: job.script,
         maxDurationSeconds: job.maxDurationSeconds,
+        ...(job.image ? { image: job.image } : {}),
       };
     }
     const left = deadline - Date.now();

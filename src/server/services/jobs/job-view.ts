@@ -10,6 +10,8 @@ export const jobViewSchema = z.object({
   buyerAddress: z.string(),
   jobType: z.enum(["python", "shell"]),
   script: z.string(),
+  /** The container image it runs in (name@sha256:digest), or null: the node's own runtime. */
+  image: z.string().nullable(),
   status: z.enum(JOB_STATUSES),
   failureReason: z.enum(FAILURE_REASONS).nullable(),
   maxDurationSeconds: z.number(),
@@ -74,6 +76,7 @@ export function toJobView(job: Job & { payment?: Payment | null }, opts: { showO
     buyerAddress: job.buyerAddress,
     jobType: job.jobType as JobView["jobType"],
     script: job.script,
+    image: job.image ?? null,
     status: job.status as JobView["status"],
     failureReason: (job.failureReason as JobView["failureReason"]) ?? null,
     maxDurationSeconds: job.maxDurationSeconds,

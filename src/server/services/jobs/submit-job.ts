@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { gpuInfoSchema, jobTypeSchema } from "@computeswarm/protocol";
+import { gpuInfoSchema, imageRefSchema, jobTypeSchema } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { presenceOf } from "../nodes/presence";
@@ -20,13 +20,15 @@ export const submitJobInputSchema = z.object({
     .min(1, "the script is empty")
     .refine((s) => Buffer.byteLength(s) <= MAX_SCRIPT_BYTES, `the script is larger than ${MAX_SCRIPT_BYTES / 1024} KB`),
   maxDurationSeconds: z.number().int().min(1).max(MAX_JOB_SECONDS),
+  /** One of the node's advertised images; default: the node's first (none on a node without images). */
+  image: imageRefSchema.optional(),
 });
 export type SubmitJobInput = z.infer<typeof submitJobInputSchema>;
 
 /** A node a buyer can submit to right now, or a clear reason why not. */
 export async function loadSubmittableNode(
   deps: Deps,
-  input: Pick<SubmitJobInput, "nodeId" | "jobType">,
+  input: Pick<SubmitJobInput, "nodeId" | "jobType" | "image">,
 ): Promise<Node> {
   const node = await deps.prisma.node.findUnique({ where: { id: input.nodeId } });
   if (!node) throw new AppError("NOT_FOUND", `Node ${input.nodeId} does not exist.`, "node_not_found");
@@ -52,7 +54,21 @@ export async function loadSubmittableNode(
       "job_type_unsupported",
     );
   }
+  if (input.image !== undefined && !node.images.includes(input.image)) {
+    throw new AppError(
+      "BAD_REQUEST",
+      node.images.length
+        ? `This node does not offer the image ${input.image}; it offers ${node.images.join(", ")}.`
+        : "This node runs jobs without a container image: leave the image out.",
+      "image_not_offered",
+    );
+  }
   return node;
+}
+
+/** The image a job on `node` runs in: the buyer's choice (checked above) or the node's first. */
+export function jobImageFor(node: Pick<Node, "images">, requested?: string): string | null {
+  return requested ?? node.images[0] ?? null;
 }
 
 /** The job's price for the node: price per hour × max duration, rounded up to the USDC unit. */
@@ -84,6 +100,7 @@ export async function queueJob(
         jobType: input.jobType,
         script: input.script,
         maxDurationSeconds: input.maxDurationSeconds,
+        image: jobImageFor(node, input.image),
         costUsd: cost.usd,
         accessTokenHash: extra.accessTokenHash,
       },

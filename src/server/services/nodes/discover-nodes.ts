@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { addressSchema, priceSchema } from "@computeswarm/protocol";
+import { addressSchema, imageRefSchema, priceSchema } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import type { Node, Prisma } from "@/generated/prisma/client";
@@ -18,6 +18,8 @@ export const listNodesInputSchema = z.object({
   maxPricePerHour: priceSchema.optional(),
   status: z.enum(DISCOVERY_STATUSES).default("online"),
   seller: addressSchema.optional(),
+  /** Only nodes that offer this image (name@sha256:digest). */
+  image: imageRefSchema.optional(),
   sort: z.enum(NODE_SORTS).default("price_asc"),
   limit: z.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
@@ -117,6 +119,7 @@ async function queryNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesO
   if (input.minGpuCount !== undefined) where.push({ gpuCount: { gte: input.minGpuCount } });
   if (input.maxPricePerHour !== undefined) where.push({ pricePerHour: { lte: input.maxPricePerHour } });
   if (input.seller) where.push({ sellerAddress: { equals: input.seller, mode: "insensitive" } });
+  if (input.image) where.push({ images: { has: input.image } });
   const sort = SORTS[input.sort];
   const start = input.cursor ? decodeCursor(input.cursor) : undefined;
 

@@ -22,8 +22,9 @@ function buffer(deps: Pick<Deps, "local">): Map<string, number> {
 export async function recordHeartbeat(
   deps: Pick<Deps, "redis" | "env" | "clock" | "prisma" | "local" | "metrics">,
   agent: AgentIdentity,
-  input: { gpuUtilization?: number },
+  input: { gpuUtilization?: number; images?: string[] },
 ): Promise<{ status: string; serverTime: number }> {
+  if (input.images !== undefined) await recordAdvertisedImages(deps, agent.nodeId, input.images);
   const now = deps.clock.now().getTime();
   const ttl = deps.env.HEARTBEAT_TTL_SECONDS;
   const pipe = deps.redis.cmd
@@ -49,6 +50,29 @@ export async function recordHeartbeat(
     await deps.redis.cmd.set(statusKey(agent.nodeId), status, "EX", STATUS_CACHE_SECONDS);
   }
   return { status, serverTime: now };
+}
+
+const IMAGES = "advertisedImages";
+
+/**
+ * Stores the images a node advertises when they differ from what this process
+ * last saw: a heartbeat stays Redis-only unless the seller changed the allowlist.
+ */
+async function recordAdvertisedImages(
+  deps: Pick<Deps, "prisma" | "local" | "redis">,
+  nodeId: string,
+  images: string[],
+): Promise<void> {
+  let seen = deps.local.get(IMAGES) as Map<string, string> | undefined;
+  if (!seen) deps.local.set(IMAGES, (seen = new Map()));
+  const key = JSON.stringify(images);
+  if (seen.get(nodeId) === key) return;
+  const updated = await deps.prisma.node.updateMany({
+    where: { id: nodeId, NOT: { images: { equals: images } } },
+    data: { images },
+  });
+  seen.set(nodeId, key);
+  if (updated.count > 0) await invalidateNodeLists(deps);
 }
 
 /** Forget the cached stored status after a change (pause, suspend, busy). */

@@ -14,6 +14,8 @@ export const nodeViewSchema = z.object({
   tflops: z.string().nullable(),
   pricePerHour: z.string(),
   endpoint: z.string(),
+  /** Container images jobs may name (name@sha256:digest); empty: the node's own runtime only. */
+  images: z.array(z.string()),
   status: z.enum(NODE_STATUSES),
   suspendedReason: z.string().nullable(),
   registeredAt: z.string(),
@@ -45,6 +47,7 @@ export function toNodeView(
     tflops: node.tflops?.toString() ?? null,
     pricePerHour: node.pricePerHour.toString(),
     endpoint: node.endpoint,
+    images: node.images ?? [],
     status,
     suspendedReason: node.suspendedReason,
     registeredAt: node.registeredAt.toISOString(),
