@@ -98,3 +98,10 @@ export function fillDays<T extends { day: string; usd: string }>(rows: T[], days
   }
   return out;
 }
+
+/** "pytorch/pytorch:2.5.1@sha256:abc…" → "pytorch/pytorch:2.5.1 (sha256:abcdef012345…)": the digest is what pins it. */
+export function imageLabel(ref: string): string {
+  const at = ref.indexOf("@");
+  if (at < 0) return ref;
+  return `${ref.slice(0, at)} (${ref.slice(at + 1, at + 20)}…)`;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TRPCClientError } from "@trpc/client";
 import { atomicToUsd, formatUsd, formatUsdc, isFree, quoteAtomic, usdToAtomic } from "./money";
 import { chainName, explorerTxUrl } from "./chains";
-import { fillDays, formatDay, formatDuration, formatReliability, formatVram, shortAddress } from "./format";
+import { fillDays, formatDay, formatDuration, formatReliability, formatVram, imageLabel, shortAddress } from "./format";
 import { describeError } from "./errors";
 import { demoWallet } from "@/server/services/demo/demo-wallet";
 import { parseEnv } from "@/server/env";
@@ -130,5 +130,13 @@ describe("seller and admin formatting", () => {
       { day: "2026-11-26", usd: "0" },
     ]);
     expect(formatDay("2026-11-03")).toBe("Nov 3");
+  });
+});
+
+describe("imageLabel", () => {
+  it("shows the image name and the start of the digest that pins it", () => {
+    expect(imageLabel(`pytorch/pytorch:2.5.1@sha256:${"ab".repeat(32)}`)).toBe(
+      "pytorch/pytorch:2.5.1 (sha256:abababababab…)",
+    );
   });
 });

@@ -24,7 +24,7 @@ import { canRent, isCpuOnly, nodeTitle } from "@/components/marketplace/node-bit
 import { useSession } from "@/components/wallet/session";
 import { chainName } from "@/lib/chains";
 import { describeError } from "@/lib/errors";
-import { formatDuration, formatTflops, formatVram, shortAddress } from "@/lib/format";
+import { formatDuration, formatTflops, formatVram, imageLabel, shortAddress } from "@/lib/format";
 import { atomicToUsd, formatUsd, isFree, quoteAtomic } from "@/lib/money";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
 import { chainIdOfRequirements, signPayment, type PaymentRequirements } from "./pay-for-job";
@@ -87,6 +87,8 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
   const [scripts, setScripts] = useState<Record<JobType, string>>(EXAMPLES);
   const [duration, setDuration] = useState("5");
   const [unit, setUnit] = useState<Unit>("min");
+  // "" = the node's first image (its default); only nodes that run containers offer images.
+  const [image, setImage] = useState("");
   const [step, setStep] = useState<Step>("idle");
   const [error, setError] = useState<unknown>(null);
 
@@ -139,7 +141,7 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
 
   async function submit() {
     setError(null);
-    const input = { nodeId: n.id, jobType, script, maxDurationSeconds: seconds };
+    const input = { nodeId: n.id, jobType, script, maxDurationSeconds: seconds, ...(image ? { image } : {}) };
     try {
       let job: Job;
       if (free) {
@@ -164,6 +166,7 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
     jobType: JobType;
     script: string;
     maxDurationSeconds: number;
+    image?: string;
   }): Promise<Job> {
     if (!address) throw new Error("Connect the wallet you signed in with to pay.");
     if (session && address.toLowerCase() !== session.address.toLowerCase()) {
@@ -263,6 +266,26 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
               </span>
               <span>Tab indents · Esc then Tab leaves the editor</span>
             </div>
+            {n.images.length > 0 && (
+              <Field
+                label="Image"
+                htmlFor="image"
+                hint="The container image your job runs in. The node runs only the images it lists, each pinned by digest."
+              >
+                <Select
+                  id="image"
+                  data-testid="job-image"
+                  value={image || n.images[0]}
+                  onChange={(e) => setImage(e.target.value)}
+                >
+                  {n.images.map((ref) => (
+                    <option key={ref} value={ref}>
+                      {imageLabel(ref)}
+                    </option>
+                  ))}
+                </Select>
+              </Field>
+            )}
             <div className="grid gap-4 sm:grid-cols-[1fr_auto]">
               <Field
                 label="Maximum duration"

@@ -100,6 +100,27 @@ export function NodeDetail({ id }: { id: string }) {
               />
             </CardBody>
           </Card>
+          <Card>
+            <CardHeader
+              title="Images"
+              description="Container images jobs on this node may run in, pinned by digest; you pick one when you submit a job."
+            />
+            <CardBody>
+              {n.images.length > 0 ? (
+                <ul className="space-y-1.5" data-testid="node-images">
+                  {n.images.map((ref) => (
+                    <li key={ref} className="font-mono text-xs break-all text-slate-700">
+                      {ref}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <p className="text-sm text-slate-500">
+                  None: jobs run in this node&apos;s own sandboxed runtime (Python and shell from the machine).
+                </p>
+              )}
+            </CardBody>
+          </Card>
           {info.devices && info.devices.length > 0 && (
             <Card>
               <CardHeader title="Devices" />
