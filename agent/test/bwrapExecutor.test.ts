@@ -140,6 +140,15 @@ describe.skipIf(!haveBwrap && !mustRun)("bwrap executor (real bubblewrap)", () =
     expect(await readdir(workRoot)).toEqual([]);
   });
 
+  it("carries NUL bytes and invalid UTF-8 exactly (base64) and as safe text", async () => {
+    const r = await executor.run(job({ script: "import sys\nsys.stdout.buffer.write(b'ok\\x00\\xff\\xfe end\\n')\n" }));
+    expect(r.exitCode).toBe(0);
+    expect(Buffer.from(r.outputBase64!, "base64")).toEqual(
+      Buffer.from([0x6f, 0x6b, 0, 0xff, 0xfe, 0x20, 0x65, 0x6e, 0x64, 0x0a]),
+    );
+    expect(r.output).toBe("ok\u2400\ufffd\ufffd end\n");
+  });
+
   it("caps memory: a job over its limit is killed (137)", async () => {
     const r = await executor.run(
       job({ script: "b = b'x' * (600 * 1024 * 1024)\nprint('allocated')\n", limits: { memoryBytes: 64 * 1024 ** 2 } }),

@@ -41,3 +41,23 @@ describe("OutputCollector", () => {
     expect(seen).toEqual(["abc", "\n[output truncated at 3 bytes]\n"]);
   });
 });
+
+describe("output that is not plain text", () => {
+  it("keeps NUL and invalid UTF-8 exactly in base64, shows them as ␀ and �, and never streams a raw NUL", () => {
+    const streamed: string[] = [];
+    const c = new OutputCollector(1024, (_s, t) => streamed.push(t));
+    const raw = Buffer.from([0x61, 0x00, 0x62, 0xff, 0xfe, 0x0a, 0xe2, 0x82]);
+    c.push("stdout", raw);
+    const r = c.finish();
+    expect(Buffer.from(r.outputBase64!, "base64")).toEqual(raw);
+    expect(r.output).toBe("a\u2400b\ufffd\ufffd\n\ufffd");
+    expect(streamed.join("")).not.toContain("\0");
+    expect(streamed.join("")).toContain("a\u2400b");
+  });
+
+  it("sends plain UTF-8 as text only", () => {
+    const c = new OutputCollector(1024);
+    c.push("stdout", Buffer.from("héllo ✓\n"));
+    expect(c.finish()).toEqual({ output: "héllo ✓\n", outputTruncated: false });
+  });
+});

@@ -1,4 +1,5 @@
 import { StringDecoder } from "node:string_decoder";
+import { displayText, isPlainText, withoutNul } from "../protocol/output";
 import type { OutputStream } from "./types";
 
 export function truncationNote(maxBytes: number): string {
@@ -41,7 +42,8 @@ export class OutputCollector {
     if (kept.length > 0) {
       this.chunks.push(kept);
       this.bytes += kept.length;
-      const text = this.decoders[stream].write(kept);
+      // Live logs are text: never a raw NUL (the marketplace refuses it); the final report keeps the exact bytes.
+      const text = withoutNul(this.decoders[stream].write(kept));
       if (text) this.onOutput?.(stream, text);
     }
     if (this.truncated) this.onOutput?.("stderr", truncationNote(this.maxBytes));
@@ -51,8 +53,11 @@ export class OutputCollector {
     return this.truncated;
   }
 
-  finish(): { output: string; outputTruncated: boolean } {
-    const text = Buffer.concat(this.chunks).toString("utf8");
-    return { output: this.truncated ? text + truncationNote(this.maxBytes) : text, outputTruncated: this.truncated };
+  /** The kept output as text, plus its exact bytes in base64 when text alone cannot carry them. */
+  finish(): { output: string; outputTruncated: boolean; outputBase64?: string } {
+    let bytes = Buffer.concat(this.chunks);
+    if (this.truncated) bytes = Buffer.concat([bytes, Buffer.from(truncationNote(this.maxBytes))]);
+    if (isPlainText(bytes)) return { output: bytes.toString("utf8"), outputTruncated: this.truncated };
+    return { output: displayText(bytes), outputTruncated: this.truncated, outputBase64: bytes.toString("base64") };
   }
 }

@@ -110,12 +110,13 @@ export function superviseChild(cmd: SupervisedCommand): Promise<ExecutionResult>
       settled = true;
       timers.forEach(clearTimeout);
       cmd.signal?.removeEventListener("abort", onAbort);
-      const { output, outputTruncated } = collector.finish();
+      const { output, outputTruncated, outputBase64 } = collector.finish();
       const code = exit?.code ?? null;
       const bySignal = exit?.signal ? 128 + (constants.signals[exit.signal] ?? 0) : null;
       resolve({
         exitCode: code ?? bySignal,
         output,
+        ...(outputBase64 !== undefined ? { outputBase64 } : {}),
         outputTruncated,
         durationMs: Date.now() - started,
         timedOut,

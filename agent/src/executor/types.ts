@@ -29,6 +29,8 @@ export interface ExecutionResult {
   exitCode: number | null;
   /** stdout and stderr interleaved as they arrived, capped, with a note when truncated. */
   output: string;
+  /** The exact bytes of `output`, base64, when they are not plain UTF-8 text (NUL, invalid UTF-8). */
+  outputBase64?: string;
   outputTruncated: boolean;
   durationMs: number;
   /** Killed because it ran past maxDurationSeconds. */

@@ -94,6 +94,16 @@ export const appendLogRequestSchema = z.object({
 export const completeRequestSchema = z.object({
   exitCode: z.number().int().nullable(),
   output: z.string().max(1024 * 1024 + 1024),
+  /**
+   * The exact output bytes, base64, when they are not plain UTF-8 text (NUL,
+   * invalid UTF-8); `output` is then ignored and the server derives the text
+   * shown (see displayText). Optional: older agents never send it.
+   */
+  outputBase64: z
+    .string()
+    .max(Math.ceil((1024 * 1024 + 1024) / 3) * 4)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64")
+    .optional(),
   outputTruncated: z.boolean().default(false),
   durationMs: z.number().int().min(0),
   timedOut: z.boolean().default(false),

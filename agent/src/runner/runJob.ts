@@ -136,7 +136,10 @@ export async function runJob(job: ClaimedJob, deps: RunJobDeps): Promise<void> {
       kind: "complete",
       body: {
         exitCode: result.exitCode,
-        output: result.output,
+        // Not plain text (NUL, invalid UTF-8): the exact bytes go instead, and the server derives the text.
+        ...(result.outputBase64 !== undefined
+          ? { output: "", outputBase64: result.outputBase64 }
+          : { output: result.output }),
         outputTruncated: result.outputTruncated,
         durationMs: result.durationMs,
         timedOut: result.timedOut,

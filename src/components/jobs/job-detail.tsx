@@ -275,6 +275,18 @@ export function JobDetail({ id }: { id: string }) {
                         : "No output."}
                   </div>
                 )}
+                {j.outputReleased && j.outputBase64 && (
+                  <p className="mt-3 text-sm text-slate-600" data-testid="job-output-raw">
+                    The output holds bytes that are not text (NUL shown as ␀, invalid UTF-8 as �).{" "}
+                    <a
+                      className="font-medium text-indigo-700 underline"
+                      href={`data:application/octet-stream;base64,${j.outputBase64}`}
+                      download={`job-${j.id}-output.bin`}
+                    >
+                      Download the exact bytes
+                    </a>
+                  </p>
+                )}
                 {j.error && (
                   <p className="mt-3 text-sm text-rose-700">
                     <span className="font-medium">Error:</span> {j.error}

@@ -100,3 +100,41 @@ describe("node images", () => {
     expect(claimed).not.toHaveProperty("image");
   });
 });
+
+describe("job output that is not plain text", () => {
+  it("stores NUL and invalid UTF-8 exactly and shows them as text; a raw NUL in text never fails", async () => {
+    const n = await node();
+    const api = await asBuyer();
+    const raw = Buffer.from([0x6f, 0x6b, 0x00, 0xff, 0x0a]);
+    const first = await api.jobs.submit(job(n.nodeId));
+    await n.agent.claim({ waitSeconds: 0 });
+    await n.agent.complete({
+      jobId: first.id,
+      exitCode: 0,
+      output: "",
+      outputBase64: raw.toString("base64"),
+      durationMs: 5,
+    });
+    const done = await api.jobs.get({ id: first.id });
+    expect(done.status).toBe("completed");
+    expect(done.output).toBe("ok\u2400\ufffd\n");
+    expect(Buffer.from(done.outputBase64!, "base64")).toEqual(raw);
+
+    const second = await api.jobs.submit(job(n.nodeId));
+    await n.agent.claim({ waitSeconds: 0 });
+    await n.agent.complete({ jobId: second.id, exitCode: 0, output: "a\u0000b", durationMs: 5 });
+    const stored = await api.jobs.get({ id: second.id });
+    expect(stored.output).toBe("a\u2400b");
+    expect(stored.outputBase64).toBeNull();
+  });
+
+  it("refuses output bytes that are not base64 (400), writing nothing", async () => {
+    const n = await node();
+    const submitted = await (await asBuyer()).jobs.submit(job(n.nodeId));
+    await n.agent.claim({ waitSeconds: 0 });
+    await expect(
+      n.agent.complete({ jobId: submitted.id, exitCode: 0, output: "", outputBase64: "not base64!", durationMs: 5 }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect((await deps.prisma.job.findUniqueOrThrow({ where: { id: submitted.id } })).status).toBe("running");
+  });
+});

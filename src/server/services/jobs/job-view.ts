@@ -21,6 +21,8 @@ export const jobViewSchema = z.object({
   exitCode: z.number().nullable(),
   /** Null until released to this viewer (paid jobs: once the payment is settled). */
   output: z.string().nullable(),
+  /** The exact output bytes (base64) when they are not plain UTF-8 text; `output` shows them with ␀/�. */
+  outputBase64: z.string().nullable(),
   outputReleased: z.boolean(),
   outputTruncated: z.boolean(),
   error: z.string().nullable(),
@@ -85,6 +87,7 @@ export function toJobView(job: Job & { payment?: Payment | null }, opts: { showO
     completedAt: job.completedAt?.toISOString() ?? null,
     exitCode: job.exitCode,
     output: released ? job.output : null,
+    outputBase64: released ? job.outputBase64 : null,
     outputReleased: released,
     outputTruncated: job.outputTruncated,
     error: job.error,

@@ -1,3 +1,4 @@
+import { displayText, withoutNul } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import type { AgentIdentity } from "../nodes/agent-auth";
@@ -51,7 +52,14 @@ export async function completeJob(
   deps: Deps,
   agent: AgentIdentity,
   jobId: string,
-  report: { exitCode: number | null; output: string; outputTruncated: boolean; durationMs: number; timedOut: boolean },
+  report: {
+    exitCode: number | null;
+    output: string;
+    outputBase64?: string;
+    outputTruncated: boolean;
+    durationMs: number;
+    timedOut: boolean;
+  },
 ) {
   const current = await runningJobOfAgent(deps, agent, jobId);
   const to: JobStatus = report.timedOut ? "timed_out" : report.exitCode === 0 ? "completed" : "failed";
@@ -72,7 +80,10 @@ export async function completeJob(
       to,
       {
         exitCode: report.exitCode,
-        output: report.output,
+        // Bytes that are not plain text are kept exactly; the text column gets what the UI shows for them.
+        ...(report.outputBase64 !== undefined
+          ? { output: displayText(Buffer.from(report.outputBase64, "base64")), outputBase64: report.outputBase64 }
+          : { output: withoutNul(report.output), outputBase64: null }),
         outputTruncated: report.outputTruncated,
         durationMs: Math.min(report.durationMs, Math.max(serverMs, 0)),
         completedAt: now,
