@@ -6,6 +6,7 @@ import { loadContext, processIo, type CliIo } from "../commands/context";
 import { registerCommand } from "../commands/register";
 import { startCommand } from "../commands/start";
 import { statusCommand } from "../commands/status";
+import { tryJobCommand } from "../commands/tryJob";
 import { AGENT_VERSION } from "../version";
 
 const S = OPTION_SPECS;
@@ -102,6 +103,24 @@ export function buildProgram(io: CliIo = processIo): Command {
     DOCTOR_SPECS,
   ).action(async (_opts, cmd: Command) => {
     process.exitCode = await doctorCommand(await loadContext(cmd, DOCTOR_SPECS, io, "stderr"));
+  });
+
+  withSpecs(
+    program
+      .command("try")
+      .argument("<script>", "file with the job's script")
+      .option("--job-type <type>", "python or shell", "python")
+      .option("--seconds <n>", "time limit", "300")
+      .description(
+        "run one local script as a buyer's job would run here (same executor, self-test and sandbox), no marketplace; prints the result as JSON",
+      ),
+    DOCTOR_SPECS,
+  ).action(async (file: string, opts: { jobType: string; seconds: string }, cmd: Command) => {
+    process.exitCode = await tryJobCommand(await loadContext(cmd, DOCTOR_SPECS, io, "stderr"), {
+      file,
+      jobType: opts.jobType,
+      seconds: opts.seconds,
+    });
   });
 
   withSpecs(
