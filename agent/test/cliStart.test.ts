@@ -299,6 +299,18 @@ describe("computeswarm-agent status and gpus", () => {
     60_000,
   );
 
+  it.skipIf(!existsSync("/usr/bin/bwrap"))(
+    "try runs one local script in the sandbox and prints the result",
+    async () => {
+      const script = path.join(dir, "hello.sh");
+      await writeFile(script, 'echo "as $(id -u) in $PWD"; exit 4\n');
+      const run = runCli(cli, ["try", script, "--config", config], cliEnv());
+      expect(await run.exit).toBe(1);
+      expect(JSON.parse(run.stdout())).toMatchObject({ executor: "bwrap", exitCode: 4, output: "as 65534 in /work\n" });
+    },
+    60_000,
+  );
+
   it("doctor fails (exit 1) and says why for the process executor", async () => {
     const run = runCli(cli, ["doctor", "--config", config, "--executor", "process", "--allow-unsandboxed"], cliEnv());
     expect(await run.exit).toBe(1);

@@ -108,19 +108,13 @@ export function buildProgram(io: CliIo = processIo): Command {
   withSpecs(
     program
       .command("try")
-      .argument("<script>", "file with the job's script")
-      .option("--job-type <type>", "python or shell", "python")
-      .option("--seconds <n>", "time limit", "300")
+      .argument("<script>", "file with the job's script: *.sh runs as a shell job, anything else as python")
       .description(
         "run one local script as a buyer's job would run here (same executor, self-test and sandbox), no marketplace; prints the result as JSON",
       ),
     DOCTOR_SPECS,
-  ).action(async (file: string, opts: { jobType: string; seconds: string }, cmd: Command) => {
-    process.exitCode = await tryJobCommand(await loadContext(cmd, DOCTOR_SPECS, io, "stderr"), {
-      file,
-      jobType: opts.jobType,
-      seconds: opts.seconds,
-    });
+  ).action(async (file: string, _opts, cmd: Command) => {
+    process.exitCode = await tryJobCommand(await loadContext(cmd, DOCTOR_SPECS, io, "stderr"), file);
   });
 
   withSpecs(

@@ -1,20 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
 import { UsageError } from "../config/optionSpecs";
 import { parseSettings, startSettingsSchema } from "../config/settings";
 import { prepareExecutor } from "../executor/prepareExecutor";
 import { ExecutorError } from "../executor/types";
 import { detectGpus } from "../gpu/detectGpus";
-import { jobTypeSchema } from "../protocol/v1";
 import type { CommandContext } from "./context";
 
-const tryArgsSchema = z.object({
-  file: z.string().min(1),
-  jobType: jobTypeSchema,
-  seconds: z.coerce.number().int().min(1).max(86_400),
-});
+/** A `try` job's time limit: enough for a benchmark or a smoke test. */
+const TRY_SECONDS = 900;
 
 /**
  * `try <script>`: runs one local script exactly as a buyer's job would run
@@ -22,8 +17,8 @@ const tryArgsSchema = z.object({
  * marketplace; prints the result as JSON. For sellers checking a machine,
  * and for the GPU proof (scripts/gpu-proof.sh).
  */
-export async function tryJobCommand(ctx: CommandContext, args: { file: string; jobType: string; seconds: string }) {
-  const a = parseSettings(tryArgsSchema, args);
+export async function tryJobCommand(ctx: CommandContext, file: string) {
+  const a = { file, jobType: file.endsWith(".sh") ? ("shell" as const) : ("python" as const) };
   const s = parseSettings(startSettingsSchema, { marketplace: "http://unused.invalid", ...ctx.values });
   const script = await readFile(a.file, "utf8").catch((err: Error) => {
     throw new UsageError(`cannot read ${a.file}: ${err.message}`);
@@ -40,7 +35,7 @@ export async function tryJobCommand(ctx: CommandContext, args: { file: string; j
       jobId: randomUUID(),
       jobType: a.jobType,
       script,
-      maxDurationSeconds: a.seconds,
+      maxDurationSeconds: TRY_SECONDS,
       onOutput: (_stream, text) => ctx.io.stderr(text),
     });
     ctx.io.stdout(`${JSON.stringify({ executor: executor.kind, gpuCount: gpuInfo.gpuCount, ...result }, null, 2)}\n`);
