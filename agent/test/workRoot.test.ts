@@ -17,3 +17,18 @@ describe("prepareWorkRoot", () => {
     expect(await readdir(first.dir)).toEqual(["unrelated.txt"]);
   });
 });
+
+describe("jobDirBase", () => {
+  it("never changes the mode of the work root itself (which may be /tmp), only of its own subdir", async () => {
+    const { jobDirBase } = await import("../src/executor/workRoot");
+    const { statSync, chmodSync } = await import("node:fs");
+    const root = tempDir("cs-jobbase-");
+    chmodSync(root, 0o1777);
+    const base = await jobDirBase(root, () => true);
+    expect(base).toBe(`${root}/computeswarm-sandbox-jobs`);
+    expect(statSync(root).mode & 0o7777).toBe(0o1777);
+    expect(statSync(base).mode & 0o777).toBe(0o711);
+    expect(await jobDirBase(root, () => false)).toBe("/tmp/computeswarm-sandbox-jobs");
+    expect(statSync("/tmp").mode & 0o7777).toBe(0o1777);
+  });
+});

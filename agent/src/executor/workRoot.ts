@@ -28,7 +28,8 @@ const SHARED_JOB_ROOT = "/tmp/computeswarm-sandbox-jobs";
  * owned by the job's uid.
  */
 export async function jobDirBase(workRoot: string, reachable: (p: string) => boolean): Promise<string> {
-  const base = reachable(path.join(workRoot, "x")) ? workRoot : SHARED_JOB_ROOT;
+  // Always a dir of our own: never change the mode of the work root itself (it may be /tmp).
+  const base = reachable(path.join(workRoot, "x")) ? path.join(workRoot, "computeswarm-sandbox-jobs") : SHARED_JOB_ROOT;
   await mkdir(base, { recursive: true, mode: 0o711 });
   await chmod(base, 0o711);
   return base;
