@@ -56,3 +56,30 @@ export async function presenceOf(
   });
   return out;
 }
+
+/**
+ * After Redis came back empty: puts back the liveness PostgreSQL last saw
+ * (nodes.last_heartbeat, flushed in batches) for nodes still within the TTL,
+ * so healthy nodes do not read offline until their next beat. A beat that
+ * arrived since is newer and is kept (NX). Returns how many were restored.
+ */
+export async function restorePresenceFromDatabase(
+  deps: Pick<Deps, "redis" | "prisma" | "clock" | "env" | "local">,
+): Promise<number> {
+  const now = deps.clock.now().getTime();
+  const ttlMs = deps.env.HEARTBEAT_TTL_SECONDS * 1000;
+  const recent = await deps.prisma.node.findMany({
+    where: { lastHeartbeat: { gt: new Date(now - ttlMs) } },
+    select: { id: true, lastHeartbeat: true },
+  });
+  if (recent.length === 0) return 0;
+  const pipe = deps.redis.cmd.pipeline();
+  for (const { id, lastHeartbeat } of recent) {
+    const seen = lastHeartbeat!.getTime();
+    pipe.zadd(SEEN_KEY, "NX", seen, id);
+    pipe.set(heartbeatKey(id), String(seen), "PX", Math.max(1, seen + ttlMs - now), "NX");
+  }
+  await pipe.exec();
+  forgetLiveNodes(deps);
+  return recent.length;
+}
