@@ -46,6 +46,9 @@ export async function presenceOf(
   const pipe = deps.redis.cmd.pipeline();
   for (const id of ids) pipe.zscore(SEEN_KEY, id).get(utilKey(id));
   const results = (await pipe.exec()) ?? [];
+  // A pipeline reports failures per command: Redis not answering is not "never seen".
+  const failed = results.find(([err]) => err);
+  if (failed) throw failed[0];
   ids.forEach((id, i) => {
     const seen = results[i * 2]?.[1] as string | null | undefined;
     const util = results[i * 2 + 1]?.[1] as string | null | undefined;
