@@ -1,7 +1,7 @@
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import type { AgentIdentity } from "../nodes/agent-auth";
-import { publish } from "../events/bus";
+import { publishCommitted } from "../events/bus";
 import { announceJob, transitionJob } from "./transition";
 import { isPresumedLoss, type JobStatus } from "./job-states";
 
@@ -37,7 +37,7 @@ export async function appendJobLog(
   const inserted = await deps.prisma.$executeRaw`
     INSERT INTO job_logs (job_id, seq, stream, data) VALUES (${jobId}::uuid, ${chunk.seq}, ${chunk.stream}, ${chunk.data})
     ON CONFLICT (job_id, stream, seq) DO NOTHING`;
-  if (inserted) await publish(deps, `job:${jobId}`, { type: "log", jobId, ...chunk });
+  if (inserted) await publishCommitted(deps, `job:${jobId}`, { type: "log", jobId, ...chunk });
   return { ok: true as const, status: job.status, dropped: false };
 }
 

@@ -1,6 +1,6 @@
 import type { Deps } from "../../deps";
 import type { Job, Prisma } from "@/generated/prisma/client";
-import { publish } from "../events/bus";
+import { publishCommitted } from "../events/bus";
 import {
   PRESUMED_LOSS_CAUSES,
   sourcesOf,
@@ -70,8 +70,8 @@ export interface JobEvent {
   at: string;
 }
 
-/** Publishes a status change on `job:{id}` (live UI, every instance) after the transaction commits. */
-export async function announceJob(deps: Pick<Deps, "redis" | "metrics">, job: Job): Promise<void> {
+/** Publishes a status change on `job:{id}` (live UI, every instance) after the transaction commits; best-effort. */
+export async function announceJob(deps: Pick<Deps, "redis" | "metrics" | "log">, job: Job): Promise<void> {
   deps.metrics.jobTransitions.inc({ status: job.status });
   const event: JobEvent = {
     type: "status",
@@ -80,10 +80,10 @@ export async function announceJob(deps: Pick<Deps, "redis" | "metrics">, job: Jo
     failureReason: job.failureReason,
     at: new Date().toISOString(),
   };
-  await publish(deps, `job:${job.id}`, event);
+  await publishCommitted(deps, `job:${job.id}`, event);
   // A finished job's payment is settled (or voided) right away by the settlement worker.
   if (TERMINAL_STATUSES.includes(job.status as JobStatus))
-    await publish(deps, settlementNudgeChannel, { jobId: job.id });
+    await publishCommitted(deps, settlementNudgeChannel, { jobId: job.id });
 }
 
 /** Wakes the settlement worker (services/payments/settlement-worker.ts). */
