@@ -20,6 +20,8 @@ export function ensureAgentBuilt() {
 
 export interface AgentProcess {
   nodeId: string;
+  /** pid of the running `start` process. */
+  pid(): number | undefined;
   child: ChildProcess;
   log(): string;
   /** Files in its result spool (finished jobs not yet acknowledged). */
@@ -32,7 +34,8 @@ export async function registerAgent(
   work: string,
   name: string,
   marketplace: string,
-  opts: { price: string; heartbeatSeconds?: number },
+  /** `nodeArgs`: extra `node` flags for `start` (e.g. `--import` a memory sampler). */
+  opts: { price: string; heartbeatSeconds?: number; nodeArgs?: string[]; env?: Record<string, string> },
 ): Promise<AgentProcess> {
   const dir = path.join(work, name);
   await mkdir(dir, { recursive: true });
@@ -40,7 +43,7 @@ export async function registerAgent(
   const key = generatePrivateKey();
   await writeFile(keyFile, key, { mode: 0o600 });
   const config = path.join(dir, "agent.json");
-  const env = { ...process.env, TMPDIR: dir, COMPUTESWARM_LOG_LEVEL: "info" };
+  const env = { ...process.env, TMPDIR: dir, COMPUTESWARM_LOG_LEVEL: "info", ...opts.env };
   await run(
     "node",
     [AGENT_CLI, "register", "--marketplace", marketplace, "--key-file", keyFile, "--price", opts.price].concat([
@@ -57,17 +60,22 @@ export async function registerAgent(
   const agent: AgentProcess = {
     nodeId: status.nodeId,
     child: undefined as unknown as ChildProcess,
+    pid: () => agent.child?.pid,
     log: () => log,
     spooled: async () => readdir(path.join(dir, "pending-results", status.nodeId)).catch(() => []),
     start() {
       const child = spawn(
         "node",
-        [AGENT_CLI, "start", "--config", config, "--executor", "process", "--allow-unsandboxed"].concat([
-          "--heartbeat-interval",
-          String(opts.heartbeatSeconds ?? 1),
-          "--poll-wait",
-          "2",
-        ]),
+        [
+          ...(opts.nodeArgs ?? []),
+          AGENT_CLI,
+          "start",
+          "--config",
+          config,
+          "--executor",
+          "process",
+          "--allow-unsandboxed",
+        ].concat(["--heartbeat-interval", String(opts.heartbeatSeconds ?? 1), "--poll-wait", "2"]),
         { env, stdio: ["ignore", "pipe", "pipe"] },
       );
       child.stdout?.on("data", (d) => (log += d));
