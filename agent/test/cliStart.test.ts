@@ -202,9 +202,23 @@ describe("computeswarm-agent start", () => {
       path.join(spool, `${jobId}.json`),
       JSON.stringify({ jobId, kind: "complete", body, createdAt: new Date().toISOString() }),
     );
+    // The first resend fails (the marketplace is busy): the agent must still not claim before it lands.
+    let attempts = 0;
+    market.handler = (r) =>
+      r.path === `/jobs/${jobId}/complete` && attempts++ === 0
+        ? { status: 503, body: { error: { code: "SERVICE_UNAVAILABLE", message: "try again" } } }
+        : undefined;
     const run = start();
-    const sent = await until(() => market.find(`/jobs/${jobId}/complete`)[0], 10_000, "resent complete");
-    expect(sent.body).toEqual(body);
+    await until(() => market.find(`/jobs/${jobId}/complete`)[1], 10_000, "resent complete");
+    expect(market.find(`/jobs/${jobId}/complete`)[1]!.body).toEqual(body);
+    await until(() => market.find("/claim")[0], 10_000, "first claim");
+    // A claim before the result would fail the job as orphaned by the restart.
+    const order = market.requests.map((r) => r.path).filter((p) => p.endsWith("/complete") || p.endsWith("/claim"));
+    expect(order.slice(0, 3)).toEqual([
+      expect.stringMatching(/complete$/),
+      expect.stringMatching(/complete$/),
+      expect.stringMatching(/claim$/),
+    ]);
     run.child.kill("SIGTERM");
     expect(await run.exit).toBe(0);
     expect(await readdir(spool)).toEqual([]);

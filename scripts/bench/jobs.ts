@@ -46,7 +46,7 @@ async function registerFreeNode(url: string): Promise<{ nodeId: string; token: s
   return { nodeId: body.nodeId, token: body.agentToken };
 }
 
-async function buyerClient(url: string) {
+export async function buyerClient(url: string) {
   let cookie = "";
   const client = createTRPCClient<AppRouter>({
     links: [

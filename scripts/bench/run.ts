@@ -4,6 +4,7 @@
  * REDIS_URL to measure on real PostgreSQL and Redis (a fresh database is made
  * and dropped); otherwise the embedded defaults are measured.
  *   npm run bench [-- registry|jobs]
+ *   SOAK_SECONDS=1800 npm run bench -- soak    (memory of the app and 3 real agents, slopes printed)
  */
 import { startBenchApp } from "./app";
 import { benchRegistry } from "./registry";
@@ -11,6 +12,11 @@ import { benchRegistry } from "./registry";
 const which = process.argv[2] ?? "all";
 
 async function main() {
+  // The soak runs alone: its own app, real agents, SOAK_SECONDS long (scripts/bench/soak.ts).
+  if (which === "soak") {
+    await import("./soak");
+    return;
+  }
   const app = await startBenchApp();
   console.log(
     `ComputeSwarm bench on ${process.env.DATABASE_URL ? "PostgreSQL + Redis" : "embedded defaults"}, app pid ${app.pid}`,

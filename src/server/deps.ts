@@ -31,7 +31,7 @@ export async function createDeps(env: Env, overrides: Partial<Pick<Deps, "clock"
   const log = overrides.log ?? createLogger(env.LOG_LEVEL);
   // Real databases are migrated by `npm run db:migrate`; the embedded one migrates itself.
   const db = await openDatabase(env);
-  const redis = openRedis(env);
+  const redis = openRedis(env, log);
   return {
     env,
     db,

@@ -29,6 +29,9 @@ export const envSchema = z
       .regex(/^postgres(ql)?:\/\//, "a postgresql:// connection URL")
       .optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    // A database that stops answering must fail requests fast (503), not hang them for the whole outage.
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3_000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     DATA_DIR: z.string().min(1).default(".data"),
     REDIS_URL: z
       .string()

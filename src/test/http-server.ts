@@ -45,7 +45,11 @@ function toRequest(req: IncomingMessage, base: string): Request {
   });
 }
 
-export async function startTestServer(deps: Deps): Promise<{ url: string; close(): Promise<void> }> {
+/** `port`: listen there (a drill bringing "the marketplace" back where its agents look for it); default a free one. */
+export async function startTestServer(
+  deps: Deps,
+  opts: { port?: number } = {},
+): Promise<{ url: string; port: number; close(): Promise<void> }> {
   setDepsForTesting(deps);
   let base = "";
   const server: Server = createServer(async (req, res) => {
@@ -67,10 +71,12 @@ export async function startTestServer(deps: Deps): Promise<{ url: string; close(
       res.writeHead(500).end(String(err));
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
   return {
     url: base,
+    port,
     close: () =>
       new Promise<void>((resolve) => {
         setDepsForTesting(undefined);

@@ -31,7 +31,11 @@ export interface TestDeps extends Deps {
  * template on the real PostgreSQL, or in-memory PGlite when DATABASE_URL is
  * unset; Redis keys under a prefix of their own (real Redis or the stand-in).
  */
-export async function createTestDeps(env: Record<string, string> = {}): Promise<TestDeps> {
+export async function createTestDeps(
+  env: Record<string, string> = {},
+  /** Reach the test's database through this address (a fault drill's proxy) instead of DATABASE_URL's. */
+  opts: { databaseVia?: { host: string; port: number } } = {},
+): Promise<TestDeps> {
   const suffix = randomBytes(4).toString("hex");
   const baseUrl = process.env.DATABASE_URL;
   let databaseUrl: string | undefined;
@@ -43,13 +47,20 @@ export async function createTestDeps(env: Record<string, string> = {}): Promise<
     await admin.end();
     databaseUrl = withDatabase(baseUrl, name);
   }
+  let appDatabaseUrl = databaseUrl;
+  if (databaseUrl && opts.databaseVia) {
+    const via = new URL(databaseUrl);
+    via.hostname = opts.databaseVia.host;
+    via.port = String(opts.databaseVia.port);
+    appDatabaseUrl = via.toString();
+  }
   const prefix = `cs:test:${inject("runId")}:${suffix}:`;
   const parsed = parseEnv({
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
     DATA_DIR: "memory://",
     RATE_LIMIT_ENABLED: "false",
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(appDatabaseUrl ? { DATABASE_URL: appDatabaseUrl } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     REDIS_KEY_PREFIX: prefix,
     ...env,

@@ -8,6 +8,13 @@ import { AGENT_VERSION } from "../version";
 import type { ResultSpool } from "./resultSpool";
 import { deliverReport, runJob } from "./runJob";
 
+/**
+ * How long a restarted agent waits for its spooled reports before claiming: its
+ * first claim tells the marketplace "nothing is running here", which fails a job
+ * whose result is still on its way. Bounded, so one stuck report cannot stop work.
+ */
+export const RESEND_BEFORE_CLAIM_MS = 60_000;
+
 export interface AgentOptions {
   nodeId: string;
   client: MarketplaceClient;
@@ -73,6 +80,7 @@ export class Agent {
     });
     const heartbeats = this.heartbeatLoop();
     const leftovers = this.resendSpooledReports();
+    await Promise.race([leftovers, sleep(RESEND_BEFORE_CLAIM_MS, this.draining.signal)]);
     await this.claimLoop();
     await leftovers;
     this.stopHeartbeat.abort();

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { AppError } from "../errors";
+import { asUnavailable } from "../unavailable";
 
 /** Maps any thrown error to a TRPCError: the one place codes are decided. */
 export function toTRPCError(err: unknown): TRPCError {
@@ -8,6 +9,8 @@ export function toTRPCError(err: unknown): TRPCError {
   if (err instanceof AppError) return new TRPCError({ code: err.code, message: err.message, cause: err });
   if (err instanceof ZodError)
     return new TRPCError({ code: "BAD_REQUEST", message: describeZodError(err), cause: err });
+  const unavailable = asUnavailable(err);
+  if (unavailable) return toTRPCError(unavailable);
   return new TRPCError({
     code: "INTERNAL_SERVER_ERROR",
     message: "Internal error",

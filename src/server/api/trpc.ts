@@ -6,6 +6,7 @@ import { authenticateAgent } from "../services/nodes/agent-auth";
 import { isAdmin } from "../services/auth/siwe";
 import type { Context } from "./context";
 import { describeZodError, toTRPCError } from "./errors";
+import { asUnavailable } from "../unavailable";
 import { ZodError } from "zod";
 
 export interface Meta {
@@ -44,16 +45,23 @@ const base = t.procedure.use(async ({ ctx, path, type, meta, next }) => {
   if (type !== "subscription" && meta?.rateLimit !== "none") {
     try {
       await enforceRateLimit(ctx.deps, meta?.rateLimit ?? "default", ctx.ip);
-    } catch (err) {
+    } catch (thrown) {
+      const err = asUnavailable(thrown) ?? thrown;
       if (err instanceof AppError && err.details?.retryAfterSeconds) {
         ctx.resHeaders.set("Retry-After", String(err.details.retryAfterSeconds));
       }
-      ctx.deps.metrics.requests.inc({ procedure: path, code: "TOO_MANY_REQUESTS" });
+      ctx.deps.metrics.requests.inc({
+        procedure: path,
+        code: err instanceof AppError ? err.code : "TOO_MANY_REQUESTS",
+      });
       throw toTRPCError(err);
     }
   }
   const result = await next();
   const code = result.ok ? "OK" : result.error.code;
+  if (!result.ok && result.error.cause instanceof AppError && result.error.cause.details?.retryAfterSeconds) {
+    ctx.resHeaders.set("Retry-After", String(result.error.cause.details.retryAfterSeconds));
+  }
   const ms = performance.now() - start;
   ctx.deps.metrics.requests.inc({ procedure: path, code });
   ctx.deps.metrics.latency.observe({ procedure: path }, ms / 1000);
@@ -70,6 +78,8 @@ const mapErrors = t.middleware(async ({ next }) => {
     const mapped = toTRPCError(result.error.cause);
     throw mapped;
   }
+  // PostgreSQL or Redis not answering: 503 with Retry-After (unavailable.ts), not a 500.
+  if (!result.ok && asUnavailable(result.error.cause)) throw toTRPCError(result.error.cause);
   return result;
 });
 

@@ -23,7 +23,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-type DbEnv = Pick<Env, "DATABASE_URL" | "DATA_DIR" | "DATABASE_POOL_SIZE">;
+type DbEnv = Pick<Env, "DATABASE_URL" | "DATA_DIR" | "DATABASE_POOL_SIZE"> &
+  Partial<Pick<Env, "DATABASE_CONNECT_TIMEOUT_MS" | "DATABASE_STATEMENT_TIMEOUT_MS">>;
+
+/** Time added to the server-side statement timeout before the client gives up on a silent socket. */
+const QUERY_TIMEOUT_SLACK_MS = 1_000;
 
 async function openPglite(dataDir: string): Promise<PGlite> {
   if (dataDir === "memory://") return new PGlite();
@@ -52,7 +56,18 @@ export async function openSqlRunner(env: DbEnv): Promise<{ runner: SqlRunner; cl
 
 export async function openDatabase(env: DbEnv, opts: { migrate?: boolean } = {}): Promise<Database> {
   if (env.DATABASE_URL) {
-    const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE });
+    const statementTimeout = env.DATABASE_STATEMENT_TIMEOUT_MS ?? 5_000;
+    const pool = new pg.Pool({
+      connectionString: env.DATABASE_URL,
+      max: env.DATABASE_POOL_SIZE,
+      // Refused or unreachable: fail after this long (also the longest wait for a free connection).
+      connectionTimeoutMillis: env.DATABASE_CONNECT_TIMEOUT_MS ?? 3_000,
+      // The server cancels a statement running longer than this…
+      statement_timeout: statementTimeout,
+      // …and the client stops waiting for a socket that went silent (a blackholed network).
+      query_timeout: statementTimeout + QUERY_TIMEOUT_SLACK_MS,
+      keepAlive: true,
+    });
     // An idle connection dropped by the server (restart, failover) must not crash the
     // process: the pool discards it and opens a new one on the next query.
     pool.on("error", (err) =>

@@ -6,6 +6,7 @@ import { describeZodError } from "../api/errors";
 import { enforceRateLimit, type RateLimitClass } from "../services/ratelimit/rate-limit";
 import { clientIp } from "./client-ip";
 import { readJsonLimited } from "./body";
+import { asUnavailable } from "../unavailable";
 
 export interface JsonRouteContext {
   deps: Deps;
@@ -15,7 +16,8 @@ export interface JsonRouteContext {
   ip: string;
 }
 
-export function errorResponse(err: unknown, requestId: string, deps?: Deps): Response {
+export function errorResponse(thrown: unknown, requestId: string, deps?: Deps): Response {
+  const err = asUnavailable(thrown) ?? thrown;
   const headers = new Headers({ "content-type": "application/json", "x-request-id": requestId });
   if (err instanceof ZodError) {
     return new Response(
@@ -72,7 +74,9 @@ export function jsonRoute<I, O>(opts: {
         headers: { "content-type": "application/json", "x-request-id": requestId },
       });
     } catch (err) {
-      code = err instanceof AppError ? err.code : err instanceof ZodError ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR";
+      const mapped = asUnavailable(err) ?? err;
+      code =
+        mapped instanceof AppError ? mapped.code : mapped instanceof ZodError ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR";
       return errorResponse(err, requestId, deps);
     } finally {
       const ms = performance.now() - start;

@@ -27,6 +27,27 @@ export async function publish(deps: Pick<Deps, "redis">, name: string, payload: 
   await deps.redis.cmd.publish(deps.redis.channel(name), JSON.stringify(payload));
 }
 
+/**
+ * Publishes news of something PostgreSQL already committed. A lost message only
+ * makes a listener wait for its next sweep (claims recheck, the settlement worker
+ * sweeps, the UI refetches), so a Redis failure here must never fail the request
+ * that committed: the buyer must get the job they paid for.
+ */
+export async function publishCommitted(
+  deps: Pick<Deps, "redis" | "log">,
+  name: string,
+  payload: unknown,
+): Promise<void> {
+  try {
+    await publish(deps, name, payload);
+  } catch (err) {
+    deps.log.warn(
+      { err: (err as Error).message, channel: name },
+      "event not published; listeners catch up on their sweep",
+    );
+  }
+}
+
 /** Subscribes to a channel; resolves once the subscription is live. Returns the unsubscribe function. */
 export async function subscribe(
   deps: Pick<Deps, "redis" | "local">,

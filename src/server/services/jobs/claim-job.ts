@@ -31,6 +31,7 @@ async function tryClaim(
       const failed = await transitionJob(tx, id, "failed", {
         failureReason: "node_error",
         error: "The agent restarted while this job was running.",
+        failureCause: "agent_restarted",
         completedAt: deps.clock.now(),
       });
       if (failed) orphans.push(failed);

@@ -2,9 +2,9 @@ import { displayText, withoutNul } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import type { AgentIdentity } from "../nodes/agent-auth";
-import { publish } from "../events/bus";
+import { publishCommitted } from "../events/bus";
 import { announceJob, transitionJob } from "./transition";
-import type { JobStatus } from "./job-states";
+import { isPresumedLoss, type JobStatus } from "./job-states";
 
 /** A job may keep at most this much log text; the agent caps output at 1 MB. */
 const MAX_LOG_BYTES = 2 * 1024 * 1024;
@@ -38,15 +38,17 @@ export async function appendJobLog(
   const inserted = await deps.prisma.$executeRaw`
     INSERT INTO job_logs (job_id, seq, stream, data) VALUES (${jobId}::uuid, ${chunk.seq}, ${chunk.stream}, ${chunk.data})
     ON CONFLICT (job_id, stream, seq) DO NOTHING`;
-  if (inserted) await publish(deps, `job:${jobId}`, { type: "log", jobId, ...chunk });
+  if (inserted) await publishCommitted(deps, `job:${jobId}`, { type: "log", jobId, ...chunk });
   return { ok: true as const, status: job.status, dropped: false };
 }
 
 /**
  * The agent's final report. Exit 0 → completed; non-zero → failed (job_error);
  * killed at its limit → timed_out. Reporting the same outcome again is
- * acknowledged (the agent retries until it hears back); anything else on a
- * finished job is a 409 so the agent stops retrying.
+ * acknowledged (the agent retries until it hears back). A job the server
+ * failed on a presumption (the node fell silent, or seemed to restart) takes
+ * its node's late report: the work was done. Anything else on a finished job
+ * is a 409 so the agent stops retrying.
  */
 export async function completeJob(
   deps: Deps,
@@ -64,7 +66,8 @@ export async function completeJob(
   const current = await runningJobOfAgent(deps, agent, jobId);
   const to: JobStatus = report.timedOut ? "timed_out" : report.exitCode === 0 ? "completed" : "failed";
   const failureReason = report.timedOut ? "timed_out" : report.exitCode === 0 ? undefined : "job_error";
-  if (current.status !== "running") {
+  const presumedLost = isPresumedLoss(current);
+  if (current.status !== "running" && !presumedLost) {
     if (current.status === to) return { ok: true as const, status: current.status };
     throw new AppError("CONFLICT", `Job ${jobId} is already ${current.status}.`, "job_not_running", {
       status: current.status,
@@ -73,6 +76,9 @@ export async function completeJob(
   const now = deps.clock.now();
   // The duration the buyer sees is bounded by what the server saw.
   const serverMs = current.startedAt ? now.getTime() - current.startedAt.getTime() : report.durationMs;
+  const durationMs = Math.min(report.durationMs, Math.max(serverMs, 0));
+  // A late report arrives after an outage: the job ended when it ran out, not when we heard of it.
+  const completedAt = presumedLost && current.startedAt ? new Date(current.startedAt.getTime() + durationMs) : now;
   const job = await deps.prisma.$transaction((tx) =>
     transitionJob(
       tx,
@@ -85,15 +91,22 @@ export async function completeJob(
           ? { output: displayText(Buffer.from(report.outputBase64, "base64")), outputBase64: report.outputBase64 }
           : { output: withoutNul(report.output), outputBase64: null }),
         outputTruncated: report.outputTruncated,
-        durationMs: Math.min(report.durationMs, Math.max(serverMs, 0)),
-        completedAt: now,
-        failureReason,
+        durationMs,
+        completedAt,
+        failureReason: failureReason ?? null,
+        failureCause: null,
         error: report.timedOut ? `Stopped at its limit of ${current.maxDurationSeconds} s.` : null,
       },
-      { nodeId: agent.nodeId, from: ["running"] },
+      presumedLost ? { nodeId: agent.nodeId, presumedLoss: true } : { nodeId: agent.nodeId, from: ["running"] },
     ),
   );
   if (!job) return completeJob(deps, agent, jobId, report); // raced with the watchdog: answer from the new state
+  if (presumedLost) {
+    deps.log.info(
+      { jobId, nodeId: agent.nodeId, presumed: current.failureCause, status: job.status },
+      "late report accepted for a job presumed lost",
+    );
+  }
   await announceJob(deps, job);
   return { ok: true as const, status: job.status };
 }

@@ -5,7 +5,7 @@ import { AppError } from "../../errors";
 import { presenceOf } from "../nodes/presence";
 import { deriveNodeStatus } from "../nodes/node-status";
 import type { Node, Prisma } from "@/generated/prisma/client";
-import { publish } from "../events/bus";
+import { publishCommitted } from "../events/bus";
 import { announceJob, nudgeChannel } from "./transition";
 import { atomicToUsd, quoteAtomic } from "@/lib/money";
 
@@ -108,6 +108,7 @@ export async function queueJob(
     await extra.writePayment?.(tx, created.id);
     return created;
   });
-  await Promise.all([announceJob(deps, job), publish(deps, nudgeChannel(node.id), { jobId: job.id })]);
+  // Committed: from here the answer is the job. The nudge is best-effort; claims also recheck.
+  await Promise.all([announceJob(deps, job), publishCommitted(deps, nudgeChannel(node.id), { jobId: job.id })]);
   return job;
 }

@@ -1,7 +1,14 @@
 import type { Deps } from "../../deps";
 import type { Job, Prisma } from "@/generated/prisma/client";
-import { publish } from "../events/bus";
-import { sourcesOf, TERMINAL_STATUSES, type FailureReason, type JobStatus } from "./job-states";
+import { publishCommitted } from "../events/bus";
+import {
+  PRESUMED_LOSS_CAUSES,
+  sourcesOf,
+  TERMINAL_STATUSES,
+  type FailureReason,
+  type JobStatus,
+  type PresumedLossCause,
+} from "./job-states";
 
 type Tx = Prisma.TransactionClient;
 
@@ -10,21 +17,34 @@ type Tx = Prisma.TransactionClient;
  * rows in a status from which `to` is allowed (job-states.ts), so a race or an
  * illegal transition changes nothing and returns null. Node counters and the
  * node's busy flag move in the same transaction.
+ *
+ * `presumedLoss`: the one way out of a finished state, taken by the node's own
+ * late report of a job the server failed without hearing from it
+ * (job-states.ts isPresumedLoss). Its counters were moved when it failed.
  */
 export async function transitionJob(
   tx: Tx,
   jobId: string,
   to: JobStatus,
-  data: Omit<Prisma.JobUpdateManyMutationInput, "status" | "failureReason"> & { failureReason?: FailureReason } = {},
-  guard: { nodeId?: string; from?: JobStatus[] } = {},
+  data: Omit<Prisma.JobUpdateManyMutationInput, "status" | "failureReason" | "failureCause"> & {
+    failureReason?: FailureReason | null;
+    failureCause?: PresumedLossCause | null;
+  } = {},
+  guard: { nodeId?: string; from?: JobStatus[]; presumedLoss?: boolean } = {},
 ): Promise<Job | null> {
-  const from = guard.from ?? sourcesOf(to);
+  const from = guard.presumedLoss ? ["failed"] : (guard.from ?? sourcesOf(to));
   const { count } = await tx.job.updateMany({
-    where: { id: jobId, status: { in: from }, ...(guard.nodeId ? { nodeId: guard.nodeId } : {}) },
+    where: {
+      id: jobId,
+      status: { in: from },
+      ...(guard.nodeId ? { nodeId: guard.nodeId } : {}),
+      ...(guard.presumedLoss ? { failureReason: "node_error", failureCause: { in: [...PRESUMED_LOSS_CAUSES] } } : {}),
+    },
     data: { ...data, status: to },
   });
   if (count === 0) return null;
   const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
+  if (guard.presumedLoss) return job;
   if (to === "running") {
     await tx.node.updateMany({ where: { id: job.nodeId, status: "available" }, data: { status: "busy" } });
   } else if (TERMINAL_STATUSES.includes(to) && job.startedAt) {
@@ -50,8 +70,8 @@ export interface JobEvent {
   at: string;
 }
 
-/** Publishes a status change on `job:{id}` (live UI, every instance) after the transaction commits. */
-export async function announceJob(deps: Pick<Deps, "redis" | "metrics">, job: Job): Promise<void> {
+/** Publishes a status change on `job:{id}` (live UI, every instance) after the transaction commits; best-effort. */
+export async function announceJob(deps: Pick<Deps, "redis" | "metrics" | "log">, job: Job): Promise<void> {
   deps.metrics.jobTransitions.inc({ status: job.status });
   const event: JobEvent = {
     type: "status",
@@ -60,10 +80,10 @@ export async function announceJob(deps: Pick<Deps, "redis" | "metrics">, job: Jo
     failureReason: job.failureReason,
     at: new Date().toISOString(),
   };
-  await publish(deps, `job:${job.id}`, event);
+  await publishCommitted(deps, `job:${job.id}`, event);
   // A finished job's payment is settled (or voided) right away by the settlement worker.
   if (TERMINAL_STATUSES.includes(job.status as JobStatus))
-    await publish(deps, settlementNudgeChannel, { jobId: job.id });
+    await publishCommitted(deps, settlementNudgeChannel, { jobId: job.id });
 }
 
 /** Wakes the settlement worker (services/payments/settlement-worker.ts). */

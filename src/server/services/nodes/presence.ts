@@ -46,6 +46,9 @@ export async function presenceOf(
   const pipe = deps.redis.cmd.pipeline();
   for (const id of ids) pipe.zscore(SEEN_KEY, id).get(utilKey(id));
   const results = (await pipe.exec()) ?? [];
+  // A pipeline reports failures per command: Redis not answering is not "never seen".
+  const failed = results.find(([err]) => err);
+  if (failed) throw failed[0];
   ids.forEach((id, i) => {
     const seen = results[i * 2]?.[1] as string | null | undefined;
     const util = results[i * 2 + 1]?.[1] as string | null | undefined;
@@ -55,4 +58,31 @@ export async function presenceOf(
     });
   });
   return out;
+}
+
+/**
+ * After Redis came back empty: puts back the liveness PostgreSQL last saw
+ * (nodes.last_heartbeat, flushed in batches) for nodes still within the TTL,
+ * so healthy nodes do not read offline until their next beat. A beat that
+ * arrived since is newer and is kept (NX). Returns how many were restored.
+ */
+export async function restorePresenceFromDatabase(
+  deps: Pick<Deps, "redis" | "prisma" | "clock" | "env" | "local">,
+): Promise<number> {
+  const now = deps.clock.now().getTime();
+  const ttlMs = deps.env.HEARTBEAT_TTL_SECONDS * 1000;
+  const recent = await deps.prisma.node.findMany({
+    where: { lastHeartbeat: { gt: new Date(now - ttlMs) } },
+    select: { id: true, lastHeartbeat: true },
+  });
+  if (recent.length === 0) return 0;
+  const pipe = deps.redis.cmd.pipeline();
+  for (const { id, lastHeartbeat } of recent) {
+    const seen = lastHeartbeat!.getTime();
+    pipe.zadd(SEEN_KEY, "NX", seen, id);
+    pipe.set(heartbeatKey(id), String(seen), "PX", Math.max(1, seen + ttlMs - now), "NX");
+  }
+  await pipe.exec();
+  forgetLiveNodes(deps);
+  return recent.length;
 }
