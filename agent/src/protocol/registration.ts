@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { gpuInfoSchema } from "./gpu";
+import { text } from "./fields";
 
 /**
  * EIP-712 messages a seller signs. The marketplace and the agent import these
@@ -56,8 +57,7 @@ export const priceSchema = z
 export const nonceSchema = z.string().regex(/^[0-9A-Za-z_-]{8,80}$/, "must be 8 to 80 characters of [0-9A-Za-z_-]");
 /** Unix seconds; the server also refuses expiries too far in the future. */
 export const expirySchema = z.number().int().positive();
-export const endpointSchema = z
-  .string()
+export const endpointSchema = text()
   .max(255, "must be at most 255 characters")
   .refine((v) => v === "" || /^(https?|agent):\/\/[^\s]+$/.test(v), "must be an http(s):// or agent:// URL, or empty");
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { gpuInfoSchema } from "./gpu";
-import { priceSchema, signedRegistrationSchema } from "./registration";
+import { endpointSchema, priceSchema, signedRegistrationSchema } from "./registration";
+import { nonNegativeInt4, int4, text, uuid } from "./fields";
 
 /**
  * Agent protocol, version 1: plain JSON over HTTP under /api/agent/v1.
@@ -25,9 +26,9 @@ export type JobType = z.infer<typeof jobTypeSchema>;
 export const registerRequestSchema = signedRegistrationSchema;
 /** POST /pair: redeem a one-time pairing code from the seller dashboard. */
 export const pairRequestSchema = z.object({
-  code: z.string().trim().min(6).max(64),
+  code: text().trim().min(6).max(64),
   gpuInfo: gpuInfoSchema,
-  endpoint: z.string().max(255).optional(),
+  endpoint: endpointSchema.optional(),
   /** The price the seller gave the agent (--price); the server may prefer the one set with the code. */
   pricePerHour: priceSchema.optional(),
 });
@@ -40,8 +41,8 @@ export type RegisterResponse = z.infer<typeof registerResponseSchema>;
 /** POST /heartbeat */
 export const heartbeatRequestSchema = z.object({
   gpuUtilization: z.number().min(0).max(100).optional(),
-  runningJobId: z.string().uuid().optional(),
-  agentVersion: z.string().max(40).optional(),
+  runningJobId: uuid().optional(),
+  agentVersion: text().max(40).optional(),
 });
 export const heartbeatResponseSchema = z.object({
   ok: z.literal(true),
@@ -65,24 +66,24 @@ export const claimResponseSchema = z.object({ job: claimedJobSchema.nullable() }
 
 /** POST /jobs/{id}/logs: a chunk of output while the job runs. */
 export const appendLogRequestSchema = z.object({
-  seq: z.number().int().min(0),
+  seq: nonNegativeInt4(),
   stream: z.enum(["stdout", "stderr"]),
-  data: z.string().max(64 * 1024),
+  data: text().max(64 * 1024),
 });
 
 /** POST /jobs/{id}/complete: the job ran to an end (any exit code, or killed at its limit). */
 export const completeRequestSchema = z.object({
-  exitCode: z.number().int().nullable(),
-  output: z.string().max(1024 * 1024 + 1024),
+  exitCode: int4().nullable(),
+  output: text().max(1024 * 1024 + 1024),
   outputTruncated: z.boolean().default(false),
-  durationMs: z.number().int().min(0),
+  durationMs: nonNegativeInt4(),
   timedOut: z.boolean().default(false),
 });
 
 /** POST /jobs/{id}/fail: the node could not run the job (sandbox failure, shutdown). */
 export const failRequestSchema = z.object({
   reason: z.enum(["node_error"]).default("node_error"),
-  message: z.string().max(2000),
+  message: text().max(2000),
 });
 
 export const ackResponseSchema = z.object({ ok: z.literal(true), status: z.string() });

@@ -3,7 +3,7 @@ import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/context";
 import { getDeps } from "@/server/deps";
 import { readBodyLimited } from "@/server/http/body";
-import { errorResponse } from "@/server/http/json-route";
+import { errorResponse } from "@/server/api/errors";
 
 export const dynamic = "force-dynamic";
 
@@ -16,7 +16,7 @@ async function handler(req: Request) {
       const body = await readBodyLimited(req);
       request = new Request(req.url, { method: "POST", headers: req.headers, body: body as BodyInit });
     } catch (err) {
-      return errorResponse(err, req.headers.get("x-request-id") ?? "", deps);
+      return errorResponse(err, req.headers.get("x-request-id") ?? "", deps.log, "trpc");
     }
   }
   return fetchRequestHandler({
