@@ -3,6 +3,7 @@ import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/context";
 import { getDeps } from "@/server/deps";
 import { readBodyLimited } from "@/server/http/body";
+import { TRPC_MAX_BATCH_SIZE } from "@/lib/trpc-limits";
 import { errorResponse } from "@/server/api/errors";
 
 export const dynamic = "force-dynamic";
@@ -23,6 +24,7 @@ async function handler(req: Request) {
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
+    maxBatchSize: TRPC_MAX_BATCH_SIZE,
     createContext: ({ resHeaders }) => createContext(deps, req.headers, resHeaders),
   });
 }
