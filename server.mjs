@@ -10,6 +10,8 @@ import next from "next";
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOST ?? "0.0.0.0";
 const trustProxy = ["true", "1", "yes"].includes(process.env.TRUST_PROXY ?? "");
+// Served over https (PUBLIC_URL): browsers must never fall back to plain http.
+const hsts = (process.env.PUBLIC_URL ?? "").startsWith("https://");
 
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
@@ -20,6 +22,7 @@ createServer((req, res) => {
     req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "unknown";
     delete req.headers["x-real-ip"];
   }
+  if (hsts) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   handle(req, res);
 }).listen(port, hostname, () => {
   console.log(

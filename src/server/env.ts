@@ -21,6 +21,10 @@ export const envSchema = z
     PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
     /** The embedded default's demo node: a local agent (process executor) serving jobs. */
     DEMO_AGENT: bool.default(true),
+    /** Hand out the demo wallet's key even though a real database (a shared deployment) is configured. */
+    DEMO: bool.default(false),
+    /** Bearer token `/api/metrics` requires; unset, metrics are served only outside production. */
+    METRICS_TOKEN: z.string().min(16, "at least 16 characters").optional(),
 
     DATABASE_URL: z
       .string()

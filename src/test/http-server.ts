@@ -67,6 +67,8 @@ export async function startTestServer(deps: Deps): Promise<{ url: string; close(
       res.writeHead(500).end(String(err));
     }
   });
+  // Longer than any idle gap in a test (a slow step between two requests), so a kept-alive socket is never reset under the client.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
