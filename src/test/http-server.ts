@@ -22,6 +22,12 @@ async function route(
       params: { path: pathname.slice(14).split("/") },
     };
   }
+  if (pathname.startsWith("/api/agent/v2/")) {
+    return {
+      handler: await import("../app/api/agent/v2/[...path]/route"),
+      params: { path: pathname.slice(14).split("/") },
+    };
+  }
   if (pathname === "/api/x402/jobs") return { handler: await import("../app/api/x402/jobs/route"), params: {} };
   if (pathname.startsWith("/api/x402/jobs/")) {
     return { handler: await import("../app/api/x402/jobs/[id]/route"), params: { id: pathname.slice(15) } };

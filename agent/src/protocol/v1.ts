@@ -4,18 +4,27 @@ import { endpointSchema, priceSchema, signedRegistrationSchema } from "./registr
 import { nonNegativeInt4, int4, text, uuid } from "./fields";
 
 /**
- * Agent protocol, version 1: plain JSON over HTTP under /api/agent/v1.
+ * Agent protocol, version 2: plain JSON over HTTP under /api/agent/v2 (v1 beside it).
  * Agents in the field run older versions: only add optional fields here;
  * anything incompatible is a new version (v2) served beside this one.
  * Every call but register/pair carries `Authorization: Bearer <agentToken>`.
  */
-export const AGENT_PROTOCOL_VERSION = 1;
-export const AGENT_API_PREFIX = "/api/agent/v1";
+export const AGENT_PROTOCOL_VERSION = 2;
+export const AGENT_API_PREFIX = "/api/agent/v2";
+/**
+ * Version 2 changed only how a registration is signed (EIP-712 domain
+ * version 2, bound to the marketplace's URL by its salt; `info` says which
+ * URL). Every other call is unchanged, so /api/agent/v1 still serves agents
+ * registered before, and answers a v1 `register` with an upgrade message.
+ */
+export const AGENT_PROTOCOL_V1_PREFIX = "/api/agent/v1";
 
 /** GET /info (no auth): what the agent needs before it signs a registration. */
 export const infoResponseSchema = z.object({
   chainId: z.number().int().positive(),
   protocolVersion: z.number().int().positive(),
+  /** The marketplace's public URL: seller signatures are bound to it (v2). */
+  marketplaceUrl: z.string().url(),
 });
 export type InfoResponse = z.infer<typeof infoResponseSchema>;
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { privateKeyToAccount, generatePrivateKey, type PrivateKeyAccount } from "viem/accounts";
-import { computeSwarmDomain, sellerTypes } from "@computeswarm/protocol";
+import { sellerTypedData } from "@computeswarm/protocol";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { startTestServer } from "@/test/http-server";
 import { callerFor } from "@/test/caller";
 import {
-  CHAIN_ID,
+  TEST_DEPLOYMENT,
   h200,
   inMinutes,
   newSeller,
@@ -84,12 +84,7 @@ const ID = "0b9c3c2e-8f0e-4a53-9a55-2d4f1e0c6a11";
 
 async function signedPairing(endpoint: string) {
   const message = { seller: seller.address, pricePerHour: "1.00", endpoint, nonce: nonce(), expiry: inMinutes(10) };
-  const signature = await seller.signTypedData({
-    domain: computeSwarmDomain(CHAIN_ID),
-    types: sellerTypes,
-    primaryType: "PairNode",
-    message: { ...message, expiry: BigInt(message.expiry) },
-  });
+  const signature = await seller.signTypedData(sellerTypedData(TEST_DEPLOYMENT, "PairNode", message));
   return { message, signature };
 }
 
@@ -142,7 +137,7 @@ describe("hostile inputs", () => {
         async () =>
           http(
             "POST",
-            "/api/agent/v1/register",
+            "/api/agent/v2/register",
             await signedRegistration(seller, { gpuInfo: { ...h200, model: NUL } }),
           ),
         /gpuInfo.model: must not contain NUL/,
@@ -150,7 +145,7 @@ describe("hostile inputs", () => {
       [
         "register endpoint NUL",
         async () =>
-          http("POST", "/api/agent/v1/register", await signedRegistration(seller, { endpoint: `https://x/${NUL}` })),
+          http("POST", "/api/agent/v2/register", await signedRegistration(seller, { endpoint: `https://x/${NUL}` })),
         /endpoint: must not contain NUL/,
       ],
       [
@@ -161,7 +156,7 @@ describe("hostile inputs", () => {
       [
         "register device name NUL",
         async () =>
-          http("POST", "/api/agent/v1/register", {
+          http("POST", "/api/agent/v2/register", {
             ...good,
             message: { ...good.message, gpuInfo: { ...h200, devices: [{ index: 0, name: NUL, memoryTotalMiB: 1 }] } },
           }),
@@ -169,12 +164,12 @@ describe("hostile inputs", () => {
       ],
       [
         "pair gpuInfo.model NUL",
-        () => http("POST", "/api/agent/v1/pair", { code: pairCode, gpuInfo: { ...h200, model: NUL } }),
+        () => http("POST", "/api/agent/v2/pair", { code: pairCode, gpuInfo: { ...h200, model: NUL } }),
         /gpuInfo.model: must not contain NUL/,
       ],
       [
         "pair endpoint NUL",
-        () => http("POST", "/api/agent/v1/pair", { code: pairCode, gpuInfo: h200, endpoint: `https://x/${NUL}` }),
+        () => http("POST", "/api/agent/v2/pair", { code: pairCode, gpuInfo: h200, endpoint: `https://x/${NUL}` }),
         /endpoint: must not contain NUL/,
       ],
       [
@@ -189,7 +184,7 @@ describe("hostile inputs", () => {
       ],
       [
         "agent logs data NUL",
-        () => http("POST", `/api/agent/v1/jobs/${runningJobId}/logs`, { seq: 0, stream: "stdout", data: NUL }, agentH),
+        () => http("POST", `/api/agent/v2/jobs/${runningJobId}/logs`, { seq: 0, stream: "stdout", data: NUL }, agentH),
         /data: must not contain NUL/,
       ],
       [
@@ -197,7 +192,7 @@ describe("hostile inputs", () => {
         () =>
           http(
             "POST",
-            `/api/agent/v1/jobs/${runningJobId}/logs`,
+            `/api/agent/v2/jobs/${runningJobId}/logs`,
             { seq: 2 ** 31, stream: "stdout", data: "x" },
             agentH,
           ),
@@ -208,7 +203,7 @@ describe("hostile inputs", () => {
         () =>
           http(
             "POST",
-            `/api/agent/v1/jobs/${runningJobId}/logs`,
+            `/api/agent/v2/jobs/${runningJobId}/logs`,
             { seq: 2 ** 53, stream: "stdout", data: "x" },
             agentH,
           ),
@@ -219,7 +214,7 @@ describe("hostile inputs", () => {
         () =>
           http(
             "POST",
-            `/api/agent/v1/jobs/${runningJobId}/complete`,
+            `/api/agent/v2/jobs/${runningJobId}/complete`,
             { exitCode: 0, output: NUL, durationMs: 1 },
             agentH,
           ),
@@ -230,7 +225,7 @@ describe("hostile inputs", () => {
         () =>
           http(
             "POST",
-            `/api/agent/v1/jobs/${runningJobId}/complete`,
+            `/api/agent/v2/jobs/${runningJobId}/complete`,
             { exitCode: 2 ** 31, output: "", durationMs: 1 },
             agentH,
           ),
@@ -241,7 +236,7 @@ describe("hostile inputs", () => {
         () =>
           http(
             "POST",
-            `/api/agent/v1/jobs/${runningJobId}/complete`,
+            `/api/agent/v2/jobs/${runningJobId}/complete`,
             { exitCode: -(2 ** 31) - 1, output: "", durationMs: 1 },
             agentH,
           ),
@@ -252,7 +247,7 @@ describe("hostile inputs", () => {
         () =>
           http(
             "POST",
-            `/api/agent/v1/jobs/${runningJobId}/complete`,
+            `/api/agent/v2/jobs/${runningJobId}/complete`,
             { exitCode: 0, output: "", durationMs: 2 ** 31 },
             agentH,
           ),
@@ -260,7 +255,7 @@ describe("hostile inputs", () => {
       ],
       [
         "agent fail message NUL",
-        () => http("POST", `/api/agent/v1/jobs/${runningJobId}/fail`, { message: NUL }, agentH),
+        () => http("POST", `/api/agent/v2/jobs/${runningJobId}/fail`, { message: NUL }, agentH),
         /message: must not contain NUL/,
       ],
       [
@@ -270,7 +265,7 @@ describe("hostile inputs", () => {
       ],
       [
         "heartbeat agentVersion NUL",
-        () => http("POST", "/api/agent/v1/heartbeat", { agentVersion: NUL }, agentH),
+        () => http("POST", "/api/agent/v2/heartbeat", { agentVersion: NUL }, agentH),
         /agentVersion: must not contain NUL/,
       ],
       ["admin.nodes search NUL", () => trpc("admin.nodes", { search: NUL }, adminH), /search: must not contain NUL/],
@@ -365,7 +360,7 @@ describe("hostile inputs", () => {
     expect(await rowCounts()).toEqual(before);
 
     // The refused redemptions did not burn the code: the agent can still pair with it.
-    const paired = await http("POST", "/api/agent/v1/pair", { code: pairCode, gpuInfo: h200 });
+    const paired = await http("POST", "/api/agent/v2/pair", { code: pairCode, gpuInfo: h200 });
     expect(paired.status).toBe(201);
   });
 
@@ -447,13 +442,13 @@ describe("hostile inputs", () => {
       ["POST", "/api/x402/jobs"],
       ["GET", `/api/x402/jobs/${runningJobId}`],
       ["GET", `/api/x402/jobs/${NUL}`],
-      ["POST", "/api/agent/v1/register"],
-      ["POST", "/api/agent/v1/pair"],
-      ["POST", "/api/agent/v1/heartbeat"],
-      ["POST", `/api/agent/v1/jobs/${runningJobId}/logs`],
-      ["POST", `/api/agent/v1/jobs/${runningJobId}/complete`],
-      ["POST", `/api/agent/v1/jobs/${runningJobId}/fail`],
-      ["POST", `/api/agent/v1/jobs/${NUL}/fail`],
+      ["POST", "/api/agent/v2/register"],
+      ["POST", "/api/agent/v2/pair"],
+      ["POST", "/api/agent/v2/heartbeat"],
+      ["POST", `/api/agent/v2/jobs/${runningJobId}/logs`],
+      ["POST", `/api/agent/v2/jobs/${runningJobId}/complete`],
+      ["POST", `/api/agent/v2/jobs/${runningJobId}/fail`],
+      ["POST", `/api/agent/v2/jobs/${NUL}/fail`],
     ];
     for (const [method, path] of routes) {
       for (const input of hostile) {

@@ -4,7 +4,7 @@ import { createSiweMessage } from "viem/siwe";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { startTestServer } from "@/test/http-server";
 import { callerFor } from "@/test/caller";
-import { CHAIN_ID, siweSignIn } from "@/test/factories";
+import { CHAIN_ID, newSeller, signedRegistration, siweSignIn, testDeployment } from "@/test/factories";
 import { parseEnv } from "../env";
 import { demoWallet } from "../services/demo/demo-wallet";
 import { assertMetricsAccess } from "./metrics-auth";
@@ -144,9 +144,9 @@ describe("metrics and the demo wallet", () => {
     const at = (vars: Record<string, string>) => demoWallet({ env: parseEnv(vars), local });
     expect(at({})).toMatchObject({ enabled: true, privateKey: expect.stringMatching(/^0x/) });
     const shared = at({ DATABASE_URL: "postgresql://db/market" });
-    expect(shared).toEqual({ enabled: false, chainId: 31337 });
+    expect(shared).toEqual({ enabled: false, chainId: 31337, marketplaceUrl: "http://localhost:3000" });
     expect(at({ DATABASE_URL: "postgresql://db/market", DEMO: "true" })).toMatchObject({ enabled: true });
-    expect(at({ RPC_URL: "http://127.0.0.1:8545", DEMO: "true" })).toEqual({ enabled: false, chainId: 31337 });
+    expect(at({ RPC_URL: "http://127.0.0.1:8545", DEMO: "true" })).not.toHaveProperty("privateKey");
   });
 });
 
@@ -164,5 +164,43 @@ describe("security headers", () => {
     expect(h["X-Frame-Options"]).toBe("DENY");
     expect(h["X-Content-Type-Options"]).toBe("nosniff");
     expect(h["Referrer-Policy"]).toBe("strict-origin-when-cross-origin");
+  });
+});
+
+describe("seller signatures are bound to the deployment (agent protocol 2)", () => {
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
+
+  it("refuses a registration signed for another marketplace on the same chain, and writes nothing", async () => {
+    const before = await deps.prisma.node.count();
+    const elsewhere = await signedRegistration(
+      newSeller(),
+      {},
+      testDeployment(CHAIN_ID, "https://other-market.example"),
+    );
+    const res = await post("/api/agent/v2/register", elsewhere);
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.reason).toBe("bad_signature");
+    expect(await deps.prisma.node.count()).toBe(before);
+    // The same seller, signing for this marketplace, is welcome.
+    expect((await post("/api/agent/v2/register", await signedRegistration(newSeller()))).status).toBe(201);
+  });
+
+  it("tells a protocol-1 agent to upgrade, while its other calls keep working", async () => {
+    const reg = await post("/api/agent/v1/register", await signedRegistration(newSeller()));
+    expect(reg.status).toBe(412);
+    const err = (await reg.json()).error;
+    expect(err.reason).toBe("agent_protocol_outdated");
+    expect(err.message).toMatch(/upgrade computeswarm-agent/);
+
+    const { agentToken } = await (await post("/api/agent/v2/register", await signedRegistration(newSeller()))).json();
+    const hb = await post("/api/agent/v1/heartbeat", {}, { authorization: `Bearer ${agentToken}` });
+    expect(hb.status).toBe(200);
+    const info = await (await fetch(`${server.url}/api/agent/v1/info`)).json();
+    expect(info).toEqual({ protocolVersion: 2, chainId: CHAIN_ID, marketplaceUrl: "http://localhost:3000" });
   });
 });

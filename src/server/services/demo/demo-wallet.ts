@@ -19,6 +19,8 @@ export interface DemoWallet {
   enabled: boolean;
   /** The chain the marketplace runs on: SIWE messages and EIP-712 domains use it. */
   chainId: number;
+  /** The marketplace's public URL: seller signatures are bound to it (EIP-712 salt). */
+  marketplaceUrl: string;
   privateKey?: `0x${string}`;
   address?: `0x${string}`;
   /** The embedded anvil's JSON-RPC URL, when known (reads: balances). */
@@ -27,15 +29,17 @@ export interface DemoWallet {
 
 export function demoWallet(deps: Pick<Deps, "env" | "local">): DemoWallet {
   const chainId = chainIdOf(deps.env.CHAIN);
+  const marketplaceUrl = deps.env.PUBLIC_URL;
   const embedded = deps.env.CHAIN === "local" && !deps.env.RPC_URL;
   // A real database means a deployment others share: a funded key handed to every
   // visitor there is a faucet for anyone, so it takes an explicit DEMO=true.
   const demoDeployment = !deps.env.DATABASE_URL || deps.env.DEMO;
-  if (!embedded || !demoDeployment) return { enabled: false, chainId };
+  if (!embedded || !demoDeployment) return { enabled: false, chainId, marketplaceUrl };
   const rpcUrl = deps.local.get(EMBEDDED_RPC_URL_KEY);
   return {
     enabled: true,
     chainId,
+    marketplaceUrl,
     privateKey: DEMO_BUYER_PRIVATE_KEY,
     address: privateKeyToAccount(DEMO_BUYER_PRIVATE_KEY).address,
     ...(typeof rpcUrl === "string" ? { rpcUrl } : {}),
