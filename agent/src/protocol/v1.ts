@@ -63,6 +63,16 @@ export const heartbeatResponseSchema = z.object({
 export const claimRequestSchema = z.object({
   waitSeconds: z.number().int().min(0).max(25).default(25),
   jobTypes: z.array(jobTypeSchema).min(1).max(2).default(["python", "shell"]),
+  /**
+   * A random id the agent draws once per process start. A job still running
+   * under another boot id was lost by an earlier process (an orphan: failed
+   * as node_error); concurrent claims of one process never orphan each other.
+   * Agents without it never have their running jobs orphaned by a claim.
+   */
+  bootId: z
+    .string()
+    .regex(/^[0-9A-Za-z_-]{8,64}$/, "must be 8 to 64 characters of [0-9A-Za-z_-]")
+    .optional(),
 });
 export const claimedJobSchema = z.object({
   id: z.string().uuid(),
