@@ -36,4 +36,18 @@ describe("claim and orphans", () => {
     const lost = await buyer.jobs.get({ id: submitted.id });
     expect(lost).toMatchObject({ status: "failed", failureReason: "node_error" });
   });
+
+  it("counts log chunks that never arrived and shows the count with the job", async () => {
+    const { nodeId, agent } = await onlineNode(deps, "0");
+    const buyer = await signedInCaller(deps, privateKeyToAccount(generatePrivateKey()));
+    const { id } = await buyer.jobs.submit(pythonJob(nodeId));
+    await agent.agent.claim({ waitSeconds: 0, bootId: "boot-cccccccccccc" });
+    expect((await buyer.jobs.get({ id })).logGaps).toBe(0);
+    const chunk = (seq: number, stream: "stdout" | "stderr" = "stdout") =>
+      agent.agent.appendLog({ jobId: id, seq, stream, data: `${stream} ${seq}\n` });
+    // stdout 0, 1, (2, 3 lost), 4, a retried 0; stderr (0, 1 lost), 2.
+    for (const c of [chunk(0), chunk(1), chunk(4), chunk(0), chunk(2, "stderr")]) await c;
+    expect((await buyer.jobs.get({ id })).logGaps).toBe(4);
+    expect(await buyer.jobs.logs({ id })).toHaveLength(4);
+  });
 });
