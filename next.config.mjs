@@ -1,3 +1,36 @@
+const dev = process.env.NODE_ENV !== "production";
+
+/**
+ * Content Security Policy. Next inlines its bootstrap scripts and RainbowKit
+ * injects styles, hence 'unsafe-inline' for both; the browser talks to our
+ * own origin, the chain's JSON-RPC (https, or the embedded anvil on loopback)
+ * and WalletConnect's relay (wss) when a project id is set. No page may frame us.
+ */
+const contentSecurityPolicy = [
+  "default-src 'self'",
+  `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ""}`,
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob: https:",
+  "font-src 'self' data:",
+  "connect-src 'self' https: wss: http://127.0.0.1:* http://localhost:* ws://127.0.0.1:* ws://localhost:*",
+  "frame-src 'self' https://verify.walletconnect.com https://verify.walletconnect.org",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** Sent with every response, pages and API alike (HSTS is added by server.mjs and nginx over https). */
+export const securityHeaders = [
+  { key: "Content-Security-Policy", value: contentSecurityPolicy },
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+  { key: "Cross-Origin-Opener-Policy", value: "same-origin-allow-popups" },
+  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // The Docker image runs the standalone server (behind nginx); `npm start` runs server.mjs.
@@ -21,6 +54,9 @@ const nextConfig = {
   // The migration runner reads the SQL files at run time.
   outputFileTracingIncludes: { "/*": ["./prisma/migrations/**/*"] },
   typedRoutes: false,
+  async headers() {
+    return [{ source: "/:path*", headers: securityHeaders }];
+  },
 };
 
 export default nextConfig;

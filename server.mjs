@@ -11,6 +11,8 @@ const port = Number(process.env.PORT ?? 3000);
 // Loopback unless HOST says otherwise: the embedded default (demo node, demo wallet) is for this machine.
 const hostname = process.env.HOST || "127.0.0.1";
 const trustProxy = ["true", "1", "yes"].includes(process.env.TRUST_PROXY ?? "");
+// Served over https (PUBLIC_URL): browsers must never fall back to plain http.
+const hsts = (process.env.PUBLIC_URL ?? "").startsWith("https://");
 
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
@@ -21,6 +23,7 @@ createServer((req, res) => {
     req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "unknown";
     delete req.headers["x-real-ip"];
   }
+  if (hsts) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   handle(req, res);
 }).listen(port, hostname, () => {
   console.log(

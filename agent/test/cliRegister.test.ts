@@ -3,13 +3,7 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { verifyTypedData } from "viem";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  computeSwarmDomain,
-  registerNodeMessageSchema,
-  registerNodeTypedMessage,
-  sellerTypes,
-  signedRegistrationSchema,
-} from "../src/protocol/registration";
+import { registerNodeMessageSchema, sellerTypedData, signedRegistrationSchema } from "../src/protocol/registration";
 import { pairRequestSchema } from "../src/protocol/v1";
 import { buildCliBundle, cliEnv, runCli } from "./helpers/cli";
 import { FakeMarketplace } from "./helpers/fakeMarketplace";
@@ -37,10 +31,11 @@ beforeEach(async () => {
       const signed = signedRegistrationSchema.parse(r.body);
       const ok = await verifyTypedData({
         address: signed.message.seller as `0x${string}`,
-        domain: computeSwarmDomain(31337),
-        types: sellerTypes,
-        primaryType: "RegisterNode",
-        message: registerNodeTypedMessage(registerNodeMessageSchema.parse(signed.message)),
+        ...sellerTypedData(
+          { chainId: 31337, marketplaceUrl: market.url },
+          "RegisterNode",
+          registerNodeMessageSchema.parse(signed.message),
+        ),
         signature: signed.signature as `0x${string}`,
       });
       verified.push(ok);

@@ -1,12 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import {
-  computeSwarmDomain,
-  registerNodeTypedMessage,
-  sellerTypes,
-  type GpuInfo,
-  type RegisterNodeMessage,
-} from "@computeswarm/protocol";
+import { type GpuInfo, type RegisterNodeMessage, sellerTypedData, type InfoResponse } from "@computeswarm/protocol";
 
 /**
  * A stand-in seller agent for browser tests: registers a node with a signed
@@ -36,7 +30,7 @@ export class FakeAgent {
   ) {}
 
   private async call<T>(path: string, body: unknown, auth = true): Promise<T> {
-    const res = await fetch(`${this.baseURL}/api/agent/v1/${path}`, {
+    const res = await fetch(`${this.baseURL}/api/agent/v2/${path}`, {
       method: "POST",
       headers: { "content-type": "application/json", ...(auth ? { authorization: `Bearer ${this.token}` } : {}) },
       body: JSON.stringify(body),
@@ -47,7 +41,7 @@ export class FakeAgent {
   }
 
   async register(opts: { gpuInfo?: GpuInfo; pricePerHour?: string } = {}): Promise<this> {
-    const info = (await (await fetch(`${this.baseURL}/api/agent/v1/info`)).json()) as { chainId: number };
+    const info = (await (await fetch(`${this.baseURL}/api/agent/v2/info`)).json()) as InfoResponse;
     const message: RegisterNodeMessage = {
       seller: this.seller.address,
       gpuInfo: opts.gpuInfo ?? H200,
@@ -56,12 +50,9 @@ export class FakeAgent {
       nonce: randomBytes(12).toString("hex"),
       expiry: Math.floor(Date.now() / 1000) + 600,
     };
-    const signature = await this.seller.signTypedData({
-      domain: computeSwarmDomain(info.chainId),
-      types: sellerTypes,
-      primaryType: "RegisterNode",
-      message: registerNodeTypedMessage(message),
-    });
+    const signature = await this.seller.signTypedData(
+      sellerTypedData({ chainId: info.chainId, marketplaceUrl: info.marketplaceUrl }, "RegisterNode", message),
+    );
     const out = await this.call<{ nodeId: string; agentToken: string }>("register", { message, signature }, false);
     this.nodeId = out.nodeId;
     this.token = out.agentToken;

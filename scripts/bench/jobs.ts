@@ -8,12 +8,7 @@ import { randomBytes } from "node:crypto";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
-import {
-  computeSwarmDomain,
-  registerNodeTypedMessage,
-  sellerTypes,
-  type RegisterNodeMessage,
-} from "@computeswarm/protocol";
+import { type RegisterNodeMessage, sellerTypedData } from "@computeswarm/protocol";
 import type { AppRouter } from "../../src/server/api/root";
 import { transformer } from "../../src/lib/transformer";
 import { percentiles } from "./report";
@@ -31,13 +26,10 @@ async function registerFreeNode(url: string): Promise<{ nodeId: string; token: s
     nonce: randomBytes(12).toString("hex"),
     expiry: Math.floor(Date.now() / 1000) + 600,
   };
-  const signature = await seller.signTypedData({
-    domain: computeSwarmDomain(31337),
-    types: sellerTypes,
-    primaryType: "RegisterNode",
-    message: registerNodeTypedMessage(message),
-  });
-  const res = await fetch(`${url}/api/agent/v1/register`, {
+  const signature = await seller.signTypedData(
+    sellerTypedData({ chainId: 31337, marketplaceUrl: url }, "RegisterNode", message),
+  );
+  const res = await fetch(`${url}/api/agent/v2/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ message, signature }),
@@ -79,7 +71,7 @@ export async function buyerClient(url: string) {
 }
 
 function agentCall(url: string, token: string, path: string, body: unknown) {
-  return fetch(`${url}/api/agent/v1/${path}`, {
+  return fetch(`${url}/api/agent/v2/${path}`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify(body),

@@ -4,12 +4,7 @@
  */
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { randomBytes } from "node:crypto";
-import {
-  computeSwarmDomain,
-  registerNodeTypedMessage,
-  sellerTypes,
-  type RegisterNodeMessage,
-} from "@computeswarm/protocol";
+import { type RegisterNodeMessage, sellerTypedData } from "@computeswarm/protocol";
 import { runScenario } from "./report";
 
 const MODELS = [
@@ -20,7 +15,7 @@ const MODELS = [
   ["NVIDIA L40S", 46068],
 ] as const;
 
-async function signedRegistration(i: number) {
+async function signedRegistration(i: number, marketplaceUrl: string) {
   const seller = privateKeyToAccount(generatePrivateKey());
   const [model, vram] = MODELS[i % MODELS.length]!;
   const message: RegisterNodeMessage = {
@@ -37,12 +32,9 @@ async function signedRegistration(i: number) {
     nonce: randomBytes(12).toString("hex"),
     expiry: Math.floor(Date.now() / 1000) + 3000,
   };
-  const signature = await seller.signTypedData({
-    domain: computeSwarmDomain(31337),
-    types: sellerTypes,
-    primaryType: "RegisterNode",
-    message: registerNodeTypedMessage(message),
-  });
+  const signature = await seller.signTypedData(
+    sellerTypedData({ chainId: 31337, marketplaceUrl }, "RegisterNode", message),
+  );
   return JSON.stringify({ message, signature });
 }
 
@@ -51,12 +43,12 @@ const CONNECTIONS = [1, 10];
 
 export async function benchRegistry(url: string, nodes = 1000) {
   console.log(`\nNode registry (${nodes} registered nodes)`);
-  const bodies = await Promise.all(Array.from({ length: nodes }, (_, i) => signedRegistration(i)));
+  const bodies = await Promise.all(Array.from({ length: nodes }, (_, i) => signedRegistration(i, url)));
   const tokens: string[] = [];
   for (let i = 0; i < bodies.length; i += 50) {
     const batch = await Promise.all(
       bodies.slice(i, i + 50).map((body) =>
-        fetch(`${url}/api/agent/v1/register`, {
+        fetch(`${url}/api/agent/v2/register`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body,
@@ -67,7 +59,7 @@ export async function benchRegistry(url: string, nodes = 1000) {
   }
   await Promise.all(
     tokens.map((t) =>
-      fetch(`${url}/api/agent/v1/heartbeat`, {
+      fetch(`${url}/api/agent/v2/heartbeat`, {
         method: "POST",
         headers: { authorization: `Bearer ${t}`, "content-type": "application/json" },
         body: "{}",
@@ -82,7 +74,7 @@ export async function benchRegistry(url: string, nodes = 1000) {
       target: "p95 < 5 ms",
       connections,
       next: () => ({
-        path: "/api/agent/v1/heartbeat",
+        path: "/api/agent/v2/heartbeat",
         body: JSON.stringify({ gpuUtilization: n % 100 }),
         headers: { authorization: `Bearer ${tokens[n++ % tokens.length]}` },
       }),
@@ -116,7 +108,7 @@ export async function benchRegistry(url: string, nodes = 1000) {
   for (const c of CONNECTIONS) await discovery("discovery, cached", false, c);
   for (const c of CONNECTIONS) await discovery("discovery, uncached", true, c);
 
-  const fresh = await Promise.all(Array.from({ length: 3000 }, (_, i) => signedRegistration(nodes + i)));
+  const fresh = await Promise.all(Array.from({ length: 3000 }, (_, i) => signedRegistration(nodes + i, url)));
   let r = 0;
   for (const connections of CONNECTIONS) {
     await runScenario(url, {
@@ -124,7 +116,7 @@ export async function benchRegistry(url: string, nodes = 1000) {
       target: "p95 < 20 ms",
       connections,
       amount: fresh.length / CONNECTIONS.length,
-      next: () => ({ path: "/api/agent/v1/register", body: fresh[r++ % fresh.length] }),
+      next: () => ({ path: "/api/agent/v2/register", body: fresh[r++ % fresh.length] }),
     });
   }
 }

@@ -23,6 +23,10 @@ export const envSchema = z
     HOST: z.string().trim().min(1).default("127.0.0.1"),
     /** The embedded default's demo node: a local agent (bwrap sandbox; unsandboxed only on loopback) serving jobs. */
     DEMO_AGENT: bool.default(true),
+    /** Hand out the demo wallet's key even though a real database (a shared deployment) is configured. */
+    DEMO: bool.default(false),
+    /** Bearer token `/api/metrics` requires; unset, metrics are served only outside production. */
+    METRICS_TOKEN: z.string().min(16, "at least 16 characters").optional(),
 
     DATABASE_URL: z
       .string()

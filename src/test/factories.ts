@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
-import {
-  computeSwarmDomain,
-  registerNodeTypedMessage,
-  sellerTypes,
-  type GpuInfo,
-  type RegisterNodeMessage,
-} from "@computeswarm/protocol";
+import { type GpuInfo, type RegisterNodeMessage, sellerTypedData, type SellerDeployment } from "@computeswarm/protocol";
 
 export const CHAIN_ID = 31337;
+/** The deployment tests sign for: the test deps' chain and default PUBLIC_URL. */
+export const testDeployment = (chainId = CHAIN_ID, marketplaceUrl = "http://localhost:3000") => ({
+  chainId,
+  marketplaceUrl,
+});
+export const TEST_DEPLOYMENT = testDeployment();
 
 export const h200: GpuInfo = {
   model: "NVIDIA H200",
@@ -33,7 +33,7 @@ export const inMinutes = (m: number, from = Date.now()) => Math.floor(from / 100
 export async function signedRegistration(
   seller: PrivateKeyAccount,
   overrides: Partial<RegisterNodeMessage> = {},
-  chainId = CHAIN_ID,
+  deployment: SellerDeployment = TEST_DEPLOYMENT,
 ) {
   const message: RegisterNodeMessage = {
     seller: seller.address,
@@ -44,12 +44,7 @@ export async function signedRegistration(
     expiry: inMinutes(10),
     ...overrides,
   };
-  const signature = await seller.signTypedData({
-    domain: computeSwarmDomain(chainId),
-    types: sellerTypes,
-    primaryType: "RegisterNode",
-    message: registerNodeTypedMessage(message),
-  });
+  const signature = await seller.signTypedData(sellerTypedData(deployment, "RegisterNode", message));
   return { message, signature };
 }
 
@@ -67,33 +62,28 @@ export async function signedUpdate(
     expiry: inMinutes(10),
     ...overrides,
   };
-  const signature = await seller.signTypedData({
-    domain: computeSwarmDomain(CHAIN_ID),
-    types: sellerTypes,
-    primaryType: "UpdateNode",
-    message: { ...message, expiry: BigInt(message.expiry) },
-  });
+  const signature = await seller.signTypedData(sellerTypedData(TEST_DEPLOYMENT, "UpdateNode", message));
   return { message, signature };
 }
 
 export async function signedPause(seller: PrivateKeyAccount, nodeId: string, paused: boolean) {
   const message = { seller: seller.address, nodeId, paused, nonce: nonce(), expiry: inMinutes(10) };
-  const signature = await seller.signTypedData({
-    domain: computeSwarmDomain(CHAIN_ID),
-    types: sellerTypes,
-    primaryType: "SetNodePaused",
-    message: { ...message, expiry: BigInt(message.expiry) },
-  });
+  const signature = await seller.signTypedData(sellerTypedData(TEST_DEPLOYMENT, "SetNodePaused", message));
   return { message, signature };
 }
 
-export async function siweSignIn(account: PrivateKeyAccount, nonceValue: string, domain = "localhost:3000") {
+export async function siweSignIn(
+  account: PrivateKeyAccount,
+  nonceValue: string,
+  domain = "localhost:3000",
+  uri = `http://${domain}`,
+) {
   const message = createSiweMessage({
     address: account.address,
     chainId: CHAIN_ID,
     domain,
     nonce: nonceValue,
-    uri: `http://${domain}`,
+    uri,
     version: "1",
     issuedAt: new Date(),
     statement: "Sign in to ComputeSwarm",

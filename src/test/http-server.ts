@@ -22,6 +22,12 @@ async function route(
       params: { path: pathname.slice(14).split("/") },
     };
   }
+  if (pathname.startsWith("/api/agent/v2/")) {
+    return {
+      handler: await import("../app/api/agent/v2/[...path]/route"),
+      params: { path: pathname.slice(14).split("/") },
+    };
+  }
   if (pathname === "/api/x402/jobs") return { handler: await import("../app/api/x402/jobs/route"), params: {} };
   if (pathname.startsWith("/api/x402/jobs/")) {
     return { handler: await import("../app/api/x402/jobs/[id]/route"), params: { id: pathname.slice(15) } };
@@ -71,6 +77,8 @@ export async function startTestServer(
       res.writeHead(500).end(String(err));
     }
   });
+  // Longer than any idle gap in a test (a slow step between two requests), so a kept-alive socket is never reset under the client.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   base = `http://127.0.0.1:${port}`;

@@ -1,6 +1,7 @@
 "use client";
 
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
+import { TRPC_MAX_BATCH_SIZE } from "@/lib/trpc-limits";
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
@@ -37,6 +38,7 @@ export function createClient() {
         false: httpBatchLink({
           url,
           transformer,
+          maxItems: TRPC_MAX_BATCH_SIZE,
           headers: () => ({ "x-trpc-source": "browser" }),
         }),
       }),

@@ -72,7 +72,9 @@ export async function registerCommand(ctx: CommandContext): Promise<void> {
         ours: AGENT_PROTOCOL_VERSION,
       });
     }
-    const signed = await signRegistration(key.privateKey, info.chainId, (address) =>
+    // Bound to this marketplace: the signature is worthless at any other deployment.
+    const deployment = { chainId: info.chainId, marketplaceUrl: info.marketplaceUrl };
+    const signed = await signRegistration(key.privateKey, deployment, (address) =>
       buildRegisterMessage({ seller: address, gpuInfo, pricePerHour: s.price!, endpoint: s.endpoint }),
     );
     seller = signed.message.seller;

@@ -2,11 +2,10 @@ import { randomBytes } from "node:crypto";
 import { privateKeyToAccount } from "viem/accounts";
 import type { GpuInfo } from "../protocol/gpu";
 import {
-  computeSwarmDomain,
   registerNodeMessageSchema,
-  registerNodeTypedMessage,
-  sellerTypes,
+  sellerTypedData,
   type RegisterNodeMessage,
+  type SellerDeployment,
   type SignedRegistration,
 } from "../protocol/registration";
 
@@ -36,16 +35,11 @@ export function buildRegisterMessage(input: {
 /** EIP-712 RegisterNode signature with the seller's key; the key stays in this function. */
 export async function signRegistration(
   privateKey: `0x${string}`,
-  chainId: number,
+  deployment: SellerDeployment,
   build: (seller: string) => RegisterNodeMessage,
 ): Promise<SignedRegistration> {
   const account = privateKeyToAccount(privateKey);
   const message = build(account.address);
-  const signature = await account.signTypedData({
-    domain: computeSwarmDomain(chainId),
-    types: sellerTypes,
-    primaryType: "RegisterNode",
-    message: registerNodeTypedMessage(message),
-  });
+  const signature = await account.signTypedData(sellerTypedData(deployment, "RegisterNode", message));
   return { message, signature };
 }

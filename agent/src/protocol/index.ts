@@ -1,3 +1,4 @@
+export * from "./fields";
 export * from "./gpu";
 export * from "./registration";
 export * from "./v1";

@@ -1,15 +1,38 @@
 import { z } from "zod";
+import { keccak256, stringToBytes } from "viem";
 import { gpuInfoSchema } from "./gpu";
+import { text } from "./fields";
 
 /**
  * EIP-712 messages a seller signs. The marketplace and the agent import these
  * definitions from here so that both sides hash exactly the same thing.
  */
 export const EIP712_DOMAIN_NAME = "ComputeSwarm";
-export const EIP712_DOMAIN_VERSION = "1";
+/**
+ * Version 2 binds every seller signature to one marketplace deployment (the
+ * domain's salt), so a signature made for one marketplace cannot be replayed
+ * at another on the same chain. Version 1 (no salt) is refused.
+ */
+export const EIP712_DOMAIN_VERSION = "2";
 
-export function computeSwarmDomain(chainId: number) {
-  return { name: EIP712_DOMAIN_NAME, version: EIP712_DOMAIN_VERSION, chainId } as const;
+/** Which marketplace a seller signs for: its chain and its public URL (PUBLIC_URL; only the origin counts). */
+export interface SellerDeployment {
+  chainId: number;
+  marketplaceUrl: string;
+}
+
+/** keccak256("ComputeSwarm deployment " + origin of the marketplace's public URL). */
+export function deploymentSalt(marketplaceUrl: string): `0x${string}` {
+  return keccak256(stringToBytes(`ComputeSwarm deployment ${new URL(marketplaceUrl).origin}`));
+}
+
+export function computeSwarmDomain({ chainId, marketplaceUrl }: SellerDeployment) {
+  return {
+    name: EIP712_DOMAIN_NAME,
+    version: EIP712_DOMAIN_VERSION,
+    chainId,
+    salt: deploymentSalt(marketplaceUrl),
+  } as const;
 }
 
 export const sellerTypes = {
@@ -56,8 +79,7 @@ export const priceSchema = z
 export const nonceSchema = z.string().regex(/^[0-9A-Za-z_-]{8,80}$/, "must be 8 to 80 characters of [0-9A-Za-z_-]");
 /** Unix seconds; the server also refuses expiries too far in the future. */
 export const expirySchema = z.number().int().positive();
-export const endpointSchema = z
-  .string()
+export const endpointSchema = text()
   .max(255, "must be at most 255 characters")
   .refine((v) => v === "" || /^(https?|agent):\/\/[^\s]+$/.test(v), "must be an http(s):// or agent:// URL, or empty");
 
@@ -99,4 +121,23 @@ export function registerNodeTypedMessage(m: RegisterNodeMessage) {
     nonce: m.nonce,
     expiry: BigInt(m.expiry),
   };
+}
+
+export type SellerPrimaryType = keyof typeof sellerTypes;
+
+/**
+ * The complete EIP-712 typed data of a seller message, for signing (viem
+ * `signTypedData`, a wallet) and for verifying (`verifyTypedData`) alike:
+ * every signer and the server build it here, so they hash the same bytes.
+ */
+export function sellerTypedData(
+  deployment: SellerDeployment,
+  primaryType: SellerPrimaryType,
+  message: Record<string, unknown> & { expiry: number | bigint },
+) {
+  const typed =
+    primaryType === "RegisterNode"
+      ? registerNodeTypedMessage(message as unknown as RegisterNodeMessage)
+      : { ...message, expiry: BigInt(message.expiry) };
+  return { domain: computeSwarmDomain(deployment), types: sellerTypes, primaryType, message: typed as never };
 }

@@ -1,20 +1,30 @@
 import { z } from "zod";
 import { gpuInfoSchema } from "./gpu";
-import { priceSchema, signedRegistrationSchema } from "./registration";
+import { endpointSchema, priceSchema, signedRegistrationSchema } from "./registration";
+import { nonNegativeInt4, int4, text, uuid } from "./fields";
 
 /**
- * Agent protocol, version 1: plain JSON over HTTP under /api/agent/v1.
+ * Agent protocol, version 2: plain JSON over HTTP under /api/agent/v2 (v1 beside it).
  * Agents in the field run older versions: only add optional fields here;
  * anything incompatible is a new version (v2) served beside this one.
  * Every call but register/pair carries `Authorization: Bearer <agentToken>`.
  */
-export const AGENT_PROTOCOL_VERSION = 1;
-export const AGENT_API_PREFIX = "/api/agent/v1";
+export const AGENT_PROTOCOL_VERSION = 2;
+export const AGENT_API_PREFIX = "/api/agent/v2";
+/**
+ * Version 2 changed only how a registration is signed (EIP-712 domain
+ * version 2, bound to the marketplace's URL by its salt; `info` says which
+ * URL). Every other call is unchanged, so /api/agent/v1 still serves agents
+ * registered before, and answers a v1 `register` with an upgrade message.
+ */
+export const AGENT_PROTOCOL_V1_PREFIX = "/api/agent/v1";
 
 /** GET /info (no auth): what the agent needs before it signs a registration. */
 export const infoResponseSchema = z.object({
   chainId: z.number().int().positive(),
   protocolVersion: z.number().int().positive(),
+  /** The marketplace's public URL: seller signatures are bound to it (v2). */
+  marketplaceUrl: z.string().url(),
 });
 export type InfoResponse = z.infer<typeof infoResponseSchema>;
 
@@ -41,9 +51,9 @@ export const MAX_NODE_IMAGES = 32;
 export const registerRequestSchema = signedRegistrationSchema;
 /** POST /pair: redeem a one-time pairing code from the seller dashboard. */
 export const pairRequestSchema = z.object({
-  code: z.string().trim().min(6).max(64),
+  code: text().trim().min(6).max(64),
   gpuInfo: gpuInfoSchema,
-  endpoint: z.string().max(255).optional(),
+  endpoint: endpointSchema.optional(),
   /** The price the seller gave the agent (--price); the server may prefer the one set with the code. */
   pricePerHour: priceSchema.optional(),
 });
@@ -56,8 +66,8 @@ export type RegisterResponse = z.infer<typeof registerResponseSchema>;
 /** POST /heartbeat */
 export const heartbeatRequestSchema = z.object({
   gpuUtilization: z.number().min(0).max(100).optional(),
-  runningJobId: z.string().uuid().optional(),
-  agentVersion: z.string().max(40).optional(),
+  runningJobId: uuid().optional(),
+  agentVersion: text().max(40).optional(),
   /** The images this node's jobs may name (docker allowlist); omitted by old agents and by non-container nodes. */
   images: z.array(imageRefSchema).max(MAX_NODE_IMAGES).optional(),
 });
@@ -71,6 +81,16 @@ export const heartbeatResponseSchema = z.object({
 export const claimRequestSchema = z.object({
   waitSeconds: z.number().int().min(0).max(25).default(25),
   jobTypes: z.array(jobTypeSchema).min(1).max(2).default(["python", "shell"]),
+  /**
+   * A random id the agent draws once per process start. A job still running
+   * under another boot id was lost by an earlier process (an orphan: failed
+   * as node_error); concurrent claims of one process never orphan each other.
+   * Agents without it never have their running jobs orphaned by a claim.
+   */
+  bootId: z
+    .string()
+    .regex(/^[0-9A-Za-z_-]{8,64}$/, "must be 8 to 64 characters of [0-9A-Za-z_-]")
+    .optional(),
 });
 export const claimedJobSchema = z.object({
   id: z.string().uuid(),
@@ -85,15 +105,15 @@ export const claimResponseSchema = z.object({ job: claimedJobSchema.nullable() }
 
 /** POST /jobs/{id}/logs: a chunk of output while the job runs. */
 export const appendLogRequestSchema = z.object({
-  seq: z.number().int().min(0),
+  seq: nonNegativeInt4(),
   stream: z.enum(["stdout", "stderr"]),
-  data: z.string().max(64 * 1024),
+  data: text().max(64 * 1024),
 });
 
 /** POST /jobs/{id}/complete: the job ran to an end (any exit code, or killed at its limit). */
 export const completeRequestSchema = z.object({
-  exitCode: z.number().int().nullable(),
-  output: z.string().max(1024 * 1024 + 1024),
+  exitCode: int4().nullable(),
+  output: text().max(1024 * 1024 + 1024),
   /**
    * The exact output bytes, base64, when they are not plain UTF-8 text (NUL,
    * invalid UTF-8); `output` is then ignored and the server derives the text
@@ -105,14 +125,14 @@ export const completeRequestSchema = z.object({
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64")
     .optional(),
   outputTruncated: z.boolean().default(false),
-  durationMs: z.number().int().min(0),
+  durationMs: nonNegativeInt4(),
   timedOut: z.boolean().default(false),
 });
 
 /** POST /jobs/{id}/fail: the node could not run the job (sandbox failure, shutdown). */
 export const failRequestSchema = z.object({
   reason: z.enum(["node_error"]).default("node_error"),
-  message: z.string().max(2000),
+  message: text().max(2000),
 });
 
 export const ackResponseSchema = z.object({ ok: z.literal(true), status: z.string() });

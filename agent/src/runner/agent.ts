@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Executor } from "../executor/types";
 import type { MarketplaceClient } from "../marketplace/client";
 import { MarketplaceHttpError } from "../marketplace/errors";
@@ -38,6 +39,8 @@ export interface AgentOptions {
  * after the grace period kill the running job and hand it back.
  */
 export class Agent {
+  /** Drawn once per process: the marketplace fails only jobs claimed under another boot as orphans. */
+  private readonly bootId = randomBytes(16).toString("base64url");
   private readonly draining = new AbortController();
   private readonly killJobs = new AbortController();
   private readonly giveUpReports = new AbortController();
@@ -141,7 +144,7 @@ export class Agent {
       try {
         job = (
           await client.claim(
-            { waitSeconds: this.o.pollWaitSeconds, jobTypes: executor.supportedJobTypes() },
+            { waitSeconds: this.o.pollWaitSeconds, jobTypes: executor.supportedJobTypes(), bootId: this.bootId },
             { signal: this.draining.signal },
           )
         ).job;

@@ -57,7 +57,7 @@ export class FakeMarketplace {
     const text = Buffer.concat(chunks).toString("utf8");
     const rec: RecordedRequest = {
       method: req.method ?? "GET",
-      path: (req.url ?? "/").replace(/^\/api\/agent\/v1/, ""),
+      path: (req.url ?? "/").replace(/^\/api\/agent\/v2/, ""),
       authorization: req.headers.authorization,
       body: text ? JSON.parse(text) : undefined,
       at: Date.now(),
@@ -70,7 +70,8 @@ export class FakeMarketplace {
   }
 
   private async defaultAnswer(rec: RecordedRequest): Promise<{ status: number; body: unknown }> {
-    if (rec.path === "/info") return { status: 200, body: { chainId: 31337, protocolVersion: 1 } };
+    if (rec.path === "/info")
+      return { status: 200, body: { chainId: 31337, protocolVersion: 2, marketplaceUrl: this.url } };
     if (rec.path === "/heartbeat")
       return { status: 200, body: { ok: true, status: "available", serverTime: Date.now() } };
     if (rec.path === "/claim") {

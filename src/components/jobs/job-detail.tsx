@@ -246,6 +246,12 @@ export function JobDetail({ id }: { id: string }) {
                 ) : (
                   <LogView chunks={chunks} live={j.status === "running" || j.status === "queued"} />
                 )}
+                {j.logGaps ? (
+                  <p data-testid="job-log-gaps" className="mt-2 text-sm text-amber-700">
+                    {j.logGaps === 1 ? "1 chunk" : `${j.logGaps} chunks`} of this log never reached the marketplace
+                    (lost on the way from the node); the log above has holes.
+                  </p>
+                ) : null}
               </CardBody>
             </Card>
             <Card>

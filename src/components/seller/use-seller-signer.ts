@@ -25,13 +25,13 @@ export function useSellerSigner() {
     if (chainId !== serverChain) await switchChain(serverChain);
     const full = { ...message, seller: address, nonce: nonce(), expiry: inMinutes(10) };
     // Loaded on use: the shared definitions bring zod along.
-    const { computeSwarmDomain, sellerTypes } = await import("@computeswarm/protocol");
-    const signature = await signTypedData({
-      domain: computeSwarmDomain(serverChain),
-      types: sellerTypes,
-      primaryType,
-      message: { ...full, expiry: BigInt(full.expiry) },
-    });
+    const { sellerTypedData } = await import("@computeswarm/protocol");
+    // Bound to this marketplace (EIP-712 salt of its public URL): useless at any other deployment.
+    const deployment = {
+      chainId: serverChain,
+      marketplaceUrl: settings.data?.marketplaceUrl ?? window.location.origin,
+    };
+    const signature = await signTypedData(sellerTypedData(deployment, primaryType, full));
     return { message: full, signature };
   };
 }

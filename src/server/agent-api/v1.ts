@@ -17,10 +17,12 @@ import { recordHeartbeat } from "../services/nodes/heartbeat";
 import { claimJob } from "../services/jobs/claim-job";
 import { appendJobLog, completeJob, failJob } from "../services/jobs/report-job";
 import { chainIdOf } from "../services/chain-id";
+import { AppError } from "../errors";
 
 /**
- * Agent protocol v1 (agent/src/protocol/v1.ts): the plain-HTTP door for
- * agents, calling the same services as the tRPC `agent` router.
+ * The agent protocol (agent/src/protocol/v1.ts): the plain-HTTP door for
+ * agents, calling the same services as the tRPC `agent` router. Version 2 at
+ * /api/agent/v2; version 1 beside it for agents registered before.
  */
 type Handler = (req: Request, params: Record<string, string>) => Promise<Response>;
 
@@ -31,7 +33,26 @@ const jobIdOf = (ctx: JsonRouteContext) =>
 const info = jsonRoute({
   name: "agent.v1.info",
   rateLimit: "none",
-  handler: async ({ deps }) => ({ protocolVersion: AGENT_PROTOCOL_VERSION, chainId: chainIdOf(deps.env.CHAIN) }),
+  handler: async ({ deps }) => ({
+    protocolVersion: AGENT_PROTOCOL_VERSION,
+    chainId: chainIdOf(deps.env.CHAIN),
+    marketplaceUrl: deps.env.PUBLIC_URL,
+  }),
+});
+
+/** An agent of protocol 1 signs registrations without the deployment binding: tell it what to do. */
+const registerV1 = jsonRoute({
+  name: "agent.v1.register",
+  rateLimit: "register",
+  handler: async () => {
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      "This marketplace needs agent protocol 2 (registrations are signed for one marketplace): " +
+        "upgrade computeswarm-agent and register again, or pair with a code from the seller dashboard.",
+      "agent_protocol_outdated",
+      { protocolVersion: AGENT_PROTOCOL_VERSION },
+    );
+  },
 });
 
 const register = jsonRoute({
@@ -104,13 +125,16 @@ function match(path: string[]): { key: string; params: Record<string, string> } 
   return { key: path.join("/"), params: {} };
 }
 
-/** Dispatches /api/agent/v1/<path> to its handler. */
-export async function dispatchAgentV1(req: Request, path: string[]): Promise<Response> {
+/** Protocol 1 differs only in registration: its agents keep heartbeating, claiming and reporting. */
+const routesV1: Record<string, Record<string, Handler>> = { ...routes, register: { POST: registerV1 } };
+
+/** Dispatches /api/agent/v{1,2}/<path> to its handler. */
+export async function dispatchAgent(req: Request, version: 1 | 2, path: string[]): Promise<Response> {
   const m = match(path);
-  const methods = m ? routes[m.key] : undefined;
+  const methods = m ? (version === 1 ? routesV1 : routes)[m.key] : undefined;
   const handler = methods?.[req.method];
   if (handler && m) return handler(req, m.params);
   const status = methods ? 405 : 404;
-  const message = `No ${req.method} /api/agent/v1/${path.join("/")} in agent protocol v1.`;
+  const message = `No ${req.method} /api/agent/v${version}/${path.join("/")} in agent protocol v${version}.`;
   return Response.json({ error: { code: status === 405 ? "METHOD_NOT_ALLOWED" : "NOT_FOUND", message } }, { status });
 }

@@ -1,13 +1,12 @@
 import { initTRPC, TRPCError } from "@trpc/server";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { transformer } from "@/lib/transformer";
 import { AppError } from "../errors";
 import { enforceRateLimit, type RateLimitClass } from "../services/ratelimit/rate-limit";
 import { authenticateAgent } from "../services/nodes/agent-auth";
 import { isAdmin } from "../services/auth/siwe";
 import type { Context } from "./context";
-import { describeZodError, toTRPCError } from "./errors";
-import { asUnavailable } from "../unavailable";
-import { ZodError } from "zod";
+import { logInternal, toPublicError, toTRPCError } from "./errors";
 
 export interface Meta {
   /** Which per-IP rate limit applies; "none" for agents (many nodes share one NAT). */
@@ -19,18 +18,22 @@ const t = initTRPC
   .meta<Meta>()
   .create({
     transformer,
-    errorFormatter({ shape, error }) {
-      const cause = error.cause;
-      const zod = cause instanceof ZodError ? cause : undefined;
+    // Every tRPC error passes here, errors inside SSE subscriptions included: the one mapping.
+    errorFormatter({ shape, error, ctx, path }) {
+      const requestId = ctx?.requestId ?? "unknown";
+      const pub = toPublicError(error, requestId);
+      if (pub.internal) logInternal(ctx?.log, error, requestId, path ?? "trpc");
       return {
-        ...shape,
-        message: zod ? describeZodError(zod) : shape.message,
+        message: pub.message,
+        code: TRPC_ERROR_CODES_BY_KEY[pub.code],
         data: {
-          ...shape.data,
-          stack: undefined,
-          reason: cause instanceof AppError ? (cause.reason ?? null) : zod ? "invalid_input" : null,
-          details: cause instanceof AppError ? (cause.details ?? null) : null,
-          issues: zod ? zod.issues.map((i) => ({ path: i.path.join("."), message: i.message })) : null,
+          code: pub.code,
+          httpStatus: pub.status,
+          path: shape.data.path,
+          reason: pub.reason,
+          details: pub.details,
+          issues: pub.issues,
+          requestId,
         },
       };
     },
@@ -39,47 +42,42 @@ const t = initTRPC
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
 
-/** Every procedure: AppError → TRPCError, metrics, logs, the rate limit of its class. */
+/** Every procedure: metrics, logs, the rate limit of its class. */
 const base = t.procedure.use(async ({ ctx, path, type, meta, next }) => {
   const start = performance.now();
   if (type !== "subscription" && meta?.rateLimit !== "none") {
     try {
       await enforceRateLimit(ctx.deps, meta?.rateLimit ?? "default", ctx.ip);
-    } catch (thrown) {
-      const err = asUnavailable(thrown) ?? thrown;
+    } catch (err) {
       if (err instanceof AppError && err.details?.retryAfterSeconds) {
         ctx.resHeaders.set("Retry-After", String(err.details.retryAfterSeconds));
       }
-      ctx.deps.metrics.requests.inc({
-        procedure: path,
-        code: err instanceof AppError ? err.code : "TOO_MANY_REQUESTS",
-      });
-      throw toTRPCError(err);
+      ctx.deps.metrics.requests.inc({ procedure: path, code: "TOO_MANY_REQUESTS" });
+      throw toTRPCError(err, ctx.requestId);
     }
   }
   const result = await next();
-  const code = result.ok ? "OK" : result.error.code;
-  if (!result.ok && result.error.cause instanceof AppError && result.error.cause.details?.retryAfterSeconds) {
-    ctx.resHeaders.set("Retry-After", String(result.error.cause.details.retryAfterSeconds));
-  }
+  const failure = result.ok ? undefined : toPublicError(result.error, ctx.requestId);
+  const code = failure?.code ?? "OK";
+  const retryAfter = failure?.details?.retryAfterSeconds;
+  if (retryAfter) ctx.resHeaders.set("Retry-After", String(retryAfter));
   const ms = performance.now() - start;
   ctx.deps.metrics.requests.inc({ procedure: path, code });
   ctx.deps.metrics.latency.observe({ procedure: path }, ms / 1000);
-  if (!result.ok && code === "INTERNAL_SERVER_ERROR")
-    ctx.log.error({ err: result.error.cause, path }, "procedure failed");
-  else ctx.log.debug({ path, code, ms: Math.round(ms * 10) / 10, ip: ctx.ip }, "request");
+  ctx.log.debug({ path, code, ms: Math.round(ms * 10) / 10, ip: ctx.ip }, "request");
   return result;
 });
 
-/** Converts thrown AppErrors inside the resolver into their tRPC codes. */
-const mapErrors = t.middleware(async ({ next }) => {
+/**
+ * Callers on the server (createCaller, tests) see the mapped TRPCError, not
+ * the raw AppError: the same code a client over HTTP gets.
+ */
+const mapErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
-  if (!result.ok && !(result.error.cause instanceof ZodError) && result.error.cause instanceof AppError) {
-    const mapped = toTRPCError(result.error.cause);
-    throw mapped;
+  if (!result.ok && !(result.error.cause instanceof TRPCError)) {
+    const pub = toPublicError(result.error, ctx.requestId);
+    if (pub.code !== result.error.code) throw toTRPCError(result.error.cause ?? result.error, ctx.requestId);
   }
-  // PostgreSQL or Redis not answering: 503 with Retry-After (unavailable.ts), not a 500.
-  if (!result.ok && asUnavailable(result.error.cause)) throw toTRPCError(result.error.cause);
   return result;
 });
 
@@ -99,7 +97,7 @@ export const agentProcedure = publicProcedure.meta({ rateLimit: "none" }).use(as
     const agent = await authenticateAgent(ctx.deps, ctx.headers.get("authorization"));
     return next({ ctx: { agent } });
   } catch (err) {
-    throw toTRPCError(err);
+    throw toTRPCError(err, ctx.requestId);
   }
 });
 

@@ -29,14 +29,14 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
 
 describe("HTTP API", () => {
   it("agent protocol: info, register, heartbeat; then the node is discoverable over tRPC HTTP", async () => {
-    const info = await (await fetch(`${server.url}/api/agent/v1/info`)).json();
-    expect(info).toEqual({ protocolVersion: 1, chainId: 31337 });
+    const info = await (await fetch(`${server.url}/api/agent/v2/info`)).json();
+    expect(info).toEqual({ protocolVersion: 2, chainId: 31337, marketplaceUrl: "http://localhost:3000" });
 
-    const reg = await post("/api/agent/v1/register", await signedRegistration(newSeller(), { pricePerHour: "0.90" }));
+    const reg = await post("/api/agent/v2/register", await signedRegistration(newSeller(), { pricePerHour: "0.90" }));
     expect(reg.status).toBe(201);
     const { nodeId, agentToken } = await reg.json();
 
-    const hb = await post("/api/agent/v1/heartbeat", { gpuUtilization: 12 }, { authorization: `Bearer ${agentToken}` });
+    const hb = await post("/api/agent/v2/heartbeat", { gpuUtilization: 12 }, { authorization: `Bearer ${agentToken}` });
     expect(hb.status).toBe(200);
     expect(await hb.json()).toMatchObject({ ok: true, status: "available" });
 
@@ -62,7 +62,7 @@ describe("HTTP API", () => {
       ["a".repeat(10 * 1024 * 1024), 413, /larger than/],
     ];
     for (const [body, status, message] of cases) {
-      const res = await post("/api/agent/v1/register", body);
+      const res = await post("/api/agent/v2/register", body);
       expect(res.status).toBe(status);
       const err = (await res.json()).error;
       expect(err.message).toMatch(message);
@@ -72,9 +72,9 @@ describe("HTTP API", () => {
     const trpcBad = await post("/api/trpc/nodes.register", { json: { message: {}, signature: "0x" } });
     expect(trpcBad.status).toBe(400);
     expect((await trpcBad.json()).error.json.data.issues.length).toBeGreaterThan(0);
-    const noToken = await post("/api/agent/v1/heartbeat", {});
+    const noToken = await post("/api/agent/v2/heartbeat", {});
     expect(noToken.status).toBe(401);
-    expect((await fetch(`${server.url}/api/agent/v1/nope`)).status).toBe(404);
+    expect((await fetch(`${server.url}/api/agent/v2/nope`)).status).toBe(404);
     expect(await deps.prisma.node.count()).toBe(before);
   });
 

@@ -1,12 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { ZodError, type ZodType } from "zod";
+import type { ZodType } from "zod";
 import { getDeps, type Deps } from "../deps";
-import { AppError, httpStatusOf } from "../errors";
-import { describeZodError } from "../api/errors";
+import { errorResponse, toPublicError } from "../api/errors";
 import { enforceRateLimit, type RateLimitClass } from "../services/ratelimit/rate-limit";
 import { clientIp } from "./client-ip";
 import { readJsonLimited } from "./body";
-import { asUnavailable } from "../unavailable";
 
 export interface JsonRouteContext {
   deps: Deps;
@@ -14,35 +12,6 @@ export interface JsonRouteContext {
   params: Record<string, string>;
   requestId: string;
   ip: string;
-}
-
-export function errorResponse(thrown: unknown, requestId: string, deps?: Deps): Response {
-  const err = asUnavailable(thrown) ?? thrown;
-  const headers = new Headers({ "content-type": "application/json", "x-request-id": requestId });
-  if (err instanceof ZodError) {
-    return new Response(
-      JSON.stringify({ error: { code: "BAD_REQUEST", reason: "invalid_input", message: describeZodError(err) } }),
-      {
-        status: 400,
-        headers,
-      },
-    );
-  }
-  if (err instanceof AppError) {
-    const retry = err.details?.retryAfterSeconds;
-    if (retry) headers.set("Retry-After", String(retry));
-    return new Response(
-      JSON.stringify({
-        error: { code: err.code, reason: err.reason ?? null, message: err.message, details: err.details ?? null },
-      }),
-      { status: httpStatusOf[err.code], headers },
-    );
-  }
-  deps?.log.error({ err, requestId }, "request failed");
-  return new Response(JSON.stringify({ error: { code: "INTERNAL_SERVER_ERROR", message: "Internal error" } }), {
-    status: 500,
-    headers,
-  });
 }
 
 /**
@@ -74,10 +43,8 @@ export function jsonRoute<I, O>(opts: {
         headers: { "content-type": "application/json", "x-request-id": requestId },
       });
     } catch (err) {
-      const mapped = asUnavailable(err) ?? err;
-      code =
-        mapped instanceof AppError ? mapped.code : mapped instanceof ZodError ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR";
-      return errorResponse(err, requestId, deps);
+      code = toPublicError(err, requestId).code;
+      return errorResponse(err, requestId, deps?.log, opts.name);
     } finally {
       const ms = performance.now() - start;
       deps?.metrics.requests.inc({ procedure: opts.name, code });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { int8String } from "@computeswarm/protocol";
 import { jsonRoute } from "./json-route";
 import { submitJobInputSchema } from "../services/jobs/submit-job";
 import { x402ReadJob, x402SubmitJob } from "../services/payments/x402-door";
@@ -18,13 +19,7 @@ export const getX402Job = jsonRoute({
   handler: (ctx) => {
     const id = z.string().uuid("the job id in the path is not a UUID").parse(ctx.params.id);
     const afterId = new URL(ctx.req.url).searchParams.get("afterId") ?? undefined;
-    const after =
-      afterId === undefined
-        ? undefined
-        : z
-            .string()
-            .regex(/^\d{1,20}$/, "afterId is a log id")
-            .parse(afterId);
+    const after = afterId === undefined ? undefined : int8String("afterId (a log id) must be").parse(afterId);
     return x402ReadJob(ctx.deps, id, ctx.req.headers.get("authorization"), after);
   },
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { nonNegativeInt4, text } from "@computeswarm/protocol";
 import { adminProcedure, router } from "../trpc";
 import { setNodeSuspended } from "../../services/nodes/manage-node";
 import {
@@ -18,7 +19,7 @@ import {
   marketStatsSchema,
 } from "../../services/admin/market";
 
-const suspendInput = z.object({ nodeId: z.string().uuid(), reason: z.string().trim().min(1).max(500).optional() });
+const suspendInput = z.object({ nodeId: z.string().uuid(), reason: text().trim().min(1).max(500).optional() });
 const suspendOutput = z.object({ nodeId: z.string(), suspended: z.boolean() });
 
 export const adminRouter = router({
@@ -35,7 +36,7 @@ export const adminRouter = router({
   audit: adminProcedure
     .input(
       z
-        .object({ limit: z.number().int().min(1).max(200).default(50), offset: z.number().int().min(0).default(0) })
+        .object({ limit: z.number().int().min(1).max(200).default(50), offset: nonNegativeInt4().default(0) })
         .default({ limit: 50, offset: 0 }),
     )
     .output(z.array(auditEntrySchema))

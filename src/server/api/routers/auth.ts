@@ -14,7 +14,8 @@ import type { Context } from "../context";
 const meOutput = z.object({ address: z.string(), isAdmin: z.boolean() }).nullable();
 
 function sessionCookie(ctx: Context, value: string, maxAge: number) {
-  const secure = ctx.deps.env.NODE_ENV === "production" ? "; Secure" : "";
+  // Secure whenever the marketplace is served over https (PUBLIC_URL), whatever NODE_ENV says.
+  const secure = new URL(ctx.deps.env.PUBLIC_URL).protocol === "https:" ? "; Secure" : "";
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
 }
 
@@ -32,7 +33,7 @@ export const authRouter = router({
         { message: input.message, signature: input.signature as `0x${string}` },
         // Never the request's Host header: a message signed for another site, replayed
         // here with that site's Host, must not become a session.
-        new URL(ctx.deps.env.PUBLIC_URL).host,
+        new URL(ctx.deps.env.PUBLIC_URL),
       );
       ctx.resHeaders.append("Set-Cookie", sessionCookie(ctx, sessionId, SESSION_TTL_SECONDS));
       return { address: session.address, isAdmin: isAdmin(ctx.deps.env, session.address) };

@@ -18,6 +18,7 @@ export const demoRouter = router({
       z.object({
         enabled: z.boolean(),
         chainId: z.number(),
+        marketplaceUrl: z.string(),
         privateKey: hex.optional(),
         address: hex.optional(),
         rpcUrl: z.string().optional(),

@@ -307,9 +307,9 @@ describe("job lifecycle", () => {
     const node = await freeNode();
     const buyerApi = await asBuyer();
     const first = await buyerApi.jobs.submit(job(node.nodeId));
-    await node.agent.agent.claim({ waitSeconds: 0 });
-    // The agent crashed and came back: it claims again without reporting.
-    expect((await node.agent.agent.claim({ waitSeconds: 0 })).job).toBeNull();
+    await node.agent.agent.claim({ waitSeconds: 0, bootId: "boot-before-crash" });
+    // The agent crashed and came back (a new process, a new boot id): it claims again without reporting.
+    expect((await node.agent.agent.claim({ waitSeconds: 0, bootId: "boot-after-crash" })).job).toBeNull();
     expect(await buyerApi.jobs.get({ id: first.id })).toMatchObject({ status: "failed", failureReason: "node_error" });
     expect((await buyerApi.nodes.get({ id: node.nodeId })).reliability).toBe(0);
   });

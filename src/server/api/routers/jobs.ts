@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { int8String } from "@computeswarm/protocol";
 import { authedProcedure, publicProcedure, router } from "../trpc";
 import { submitJobInputSchema } from "../../services/jobs/submit-job";
 import { submitJob } from "../../services/payments/submit";
@@ -54,10 +55,7 @@ export const jobsRouter = router({
   logs: authedProcedure
     .input(
       jobIdInput.extend({
-        afterId: z
-          .string()
-          .regex(/^\d{1,20}$/)
-          .optional(),
+        afterId: int8String("afterId must be").optional(),
       }),
     )
     .output(z.array(logLineSchema))

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { computeSwarmDomain, sellerTypes } from "@computeswarm/protocol";
+import { sellerTypedData } from "@computeswarm/protocol";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { callerFor } from "@/test/caller";
-import { CHAIN_ID, h200, inMinutes, nonce, siweSignIn } from "@/test/factories";
+import { CHAIN_ID, testDeployment, h200, inMinutes, nonce, siweSignIn } from "@/test/factories";
 import { startTestServer } from "@/test/http-server";
 
 let deps: TestDeps;
@@ -18,18 +18,15 @@ afterAll(() => deps?.cleanup());
 async function signedIn(account: PrivateKeyAccount) {
   const { caller, resHeaders } = await callerFor(deps);
   const { nonce: n } = await caller.auth.nonce();
-  await caller.auth.signIn(await siweSignIn(account, n, "market.example"));
+  await caller.auth.signIn(await siweSignIn(account, n, "market.example", "https://market.example"));
   return (await callerFor(deps, { headers: { cookie: resHeaders.get("set-cookie")!.split(";")[0]! } })).caller;
 }
 
 async function signedPairing(account: PrivateKeyAccount, pricePerHour = "1.25") {
   const message = { seller: account.address, pricePerHour, endpoint: "", nonce: nonce(), expiry: inMinutes(10) };
-  const signature = await account.signTypedData({
-    domain: computeSwarmDomain(CHAIN_ID),
-    types: sellerTypes,
-    primaryType: "PairNode",
-    message: { ...message, expiry: BigInt(message.expiry) },
-  });
+  const signature = await account.signTypedData(
+    sellerTypedData(testDeployment(CHAIN_ID, "https://market.example"), "PairNode", message),
+  );
   return { message, signature };
 }
 

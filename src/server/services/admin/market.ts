@@ -1,5 +1,6 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
+import { text } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { liveNodes, presenceOf } from "../nodes/presence";
 import { reliabilityOf } from "../nodes/reliability";
@@ -60,7 +61,7 @@ export async function marketStats(deps: Deps): Promise<z.infer<typeof marketStat
 
 export const adminNodesInputSchema = z.object({
   status: z.enum(NODE_STATUSES).optional(),
-  search: z.string().trim().max(100).optional(),
+  search: text().trim().max(100).optional(),
   limit: z.number().int().min(1).max(200).default(50),
   offset: z.number().int().min(0).max(100_000).default(0),
 });

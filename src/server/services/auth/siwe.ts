@@ -31,14 +31,15 @@ export async function createSiweNonce(deps: AuthDeps): Promise<string> {
 export async function signIn(
   deps: AuthDeps,
   input: { message: string; signature: `0x${string}` },
-  expectedDomain: string,
+  publicUrl: URL,
 ): Promise<{ sessionId: string; session: Session }> {
   const parsed = parseSiweMessage(input.message);
   if (!parsed.address || !parsed.nonce) {
     throw new AppError("BAD_REQUEST", "This is not a Sign-In with Ethereum message.", "bad_siwe_message");
   }
+  const expectedDomain = publicUrl.host;
   const valid = validateSiweMessage({ message: parsed, domain: expectedDomain, time: deps.clock.now() });
-  if (!valid) {
+  if (!valid || !sameOrigin(parsed.uri, publicUrl)) {
     throw new AppError(
       "UNAUTHORIZED",
       `The sign-in message is expired or not for ${expectedDomain} (open the marketplace at that address and sign in again).`,
@@ -67,6 +68,16 @@ export async function signIn(
   };
   await deps.redis.cmd.set(`session:${sessionId}`, JSON.stringify(session), "EX", SESSION_TTL_SECONDS);
   return { sessionId, session };
+}
+
+/** The message's `uri` must name this marketplace (EIP-4361: the resource the sign-in is for). */
+function sameOrigin(uri: string | undefined, publicUrl: URL): boolean {
+  if (!uri) return false;
+  try {
+    return new URL(uri).origin === publicUrl.origin;
+  } catch {
+    return false;
+  }
 }
 
 export async function readSession(deps: Pick<Deps, "redis">, sessionId: string | undefined): Promise<Session | null> {

@@ -5,17 +5,10 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
 import { privateKeyToAccount } from "viem/accounts";
-import {
-  computeSwarmDomain,
-  gpuInfoSchema,
-  registerNodeTypedMessage,
-  sellerTypes,
-  type GpuInfo,
-  type RegisterNodeMessage,
-} from "@computeswarm/protocol";
+import { gpuInfoSchema, sellerTypedData, type GpuInfo, type RegisterNodeMessage } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { registerNode } from "../nodes/register-node";
-import { chainIdOf } from "../chain-id";
+import { ourDeployment } from "../nodes/seller-signatures";
 
 /**
  * The embedded default's demo node: the real agent (agent/dist/cli.js) on this
@@ -103,12 +96,7 @@ async function ensureRegistered(deps: Deps, cli: string, configFile: string, mar
     nonce: randomBytes(16).toString("hex"),
     expiry: Math.floor(deps.clock.now().getTime() / 1000) + 300,
   };
-  const signature = await seller.signTypedData({
-    domain: computeSwarmDomain(chainIdOf(deps.env.CHAIN)),
-    types: sellerTypes,
-    primaryType: "RegisterNode",
-    message: registerNodeTypedMessage(message),
-  });
+  const signature = await seller.signTypedData(sellerTypedData(ourDeployment(deps.env), "RegisterNode", message));
   const { nodeId, agentToken } = await registerNode(deps, { message, signature });
   await mkdir(path.dirname(configFile), { recursive: true, mode: 0o700 });
   await writeFile(configFile, JSON.stringify({ marketplace, nodeId, agentToken, seller: seller.address }, null, 2), {

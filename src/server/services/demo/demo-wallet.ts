@@ -7,7 +7,8 @@ import { chainIdOf } from "../chain-id";
  * test USDC on the embedded local chain. Its key is public (the standard test
  * mnemonic), so handing it to the browser is safe, but only where the chain is
  * our own embedded anvil: with CHAIN=local plus an RPC_URL (someone else's
- * chain) or a real network, the demo is off and no key is ever sent.
+ * chain) or a real network, the demo is off and no key is ever sent; with a
+ * real DATABASE_URL too, unless DEMO=true.
  */
 export const DEMO_BUYER_PRIVATE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" as const;
 
@@ -18,6 +19,8 @@ export interface DemoWallet {
   enabled: boolean;
   /** The chain the marketplace runs on: SIWE messages and EIP-712 domains use it. */
   chainId: number;
+  /** The marketplace's public URL: seller signatures are bound to it (EIP-712 salt). */
+  marketplaceUrl: string;
   privateKey?: `0x${string}`;
   address?: `0x${string}`;
   /** The embedded anvil's JSON-RPC URL, when known (reads: balances). */
@@ -26,12 +29,17 @@ export interface DemoWallet {
 
 export function demoWallet(deps: Pick<Deps, "env" | "local">): DemoWallet {
   const chainId = chainIdOf(deps.env.CHAIN);
+  const marketplaceUrl = deps.env.PUBLIC_URL;
   const embedded = deps.env.CHAIN === "local" && !deps.env.RPC_URL;
-  if (!embedded) return { enabled: false, chainId };
+  // A real database means a deployment others share: a funded key handed to every
+  // visitor there is a faucet for anyone, so it takes an explicit DEMO=true.
+  const demoDeployment = !deps.env.DATABASE_URL || deps.env.DEMO;
+  if (!embedded || !demoDeployment) return { enabled: false, chainId, marketplaceUrl };
   const rpcUrl = deps.local.get(EMBEDDED_RPC_URL_KEY);
   return {
     enabled: true,
     chainId,
+    marketplaceUrl,
     privateKey: DEMO_BUYER_PRIVATE_KEY,
     address: privateKeyToAccount(DEMO_BUYER_PRIVATE_KEY).address,
     ...(typeof rpcUrl === "string" ? { rpcUrl } : {}),

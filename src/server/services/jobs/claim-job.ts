@@ -12,21 +12,33 @@ const RECHECK_MS = 5_000;
 
 /**
  * Takes the node's oldest queued job (FOR UPDATE SKIP LOCKED, so concurrent
- * claims never take the same job) and marks it running. An agent runs one job
- * at a time: a job still "running" on this node when it asks for another was
- * orphaned by an agent restart and fails with node_error.
+ * claims never take the same job) and marks it running, recording the boot id
+ * of the agent process that took it. A job still "running" under another boot
+ * id was lost by an earlier process of this node's agent (it restarted) and
+ * fails with node_error; claims of the same process, however concurrent, never
+ * touch each other's jobs.
  */
 async function tryClaim(
   deps: Deps,
   agent: AgentIdentity,
   jobTypes: JobType[],
+  bootId: string | undefined,
 ): Promise<{ job: Job | null; orphans: Job[] }> {
   return deps.prisma.$transaction(async (tx) => {
     const node = await tx.node.findUnique({ where: { id: agent.nodeId }, select: { status: true } });
     if (!node || node.status === "paused" || node.status === "suspended") return { job: null, orphans: [] };
 
     const orphans: Job[] = [];
-    const running = await tx.job.findMany({ where: { nodeId: agent.nodeId, status: "running" }, select: { id: true } });
+    const running = bootId
+      ? await tx.job.findMany({
+          where: {
+            nodeId: agent.nodeId,
+            status: "running",
+            OR: [{ agentBootId: null }, { agentBootId: { not: bootId } }],
+          },
+          select: { id: true },
+        })
+      : [];
     for (const { id } of running) {
       const failed = await transitionJob(tx, id, "failed", {
         failureReason: "node_error",
@@ -53,7 +65,13 @@ async function tryClaim(
       FOR UPDATE OF j SKIP LOCKED`;
     const id = rows[0]?.id;
     if (!id) return { job: null, orphans };
-    const job = await transitionJob(tx, id, "running", { startedAt: deps.clock.now() }, { nodeId: agent.nodeId });
+    const job = await transitionJob(
+      tx,
+      id,
+      "running",
+      { startedAt: deps.clock.now(), agentBootId: bootId ?? null },
+      { nodeId: agent.nodeId },
+    );
     return { job, orphans };
   });
 }
@@ -62,14 +80,14 @@ async function tryClaim(
 export async function claimJob(
   deps: Deps,
   agent: AgentIdentity,
-  input: { waitSeconds: number; jobTypes: JobType[] },
+  input: { waitSeconds: number; jobTypes: JobType[]; bootId?: string },
   signal?: AbortSignal,
 ): Promise<ClaimedJob | null> {
   const deadline = Date.now() + input.waitSeconds * 1000;
   // Asking for work is proof of life, as good as a heartbeat.
   await recordHeartbeat(deps, agent, {});
   for (;;) {
-    const { job, orphans } = await tryClaim(deps, agent, input.jobTypes);
+    const { job, orphans } = await tryClaim(deps, agent, input.jobTypes, input.bootId);
     await Promise.all(orphans.map((o) => announceJob(deps, o)));
     if (job) {
       await announceJob(deps, job);

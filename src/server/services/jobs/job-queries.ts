@@ -21,7 +21,20 @@ async function visibleJob(deps: Deps, viewer: Viewer, jobId: string) {
 }
 
 export async function getJob(deps: Deps, viewer: Viewer, jobId: string) {
-  return toJobView(await visibleJob(deps, viewer, jobId), { showOutput: true });
+  const job = await visibleJob(deps, viewer, jobId);
+  return { ...toJobView(job, { showOutput: true }), logGaps: await countLogGaps(deps, jobId) };
+}
+
+/**
+ * Chunks the agent numbered but that never arrived: per stream, seq runs from
+ * 0, so max(seq) + 1 - count is how many are missing (retries are stored once).
+ */
+export async function countLogGaps(deps: Pick<Deps, "prisma">, jobId: string): Promise<number> {
+  const [row] = await deps.prisma.$queryRaw<{ missing: bigint | null }[]>`
+    SELECT sum(per_stream.missing)::bigint AS missing FROM (
+      SELECT max(seq)::bigint + 1 - count(*) AS missing FROM job_logs WHERE job_id = ${jobId}::uuid GROUP BY stream
+    ) per_stream`;
+  return Number(row?.missing ?? 0);
 }
 
 export const listJobsInputSchema = z.object({

@@ -28,6 +28,8 @@ export const jobViewSchema = z.object({
   error: z.string().nullable(),
   durationMs: z.number().nullable(),
   costUsd: z.string().nullable(),
+  /** Log chunks that never arrived (holes in each stream's seq numbers); on the single-job read only. */
+  logGaps: z.number().optional(),
   payment: z
     .object({
       scheme: z.string(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { gpuInfoSchema, imageRefSchema, jobTypeSchema } from "@computeswarm/protocol";
+import { gpuInfoSchema, imageRefSchema, jobTypeSchema, text } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { presenceOf } from "../nodes/presence";
@@ -15,8 +15,7 @@ export const MAX_JOB_SECONDS = 24 * 3600;
 export const submitJobInputSchema = z.object({
   nodeId: z.string().uuid(),
   jobType: jobTypeSchema,
-  script: z
-    .string()
+  script: text()
     .min(1, "the script is empty")
     .refine((s) => Buffer.byteLength(s) <= MAX_SCRIPT_BYTES, `the script is larger than ${MAX_SCRIPT_BYTES / 1024} KB`),
   maxDurationSeconds: z.number().int().min(1).max(MAX_JOB_SECONDS),

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { addressSchema, imageRefSchema, priceSchema } from "@computeswarm/protocol";
+import {
+  addressSchema,
+  dateInRange,
+  imageRefSchema,
+  nonNegativeInt4,
+  priceSchema,
+  text,
+  uuid,
+} from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import type { Node, Prisma } from "@/generated/prisma/client";
@@ -12,7 +20,7 @@ export const DISCOVERY_STATUSES = ["online", "available", "busy", "offline", "pa
 export const NODE_SORTS = ["price_asc", "price_desc", "vram_desc", "tflops_desc", "newest"] as const;
 
 export const listNodesInputSchema = z.object({
-  gpuModel: z.string().trim().max(100).optional(),
+  gpuModel: text().trim().max(100).optional(),
   minVramMiB: z.number().int().min(0).max(10_000_000).optional(),
   minGpuCount: z.number().int().min(0).max(64).optional(),
   maxPricePerHour: priceSchema.optional(),
@@ -46,15 +54,26 @@ interface Cursor {
   v: string | number | null;
   id: string;
 }
+const decimalValue = z.string().regex(/^\d{1,12}(\.\d{1,12})?$/);
+/** What a cursor's sort value must be for each sort field: anything else never came from us. */
+const CURSOR_VALUE: Record<SortSpec["field"], z.ZodType<string | number | null>> = {
+  pricePerHour: decimalValue,
+  vramMiB: nonNegativeInt4(),
+  tflops: decimalValue.nullable(),
+  registeredAt: z.iso.datetime().refine((v) => dateInRange().safeParse(v).success),
+};
 const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
-function decodeCursor(raw: string): Cursor {
+function decodeCursor(raw: string, field: SortSpec["field"]): Cursor {
+  let json: unknown;
   try {
-    const c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Cursor;
-    if (typeof c.id !== "string" || !/^[0-9a-f-]{36}$/.test(c.id)) throw new Error();
-    return c;
+    json = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
   } catch {
-    throw new AppError("BAD_REQUEST", "The cursor is not one this API returned.", "bad_cursor");
+    json = undefined;
   }
+  const parsed = z.strictObject({ v: CURSOR_VALUE[field], id: uuid() }).safeParse(json);
+  if (!parsed.success)
+    throw new AppError("BAD_REQUEST", "The cursor is not one this API returned for this sort.", "bad_cursor");
+  return parsed.data;
 }
 
 function sortValue(field: SortSpec["field"], raw: string | number | null) {
@@ -121,7 +140,7 @@ async function queryNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesO
   if (input.seller) where.push({ sellerAddress: { equals: input.seller, mode: "insensitive" } });
   if (input.image) where.push({ images: { has: input.image } });
   const sort = SORTS[input.sort];
-  const start = input.cursor ? decodeCursor(input.cursor) : undefined;
+  const start = input.cursor ? decodeCursor(input.cursor, sort.field) : undefined;
 
   const rows = await readPage(deps, where, sort, start, input.limit + 1, wanted);
   const page = rows.slice(0, input.limit);

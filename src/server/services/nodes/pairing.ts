@@ -75,15 +75,19 @@ export async function createPairingCode(
   };
 }
 
-/** The agent redeems a code once; a second redemption (or an expired code) is refused. */
+/**
+ * The agent redeems a code once; a second redemption (or an expired code) is
+ * refused. The code is taken atomically and put back if the node cannot be
+ * stored, so a failed redemption never burns it.
+ */
 export async function redeemPairingCode(
   deps: Pick<Deps, "prisma" | "redis">,
   input: { code: string; gpuInfo: GpuInfo; endpoint?: string },
 ) {
   const code = input.code.trim().toUpperCase();
-  const [[, raw]] = ((await deps.redis.cmd.multi().get(key(code)).del(key(code)).exec()) ?? [[null, null]]) as [
-    [unknown, string | null],
-  ];
+  const replies = (await deps.redis.cmd.multi().get(key(code)).pttl(key(code)).del(key(code)).exec()) ?? [];
+  const raw = replies[0]?.[1] as string | null | undefined;
+  const ttlMs = Number(replies[1]?.[1] ?? -1);
   if (!raw)
     throw new AppError(
       "NOT_FOUND",
@@ -91,10 +95,15 @@ export async function redeemPairingCode(
       "pairing_code_invalid",
     );
   const pending = JSON.parse(raw) as PendingPairing;
-  return createNode(deps, {
-    seller: pending.seller,
-    gpuInfo: input.gpuInfo,
-    pricePerHour: pending.pricePerHour,
-    endpoint: pending.endpoint || input.endpoint || "",
-  });
+  try {
+    return await createNode(deps, {
+      seller: pending.seller,
+      gpuInfo: input.gpuInfo,
+      pricePerHour: pending.pricePerHour,
+      endpoint: pending.endpoint || input.endpoint || "",
+    });
+  } catch (err) {
+    if (ttlMs > 0) await deps.redis.cmd.set(key(code), raw, "PX", ttlMs, "NX").catch(() => undefined);
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
 import { getAddress } from "viem";
-import { registerNodeTypedMessage, type GpuInfo, type SignedRegistration } from "@computeswarm/protocol";
+import type { GpuInfo, SignedRegistration } from "@computeswarm/protocol";
 import type { Prisma } from "@/generated/prisma/client";
 import type { Deps } from "../../deps";
 import { consumeNonce, verifySellerSignature } from "./seller-signatures";
@@ -14,13 +14,7 @@ export async function registerNode(
   deps: Pick<Deps, "env" | "clock" | "prisma" | "redis">,
   { message, signature }: SignedRegistration,
 ): Promise<{ nodeId: string; agentToken: string }> {
-  const seller = await verifySellerSignature(
-    deps,
-    "RegisterNode",
-    message.seller,
-    registerNodeTypedMessage(message),
-    signature as `0x${string}`,
-  );
+  const seller = await verifySellerSignature(deps, "RegisterNode", message.seller, message, signature as `0x${string}`);
   return createNode(deps, message, (tx) => consumeNonce(tx, seller, message.nonce, BigInt(message.expiry)));
 }
 

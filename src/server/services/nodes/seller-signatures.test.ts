@@ -1,21 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { registerNodeTypedMessage } from "@computeswarm/protocol";
 import { parseEnv } from "../../env";
 import { verifySellerSignature } from "./seller-signatures";
-import { newSeller, signedRegistration } from "@/test/factories";
+import { newSeller, signedRegistration, testDeployment } from "@/test/factories";
 
 const env = parseEnv({ NODE_ENV: "test" });
 const clock = { now: () => new Date() };
 const deps = { env, clock };
 
 async function verify(reg: Awaited<ReturnType<typeof signedRegistration>>, claimed = reg.message.seller) {
-  return verifySellerSignature(
-    deps,
-    "RegisterNode",
-    claimed,
-    registerNodeTypedMessage(reg.message),
-    reg.signature as `0x${string}`,
-  );
+  return verifySellerSignature(deps, "RegisterNode", claimed, reg.message, reg.signature as `0x${string}`);
 }
 
 describe("verifySellerSignature", () => {
@@ -45,7 +38,7 @@ describe("verifySellerSignature", () => {
   });
 
   it("rejects a signature for another chain", async () => {
-    const reg = await signedRegistration(newSeller(), {}, 8453);
+    const reg = await signedRegistration(newSeller(), {}, testDeployment(8453));
     await expect(verify(reg)).rejects.toMatchObject({ reason: "bad_signature" });
   });
 

@@ -1,11 +1,16 @@
 import { verifyTypedData, getAddress } from "viem";
-import { computeSwarmDomain, sellerTypes } from "@computeswarm/protocol";
+import { sellerTypedData, type SellerDeployment, type SellerPrimaryType } from "@computeswarm/protocol";
 import { AppError } from "../../errors";
 import type { Deps } from "../../deps";
 import { chainIdOf } from "../chain-id";
 import type { Prisma } from "@/generated/prisma/client";
 
-export type SellerPrimaryType = keyof typeof sellerTypes;
+export type { SellerPrimaryType };
+
+/** The deployment seller signatures must name: our chain and PUBLIC_URL (the EIP-712 salt). */
+export function ourDeployment(env: Deps["env"]): SellerDeployment {
+  return { chainId: chainIdOf(env.CHAIN), marketplaceUrl: env.PUBLIC_URL };
+}
 
 /**
  * Checks a seller's EIP-712 signature and its time window. The nonce is
@@ -16,7 +21,7 @@ export async function verifySellerSignature(
   deps: Pick<Deps, "env" | "clock">,
   primaryType: SellerPrimaryType,
   claimedSigner: string,
-  message: Record<string, unknown> & { expiry: bigint },
+  message: Record<string, unknown> & { expiry: number | bigint },
   signature: `0x${string}`,
 ): Promise<`0x${string}`> {
   const nowSec = Math.floor(deps.clock.now().getTime() / 1000);
@@ -35,10 +40,7 @@ export async function verifySellerSignature(
   try {
     valid = await verifyTypedData({
       address: signer,
-      domain: computeSwarmDomain(chainIdOf(deps.env.CHAIN)),
-      types: sellerTypes,
-      primaryType,
-      message: message as never,
+      ...sellerTypedData(ourDeployment(deps.env), primaryType, message),
       signature,
     });
   } catch {

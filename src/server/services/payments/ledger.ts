@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dateInRange } from "@computeswarm/protocol";
 import type { Prisma } from "@/generated/prisma/client";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
@@ -25,9 +26,9 @@ export const paymentPageSchema = z.object({ items: z.array(paymentViewSchema), n
 export const adminPaymentsInputSchema = z.object({
   status: z.enum(PAYMENT_STATUSES).optional(),
   /** Created at or after (ISO date-time). */
-  from: z.coerce.date().optional(),
+  from: dateInRange().optional(),
   /** Created before (ISO date-time). */
-  to: z.coerce.date().optional(),
+  to: dateInRange().optional(),
   /** Payer or payee. */
   address: z
     .string()

@@ -1,7 +1,8 @@
-import { dispatchAgentV1 } from "@/server/agent-api/v1";
+import { dispatchAgent } from "@/server/agent-api/v1";
 
 export const dynamic = "force-dynamic";
 
 type Params = { params: Promise<{ path: string[] }> };
-const handle = async (req: Request, { params }: Params) => dispatchAgentV1(req, (await params).path);
+/** Agent protocol 1: agents registered before protocol 2 keep working; registration answers "upgrade". */
+const handle = async (req: Request, { params }: Params) => dispatchAgent(req, 1, (await params).path);
 export { handle as GET, handle as POST };
