@@ -80,3 +80,34 @@ describe("Sign-In with Ethereum", () => {
     });
   });
 });
+
+describe("sign-in on the marketplace's own address", () => {
+  let onPort: TestDeps;
+  beforeAll(async () => {
+    // PUBLIC_URL unset: it follows PORT, as `PORT=3100 npm run demo` does.
+    onPort = await createTestDeps({ PORT: "3100" });
+  });
+  afterAll(() => onPort?.cleanup());
+
+  it("accepts localhost and 127.0.0.1 on the port it serves", async () => {
+    expect(onPort.env.PUBLIC_URL).toBe("http://localhost:3100");
+    for (const domain of ["localhost:3100", "127.0.0.1:3100"]) {
+      const { caller } = await callerFor(onPort);
+      const { nonce } = await caller.auth.nonce();
+      expect(await caller.auth.signIn(await siweSignIn(account, nonce, domain))).toMatchObject({
+        address: account.address,
+      });
+    }
+  });
+
+  it("refuses another port and names the address to open", async () => {
+    const { caller } = await callerFor(onPort);
+    for (const domain of ["localhost:3000", "127.0.0.2:3100", "evil.example"]) {
+      const { nonce } = await caller.auth.nonce();
+      await expect(caller.auth.signIn(await siweSignIn(account, nonce, domain))).rejects.toMatchObject({
+        code: "UNAUTHORIZED",
+        message: expect.stringContaining("open the marketplace at http://localhost:3100"),
+      });
+    }
+  });
+});

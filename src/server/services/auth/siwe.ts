@@ -32,6 +32,7 @@ export async function signIn(
   deps: AuthDeps,
   input: { message: string; signature: `0x${string}` },
   expectedDomain: string,
+  marketplaceUrl = `http://${expectedDomain}`,
 ): Promise<{ sessionId: string; session: Session }> {
   const parsed = parseSiweMessage(input.message);
   if (!parsed.address || !parsed.nonce) {
@@ -41,7 +42,7 @@ export async function signIn(
   if (!valid) {
     throw new AppError(
       "UNAUTHORIZED",
-      `The sign-in message is expired or not for ${expectedDomain} (open the marketplace at that address and sign in again).`,
+      `That sign-in message expired or was made for another site: open the marketplace at ${marketplaceUrl} and sign in again.`,
       "siwe_invalid",
     );
   }

@@ -11,6 +11,7 @@ import {
 } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
+import { publicOrigin } from "../../public-url";
 import { consumeNonce, verifySellerSignature } from "./seller-signatures";
 import { createNode } from "./register-node";
 
@@ -64,7 +65,7 @@ export async function createPairingCode(
   const pending: PendingPairing = { seller, pricePerHour: message.pricePerHour, endpoint: message.endpoint };
   await deps.redis.cmd.set(key(code), JSON.stringify(pending), "EX", PAIRING_TTL_SECONDS);
   const expiresAt = new Date(deps.clock.now().getTime() + PAIRING_TTL_SECONDS * 1000).toISOString();
-  const marketplace = deps.env.PUBLIC_URL;
+  const marketplace = publicOrigin(deps.env);
   return {
     code,
     expiresAt,
