@@ -31,6 +31,8 @@ export const envSchema = z
       .optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
     DATA_DIR: z.string().min(1).default(".data"),
+    /** The built seller agent served at /agent/computeswarm-agent.js. */
+    AGENT_BUNDLE_FILE: z.string().min(1).default("agent/dist/cli.js"),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL")
