@@ -17,6 +17,11 @@ export function publicOrigin(env: Pick<Env, "PUBLIC_URL">): string {
 
 const LOOPBACK_ALIASES: Record<string, string> = { localhost: "127.0.0.1", "127.0.0.1": "localhost" };
 
+/** Whether the marketplace is reachable only from this machine (localhost / 127.0.0.1). */
+export function isLoopbackPublicUrl(env: Pick<Env, "PUBLIC_URL">): boolean {
+  return new URL(env.PUBLIC_URL).hostname in LOOPBACK_ALIASES;
+}
+
 /**
  * Hosts a sign-in message may name. A loopback PUBLIC_URL (the embedded
  * default) also accepts its other loopback name, since a newcomer opens
