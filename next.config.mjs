@@ -51,8 +51,11 @@ const nextConfig = {
     "rate-limiter-flexible",
     "@foundry-rs/anvil",
   ],
-  // The migration runner reads the SQL files at run time.
-  outputFileTracingIncludes: { "/*": ["./prisma/migrations/**/*"] },
+  // The migration runner reads the SQL files at run time; the agent download serves the built agent.
+  outputFileTracingIncludes: {
+    "/*": ["./prisma/migrations/**/*"],
+    "/agent/computeswarm-agent.js": ["./agent/dist/cli.js"],
+  },
   typedRoutes: false,
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

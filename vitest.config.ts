@@ -1,6 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+/**
+ * `npm test` runs both suites in one vitest run, so it prints one total:
+ * the server (this config) and the agent (agent/vitest.config.ts).
+ */
 export default defineConfig({
   resolve: {
     alias: {
@@ -9,12 +13,21 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["src/**/*.test.ts", "scripts/**/*.test.ts"],
-    exclude: ["node_modules", "agent", "e2e", ".next"],
-    environment: "node",
-    globalSetup: ["./src/test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "server",
+          include: ["src/**/*.test.ts", "scripts/**/*.test.ts"],
+          exclude: ["node_modules", "agent", "e2e", ".next"],
+          environment: "node",
+          globalSetup: ["./src/test/global-setup.ts"],
+        },
+      },
+      "agent/vitest.config.ts",
+    ],
   },
 });

@@ -3,6 +3,7 @@ import { FakeAgent, H200 } from "./helpers/agent";
 import { ANVIL_KEY_2, installInjectedWallet } from "./helpers/injected-wallet";
 import { connectWallet, shoot } from "./helpers/pages";
 import { submitJob } from "./helpers/buyer";
+import { generatePrivateKey } from "viem/accounts";
 
 /**
  * The admin journey: an admin (ADMIN_ADDRESSES = anvil #2, signing with an
@@ -10,7 +11,7 @@ import { submitJob } from "./helpers/buyer";
  * shows as suspended in the admin table → unsuspend; both actions are in the
  * audit log. A non-admin gets the 403 page, and the admin API refuses them.
  */
-const DEMO_BUYER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"; // anvil #1: the demo wallet, not an admin
+const DEMO_BUYER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"; // anvil #1: the demo wallet, an admin on the embedded default
 const RUN = Math.random().toString(36).slice(2, 6); // unique per run (e.g. with --repeat-each)
 const MODEL = `NVIDIA L40S (admin e2e ${RUN})`;
 let target: FakeAgent;
@@ -127,12 +128,14 @@ test("a non-admin gets the 403 page, and the admin API refuses them", async ({ p
   expect(JSON.stringify(await out.json())).toContain('"code":"UNAUTHORIZED"');
   await anonymous.dispose();
 
+  // A fresh key, in an injected wallet: no admin.
+  const stranger = (await installInjectedWallet(page, generatePrivateKey())).account.address;
   await page.goto("/");
-  await connectWallet(page, DEMO_BUYER, "Demo wallet");
+  await connectWallet(page, stranger);
   await expect(page.getByRole("link", { name: "Admin", exact: true })).toHaveCount(0);
   await page.goto("/admin");
   await expect(page.getByTestId("forbidden")).toContainText("403: admins only");
-  await expect(page.getByTestId("forbidden")).toContainText("0x7099…79C8");
+  await expect(page.getByTestId("forbidden")).toContainText(`${stranger.slice(0, 6)}…${stranger.slice(-4)}`);
   await shoot(page, "admin-forbidden");
 
   // The same session cookie, straight to the API: refused.
@@ -146,4 +149,16 @@ test("a non-admin gets the 403 page, and the admin API refuses them", async ({ p
   expect(JSON.stringify(await suspend.json())).toContain('"code":"FORBIDDEN"');
   const audit = await page.request.get("/api/trpc/admin.audit");
   expect(audit.status()).toBe(403);
+});
+
+test("the demo wallet is also an admin on the embedded default: /admin works without configuration", async ({
+  page,
+}) => {
+  await page.goto("/");
+  await connectWallet(page, DEMO_BUYER, "Demo wallet");
+  await expect(page.getByRole("link", { name: "Admin", exact: true })).toBeVisible();
+  await page.goto("/admin");
+  await expect(page.getByTestId("forbidden")).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: /admin/i }).first()).toBeVisible();
+  await shoot(page, "admin-demo-wallet");
 });

@@ -44,10 +44,12 @@ test("seller: add a node with a pairing code, see it online, change its price", 
   expect(wallet.requests.filter((r) => r.primaryType === "PairNode")).toHaveLength(1);
   await expect(page.getByTestId("pairing-expiry")).toContainText(/Works once, until .+ \(60 min\)/);
   const commands = page.getByTestId("pairing-command");
-  await expect(commands).toHaveCount(2);
-  const register = `computeswarm-agent register --marketplace ${baseURL} --pair ${code}`;
-  await expect(commands.nth(0)).toHaveText(`$ ${register}`);
-  await expect(commands.nth(1)).toContainText("computeswarm-agent start");
+  await expect(commands).toHaveCount(3);
+  await expect(commands.nth(0)).toContainText(`${baseURL}/agent/computeswarm-agent.js`);
+  const register = `node computeswarm-agent.js register --marketplace ${baseURL} --pair ${code}`;
+  await expect(commands.nth(1)).toHaveText(`$ ${register}`);
+  await expect(commands.nth(2)).toContainText("node computeswarm-agent.js start");
+  await expect(page.getByTestId("agent-download")).toContainText(/sha256 [0-9a-f]{64}/);
   await expect(page.getByTestId("pairing-waiting")).toContainText("listed at $1.75/h");
 
   // The copy button copies the exact command (without the prompt).

@@ -15,6 +15,13 @@ describe("--help", () => {
       expect(h).toContain(s);
   });
 
+  it("its examples show a pairing code shaped like the marketplace's (XXXX-XXXX-XXXX)", () => {
+    let out = "";
+    const program = buildProgram().configureOutput({ writeOut: (s) => (out += s) });
+    program.outputHelp();
+    expect(out).toMatch(/--pair [A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}\n/);
+  });
+
   it("register explains every option and its env variable", () => {
     const h = help("register");
     for (const s of [

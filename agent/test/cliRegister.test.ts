@@ -13,6 +13,7 @@ import { tempDir } from "./helpers/tempDir";
 const KEY = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
+const PAIRED_SELLER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 let cli: string;
 let market: FakeMarketplace;
 let dir: string;
@@ -44,7 +45,10 @@ beforeEach(async () => {
     }
     if (r.path === "/pair") {
       pairRequestSchema.parse(r.body);
-      return { status: 201, body: { nodeId: randomUUID(), agentToken: "agent-token-from-pair" } };
+      return {
+        status: 201,
+        body: { nodeId: randomUUID(), agentToken: "agent-token-from-pair", seller: PAIRED_SELLER },
+      };
     }
     return undefined;
   };
@@ -133,7 +137,7 @@ describe("computeswarm-agent register", () => {
     expect(JSON.parse(await readFile(config, "utf8")).agentToken).toBe("agent-token-from-register");
   });
 
-  it("redeems a pairing code instead of signing", async () => {
+  it("redeems a pairing code instead of signing, and status then names the seller", async () => {
     const config = path.join(dir, "agent.json");
     const run = runCli(
       cli,
@@ -148,7 +152,11 @@ describe("computeswarm-agent register", () => {
     expect(JSON.parse(await readFile(config, "utf8"))).toMatchObject({
       agentToken: "agent-token-from-pair",
       marketplace: market.url,
+      seller: PAIRED_SELLER,
     });
+    const status = runCli(cli, ["status", "--config", config], cliEnv());
+    expect(await status.exit).toBe(0);
+    expect(JSON.parse(status.stdout())).toMatchObject({ registered: true, seller: PAIRED_SELLER });
   });
 
   it("refuses unclear or incomplete requests with exit code 2 and a message", async () => {

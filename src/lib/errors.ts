@@ -107,7 +107,8 @@ const REASONS: Record<string, (d: Record<string, unknown>, message: string) => s
   not_cancellable: (_d, m) => m,
   siwe_wrong_chain: (_d, m) => `Sign-in was for the wrong network. ${m}`,
   siwe_nonce: () => "That sign-in attempt expired. Please sign in again.",
-  siwe_invalid: () => "That sign-in message expired or was made for another site. Please sign in again.",
+  // The server's words name the address to open ("open the marketplace at …").
+  siwe_invalid: (_d, m) => m || "That sign-in message expired or was made for another site. Please sign in again.",
   bad_signature: () => "The signature does not match your wallet's address.",
   invalid_input: (_d, m) => `Please check the form: ${m}`,
 };

@@ -17,7 +17,8 @@ export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    PUBLIC_URL: z.url("an absolute URL such as https://computeswarm.example").default("http://localhost:3000"),
+    /** Defaults to http://localhost:{PORT} (see the transform below). */
+    PUBLIC_URL: z.url("an absolute URL such as https://computeswarm.example").optional(),
     PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
     /** The address `npm start` listens on (server.mjs); loopback unless set, e.g. HOST=0.0.0.0 behind a proxy. */
     HOST: z.string().trim().min(1).default("127.0.0.1"),
@@ -37,6 +38,8 @@ export const envSchema = z
     DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3_000),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     DATA_DIR: z.string().min(1).default(".data"),
+    /** The built seller agent served at /agent/computeswarm-agent.js. */
+    AGENT_BUNDLE_FILE: z.string().min(1).default("agent/dist/cli.js"),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL")
@@ -106,7 +109,9 @@ export const envSchema = z
         message: `required when CHAIN=${env.CHAIN} and no FACILITATOR_URL is set`,
       });
     }
-  });
+  })
+  // The marketplace's own address follows its port unless set: `PORT=3100 npm start` signs in at localhost:3100.
+  .transform((env) => ({ ...env, PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}` }));
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -32,6 +32,9 @@ async function route(
   if (pathname.startsWith("/api/x402/jobs/")) {
     return { handler: await import("../app/api/x402/jobs/[id]/route"), params: { id: pathname.slice(15) } };
   }
+  if (pathname === "/agent/computeswarm-agent.js") {
+    return { handler: await import("../app/agent/computeswarm-agent.js/route"), params: {} };
+  }
   if (pathname === "/api/health") return { handler: await import("../app/api/health/route"), params: {} };
   if (pathname === "/api/metrics") return { handler: await import("../app/api/metrics/route"), params: {} };
   return null;

@@ -42,7 +42,7 @@ Environment only:
 
 Examples:
   computeswarm-agent register --marketplace https://computeswarm.example --key-file ~/.seller.key --price 2.50
-  computeswarm-agent register --marketplace https://computeswarm.example --pair ABC123XYZ
+  computeswarm-agent register --marketplace https://computeswarm.example --pair M6YB-EA6F-5FL8
   computeswarm-agent start    # docker if reachable with an allowlist, else bwrap, after the sandbox self-test
   computeswarm-agent start --executor docker --image-allowlist pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime@sha256:<digest>
   computeswarm-agent start --executor process --allow-unsandboxed

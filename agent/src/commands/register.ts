@@ -80,7 +80,7 @@ export async function registerCommand(ctx: CommandContext): Promise<void> {
     seller = signed.message.seller;
     ({ nodeId, agentToken } = await client.register(signed));
   } else {
-    ({ nodeId, agentToken } = await client.pair({
+    ({ nodeId, agentToken, seller } = await client.pair({
       code: s.pair!,
       gpuInfo,
       endpoint: s.endpoint || undefined,

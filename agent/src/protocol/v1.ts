@@ -60,6 +60,8 @@ export const pairRequestSchema = z.object({
 export const registerResponseSchema = z.object({
   nodeId: z.string().uuid(),
   agentToken: z.string(),
+  /** The node's seller (added later: older marketplaces leave it out). A paired agent learns it only here. */
+  seller: z.string().optional(),
 });
 export type RegisterResponse = z.infer<typeof registerResponseSchema>;
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useState } from "react";
 import {
   Button,
@@ -18,7 +18,7 @@ import {
 } from "@/components/ui";
 import { nodeTitle } from "@/components/marketplace/node-bits";
 import { formatUsd, isFree } from "@/lib/money";
-import { useTRPCClient, type RouterOutputs } from "@/trpc/react";
+import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
 import { endpointProblem, priceProblem, useSellerSigner } from "./use-seller-signer";
 
 type SellerNode = RouterOutputs["seller"]["dashboard"]["nodes"][number];
@@ -38,6 +38,13 @@ function useNow(everyMs: number) {
 }
 
 const clock = (iso: string) => new Date(iso).toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" });
+
+/** What each printed command does (the server decides which commands; see services/agent-download). */
+function commandLabel(command: string): string {
+  if (/ register /.test(command)) return "Register this machine with the code";
+  if (/ start\b/.test(command)) return "Start taking jobs";
+  return "Download the agent and check its sha256";
+}
 
 const msLeft = (iso: string, now: number) => new Date(iso).getTime() - now;
 /** Whole minutes left, at least 1 while the code is valid. */
@@ -81,6 +88,8 @@ export function AddNode({
   onWaitingChange: (waiting: boolean) => void;
 }) {
   const client = useTRPCClient();
+  const trpc = useTRPC();
+  const download = useQuery(trpc.seller.agentDownload.queryOptions(undefined, { staleTime: 300_000 }));
   const sign = useSellerSigner();
   const ids = { price: useId(), endpoint: useId() };
   const [price, setPrice] = useState("2.50");
@@ -218,16 +227,24 @@ export function AddNode({
               </p>
             </div>
             <ol className="space-y-3">
-              <Command step={1} label="Register this machine with the code" text={pairing.commands[0] ?? ""} />
-              {pairing.commands.slice(1).map((c, i) => (
-                <Command key={c} step={i + 2} label="Start taking jobs" text={c} />
+              {pairing.commands.map((c, i) => (
+                <Command key={c} step={i + 1} label={commandLabel(c)} text={c} />
               ))}
             </ol>
             <p className="text-xs text-slate-500">
-              Run them on the GPU machine where the agent is installed (<code>node agent/dist/cli.js</code> works too).{" "}
+              Run them on the GPU machine (it needs Node.js 20.19 or newer); in a checkout of ComputeSwarm,{" "}
+              <code className="rounded bg-slate-100 px-1">npx computeswarm-agent …</code> runs the same agent.{" "}
               <code className="rounded bg-slate-100 px-1">--allow-unsandboxed</code> runs jobs as that user without
               Docker: use it only on a machine you trust.
             </p>
+            {download.data && (
+              <p className="text-xs break-all text-slate-500" data-testid="agent-download">
+                <a className="font-medium text-indigo-700 hover:underline" href={download.data.url}>
+                  computeswarm-agent.js
+                </a>{" "}
+                sha256 <code className="font-mono">{download.data.sha256}</code>
+              </p>
+            )}
             {expired ? (
               <Notice tone="warn">This code expired before an agent used it. Create a new one.</Notice>
             ) : (

@@ -13,3 +13,4 @@ export * from "./dialog";
 export * from "./stat";
 export * from "./show-more";
 export * from "./not-found-or-error";
+export * from "./toast";

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import { chainName } from "@/lib/chains";
 import { describeError } from "@/lib/errors";
 import { shortAddress } from "@/lib/format";
-import { Button, cn, Spinner, WalletIcon, XIcon } from "@/components/ui";
+import { Button, cn, Spinner, Toast, WalletIcon } from "@/components/ui";
 import { useSession } from "./session";
 import { useAppSettings } from "./settings";
 
@@ -94,7 +94,9 @@ export function ConnectButton() {
         >
           Sign in
         </Button>
-        {signIn.error && <Toast message={describeError(signIn.error)} onClose={() => signIn.reset()} />}
+        {signIn.error && (
+          <Toast message={`Sign-in failed: ${describeError(signIn.error)}`} onClose={() => signIn.reset()} />
+        )}
       </div>
     );
   }
@@ -190,20 +192,6 @@ export function ConnectButton() {
           )}
         </div>
       )}
-    </div>
-  );
-}
-
-function Toast({ message, onClose }: { message: string; onClose: () => void }) {
-  return (
-    <div
-      role="alert"
-      className="fixed inset-x-4 bottom-4 z-50 mx-auto flex max-w-md items-start gap-3 rounded-xl bg-slate-900 p-4 text-sm text-white shadow-xl sm:inset-x-auto sm:right-4"
-    >
-      <p className="flex-1">Sign-in failed: {message}</p>
-      <button type="button" onClick={onClose} className="text-slate-300 hover:text-white" aria-label="Dismiss">
-        <XIcon className="size-4" />
-      </button>
     </div>
   );
 }

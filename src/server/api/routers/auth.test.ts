@@ -4,6 +4,7 @@ import { createSiweMessage } from "viem/siwe";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { callerFor } from "@/test/caller";
 import { siweSignIn } from "@/test/factories";
+import { DEMO_BUYER_PRIVATE_KEY } from "@/server/services/demo/demo-wallet";
 
 let deps: TestDeps;
 const account = privateKeyToAccount(generatePrivateKey());
@@ -78,5 +79,76 @@ describe("Sign-In with Ethereum", () => {
     await expect(caller.auth.signIn({ message: "hello", signature: forged.signature })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
+  });
+});
+
+describe("sign-in on the marketplace's own address", () => {
+  let onPort: TestDeps;
+  beforeAll(async () => {
+    // PUBLIC_URL unset: it follows PORT, as `PORT=3100 npm run demo` does.
+    onPort = await createTestDeps({ PORT: "3100" });
+  });
+  afterAll(() => onPort?.cleanup());
+
+  it("accepts localhost and 127.0.0.1 on the port it serves", async () => {
+    expect(onPort.env.PUBLIC_URL).toBe("http://localhost:3100");
+    for (const domain of ["localhost:3100", "127.0.0.1:3100"]) {
+      const { caller } = await callerFor(onPort);
+      const { nonce } = await caller.auth.nonce();
+      expect(await caller.auth.signIn(await siweSignIn(account, nonce, domain))).toMatchObject({
+        address: account.address,
+      });
+    }
+  });
+
+  it("refuses another port and names the address to open", async () => {
+    const { caller } = await callerFor(onPort);
+    for (const domain of ["localhost:3000", "127.0.0.2:3100", "evil.example"]) {
+      const { nonce } = await caller.auth.nonce();
+      await expect(caller.auth.signIn(await siweSignIn(account, nonce, domain))).rejects.toMatchObject({
+        code: "UNAUTHORIZED",
+        message: expect.stringContaining("open the marketplace at http://localhost:3100"),
+      });
+    }
+  });
+});
+
+describe("the demo wallet on the embedded default", () => {
+  const demo = privateKeyToAccount(DEMO_BUYER_PRIVATE_KEY);
+  async function signInAsDemo(d: TestDeps, domain: string) {
+    const { caller, resHeaders } = await callerFor(d);
+    const me = await caller.auth.signIn(await siweSignIn(demo, (await caller.auth.nonce()).nonce, domain));
+    return { me, cookie: cookieOf(resHeaders) };
+  }
+
+  it("is also an admin, so /admin works without configuration", async () => {
+    const embedded = await createTestDeps({ PORT: "3100" });
+    try {
+      const { me, cookie } = await signInAsDemo(embedded, "127.0.0.1:3100");
+      expect(me).toEqual({ address: demo.address, isAdmin: true });
+      const admin = (await callerFor(embedded, { headers: { cookie } })).caller;
+      await expect(admin.admin.stats()).resolves.toBeDefined();
+    } finally {
+      await embedded.cleanup();
+    }
+  });
+
+  it("is no admin on a public URL or someone else's chain (its key is public)", async () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ PUBLIC_URL: "https://market.example" }, "market.example"],
+      [{ PORT: "3100", RPC_URL: "http://127.0.0.1:1" }, "localhost:3100"],
+    ];
+    for (const [env, domain] of cases) {
+      const d = await createTestDeps(env);
+      try {
+        const { me, cookie } = await signInAsDemo(d, domain);
+        expect(me).toEqual({ address: demo.address, isAdmin: false });
+        await expect((await callerFor(d, { headers: { cookie } })).caller.admin.stats()).rejects.toMatchObject({
+          code: "FORBIDDEN",
+        });
+      } finally {
+        await d.cleanup();
+      }
+    }
   });
 });

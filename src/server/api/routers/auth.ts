@@ -10,6 +10,8 @@ import {
   signOut,
 } from "../../services/auth/siwe";
 import type { Context } from "../context";
+import { signInHosts } from "../../public-url";
+import { parseSiweMessage } from "viem/siwe";
 
 const meOutput = z.object({ address: z.string(), isAdmin: z.boolean() }).nullable();
 
@@ -28,12 +30,17 @@ export const authRouter = router({
     .input(z.object({ message: z.string().min(1).max(4000), signature: signatureSchema }))
     .output(meOutput)
     .mutation(async ({ ctx, input }) => {
+      // Never the request's Host header: a message signed for another site, replayed
+      // here with that site's Host, must not become a session. Only our own hosts count.
+      const hosts = signInHosts(ctx.deps.env);
+      const named = parseSiweMessage(input.message).domain;
+      const expectedUrl = new URL(ctx.deps.env.PUBLIC_URL);
+      expectedUrl.host = named && hosts.includes(named) ? named : hosts[0]!;
       const { sessionId, session } = await signIn(
         ctx.deps,
         { message: input.message, signature: input.signature as `0x${string}` },
-        // Never the request's Host header: a message signed for another site, replayed
-        // here with that site's Host, must not become a session.
-        new URL(ctx.deps.env.PUBLIC_URL),
+        expectedUrl,
+        ctx.deps.env.PUBLIC_URL,
       );
       ctx.resHeaders.append("Set-Cookie", sessionCookie(ctx, sessionId, SESSION_TTL_SECONDS));
       return { address: session.address, isAdmin: isAdmin(ctx.deps.env, session.address) };

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { authedProcedure, router, sellerProcedure } from "../trpc";
+import { authedProcedure, publicProcedure, router, sellerProcedure } from "../trpc";
 import { sellerDashboard, sellerDashboardSchema } from "../../services/seller/dashboard";
 import { createPairingCode, signedPairingSchema } from "../../services/nodes/pairing";
+import { agentDownload } from "../../services/agent-download/agent-bundle";
 
 export const sellerRouter = router({
   /** The signed-in seller's nodes, earnings and earnings per day. */
@@ -9,6 +10,11 @@ export const sellerRouter = router({
     .input(z.object({ days: z.number().int().min(1).max(365).default(30) }).default({ days: 30 }))
     .output(sellerDashboardSchema)
     .query(({ ctx, input }) => sellerDashboard(ctx.deps, ctx.session.address, input.days)),
+
+  /** Where a GPU machine downloads the agent, and its sha256 (null when this server has not built it). */
+  agentDownload: publicProcedure
+    .output(z.object({ url: z.string(), sha256: z.string(), command: z.string() }).nullable())
+    .query(({ ctx }) => agentDownload(ctx.deps.env)),
 
   /** A one-time pairing code for an agent, from the seller's signed PairNode message. */
   createPairingCode: sellerProcedure

@@ -4,6 +4,8 @@ import { generateSiweNonce, parseSiweMessage, validateSiweMessage } from "viem/s
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { chainIdOf } from "../chain-id";
+import { DEMO_BUYER_ADDRESS, isEmbeddedChain } from "../demo/demo-wallet";
+import { isLoopbackPublicUrl } from "../../public-url";
 
 /**
  * Sign-In with Ethereum (EIP-4361). The nonce lives in Redis for 5 minutes and
@@ -31,7 +33,9 @@ export async function createSiweNonce(deps: AuthDeps): Promise<string> {
 export async function signIn(
   deps: AuthDeps,
   input: { message: string; signature: `0x${string}` },
+  /** PUBLIC_URL, or on a loopback PUBLIC_URL its other loopback name (see signInHosts). */
   publicUrl: URL,
+  marketplaceUrl = publicUrl.origin,
 ): Promise<{ sessionId: string; session: Session }> {
   const parsed = parseSiweMessage(input.message);
   if (!parsed.address || !parsed.nonce) {
@@ -42,7 +46,7 @@ export async function signIn(
   if (!valid || !sameOrigin(parsed.uri, publicUrl)) {
     throw new AppError(
       "UNAUTHORIZED",
-      `The sign-in message is expired or not for ${expectedDomain} (open the marketplace at that address and sign in again).`,
+      `That sign-in message expired or was made for another site: open the marketplace at ${marketplaceUrl} and sign in again.`,
       "siwe_invalid",
     );
   }
@@ -92,5 +96,9 @@ export async function signOut(deps: Pick<Deps, "redis">, sessionId: string | und
 
 export function isAdmin(env: Deps["env"], address: string | undefined): boolean {
   if (!address) return false;
+  // The demo shows all three roles: on the embedded default, served on this machine only,
+  // the demo wallet (a public test key) is also an admin. Never with a real chain or a public URL.
+  if (isEmbeddedChain(env) && isLoopbackPublicUrl(env) && address.toLowerCase() === DEMO_BUYER_ADDRESS.toLowerCase())
+    return true;
   return env.ADMIN_ADDRESSES.some((a) => a.toLowerCase() === address.toLowerCase());
 }

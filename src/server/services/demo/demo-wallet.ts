@@ -12,6 +12,13 @@ import { chainIdOf } from "../chain-id";
  */
 export const DEMO_BUYER_PRIVATE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" as const;
 
+export const DEMO_BUYER_ADDRESS = privateKeyToAccount(DEMO_BUYER_PRIVATE_KEY).address;
+
+/** The embedded default's own anvil (CHAIN=local, no RPC_URL): the only place the demo identities exist. */
+export function isEmbeddedChain(env: Pick<Deps["env"], "CHAIN" | "RPC_URL">): boolean {
+  return env.CHAIN === "local" && !env.RPC_URL;
+}
+
 /** Where the embedded chain is running, once it has started (set by whoever starts anvil). */
 export const EMBEDDED_RPC_URL_KEY = "embeddedChain:rpcUrl";
 
@@ -30,18 +37,17 @@ export interface DemoWallet {
 export function demoWallet(deps: Pick<Deps, "env" | "local">): DemoWallet {
   const chainId = chainIdOf(deps.env.CHAIN);
   const marketplaceUrl = deps.env.PUBLIC_URL;
-  const embedded = deps.env.CHAIN === "local" && !deps.env.RPC_URL;
   // A real database means a deployment others share: a funded key handed to every
   // visitor there is a faucet for anyone, so it takes an explicit DEMO=true.
   const demoDeployment = !deps.env.DATABASE_URL || deps.env.DEMO;
-  if (!embedded || !demoDeployment) return { enabled: false, chainId, marketplaceUrl };
+  if (!isEmbeddedChain(deps.env) || !demoDeployment) return { enabled: false, chainId, marketplaceUrl };
   const rpcUrl = deps.local.get(EMBEDDED_RPC_URL_KEY);
   return {
     enabled: true,
     chainId,
     marketplaceUrl,
     privateKey: DEMO_BUYER_PRIVATE_KEY,
-    address: privateKeyToAccount(DEMO_BUYER_PRIVATE_KEY).address,
+    address: DEMO_BUYER_ADDRESS,
     ...(typeof rpcUrl === "string" ? { rpcUrl } : {}),
   };
 }

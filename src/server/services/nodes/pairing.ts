@@ -11,6 +11,8 @@ import {
 } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
+import { publicOrigin } from "../../public-url";
+import { agentCommands } from "../agent-download/agent-bundle";
 import { consumeNonce, verifySellerSignature } from "./seller-signatures";
 import { createNode } from "./register-node";
 
@@ -64,15 +66,11 @@ export async function createPairingCode(
   const pending: PendingPairing = { seller, pricePerHour: message.pricePerHour, endpoint: message.endpoint };
   await deps.redis.cmd.set(key(code), JSON.stringify(pending), "EX", PAIRING_TTL_SECONDS);
   const expiresAt = new Date(deps.clock.now().getTime() + PAIRING_TTL_SECONDS * 1000).toISOString();
-  const marketplace = deps.env.PUBLIC_URL;
-  return {
-    code,
-    expiresAt,
-    commands: [
-      `computeswarm-agent register --marketplace ${marketplace} --pair ${code}`,
-      `computeswarm-agent start --allow-unsandboxed`,
-    ],
-  };
+  const { commands } = await agentCommands(deps.env, [
+    `register --marketplace ${publicOrigin(deps.env)} --pair ${code}`,
+    "start --allow-unsandboxed",
+  ]);
+  return { code, expiresAt, commands };
 }
 
 /**

@@ -13,7 +13,7 @@ import { invalidateNodeLists } from "./list-cache";
 export async function registerNode(
   deps: Pick<Deps, "env" | "clock" | "prisma" | "redis">,
   { message, signature }: SignedRegistration,
-): Promise<{ nodeId: string; agentToken: string }> {
+): Promise<{ nodeId: string; agentToken: string; seller: string }> {
   const seller = await verifySellerSignature(deps, "RegisterNode", message.seller, message, signature as `0x${string}`);
   return createNode(deps, message, (tx) => consumeNonce(tx, seller, message.nonce, BigInt(message.expiry)));
 }
@@ -23,7 +23,7 @@ export async function createNode(
   deps: Pick<Deps, "prisma" | "redis">,
   node: { seller: string; gpuInfo: GpuInfo; pricePerHour: string; endpoint: string },
   alsoInTx?: (tx: Prisma.TransactionClient) => Promise<void>,
-): Promise<{ nodeId: string; agentToken: string }> {
+): Promise<{ nodeId: string; agentToken: string; seller: string }> {
   const { token, hash } = newAgentToken();
   const gpu = node.gpuInfo;
   const created = await deps.prisma.$transaction(async (tx) => {
@@ -40,9 +40,9 @@ export async function createNode(
         endpoint: node.endpoint,
         agentTokenHash: hash,
       },
-      select: { id: true },
+      select: { id: true, sellerAddress: true },
     });
   });
   await invalidateNodeLists(deps);
-  return { nodeId: created.id, agentToken: token };
+  return { nodeId: created.id, agentToken: token, seller: created.sellerAddress };
 }

@@ -13,13 +13,15 @@ import { startTestServer } from "@/test/http-server";
 import { anvilWallet, encodeHeader, signPaymentWith, startTestChain, type TestChain } from "@/test/chain";
 import { onlineNode, pythonJob, runNextJob } from "@/test/market";
 
+const PUBLIC = "https://market.example";
 let chain: TestChain;
 let deps: TestDeps;
 let server: Awaited<ReturnType<typeof startTestServer>>;
 
 beforeAll(async () => {
   chain = await startTestChain();
-  deps = await createTestDeps({ RPC_URL: chain.rpcUrl, SETTLEMENT_INTERVAL_MS: "50" });
+  // Links name the public URL, never the address the request reached (a proxy, 0.0.0.0).
+  deps = await createTestDeps({ RPC_URL: chain.rpcUrl, SETTLEMENT_INTERVAL_MS: "50", PUBLIC_URL: PUBLIC });
   server = await startTestServer(deps);
 });
 afterAll(async () => {
@@ -44,7 +46,7 @@ describe("POST /api/x402/jobs", () => {
     expect(required).toMatchObject({
       x402Version: 2,
       error: "payment_required",
-      resource: { url: `${server.url}/api/x402/jobs` },
+      resource: { url: `${PUBLIC}/api/x402/jobs` },
       accepts: [
         { scheme: "auth-capture", amount: "60000", payTo: node.seller.address },
         { scheme: "exact", network: "eip155:31337", asset: chain.usdc, amount: "60000", payTo: node.seller.address },
@@ -71,7 +73,7 @@ describe("POST /api/x402/jobs", () => {
       expect(res.status).toBe(201);
       const created = (await res.json()) as { jobId: string; statusUrl: string; accessToken: string };
       expect(created).toMatchObject({
-        statusUrl: `${server.url}/api/x402/jobs/${created.jobId}`,
+        statusUrl: `${PUBLIC}/api/x402/jobs/${created.jobId}`,
         status: "queued",
         payer: wallet.address,
       });
@@ -87,7 +89,9 @@ describe("POST /api/x402/jobs", () => {
       expect(job.accessTokenHash).not.toContain(created.accessToken);
 
       const read = (token = created.accessToken) =>
-        fetch(created.statusUrl, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+        fetch(`${server.url}/api/x402/jobs/${created.jobId}`, {
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        });
       expect(await (await read()).json()).toMatchObject({
         id: created.jobId,
         status: "queued",

@@ -4,6 +4,7 @@ import { encodePaymentRequiredHeader, encodePaymentResponseHeader } from "@x402/
 import type { PaymentRequirements } from "@x402/core/types";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
+import { publicUrl } from "../../public-url";
 import { paymentRequiredOf } from "../../payments/requirements";
 import { enforceRateLimit } from "../ratelimit/rate-limit";
 import type { SubmitJobInput } from "../jobs/submit-job";
@@ -59,8 +60,7 @@ function paymentRequiredResponse(
 }
 
 export async function x402SubmitJob(deps: Deps, req: Request, input: SubmitJobInput, ip: string): Promise<Response> {
-  const url = new URL(req.url);
-  const resourceUrl = `${url.origin}${url.pathname}`;
+  const resourceUrl = publicUrl(deps.env, new URL(req.url).pathname);
   const signature = req.headers.get("payment-signature")?.trim() || undefined;
   await enforceRateLimit(deps, signature ? "jobSubmit" : "default", ip);
 
@@ -83,7 +83,7 @@ export async function x402SubmitJob(deps: Deps, req: Request, input: SubmitJobIn
     const row = job.payment;
     const body: z.infer<typeof x402JobCreatedSchema> = {
       jobId: job.id,
-      statusUrl: `${url.origin}/api/x402/jobs/${job.id}`,
+      statusUrl: publicUrl(deps.env, `/api/x402/jobs/${job.id}`),
       accessToken: resent ? null : accessToken,
       status: job.status,
       payer: row?.fromAddress ?? null,
