@@ -90,9 +90,11 @@ describe("computeswarm-agent start", () => {
     expect(beats.length).toBeGreaterThanOrEqual(2);
     expect(beats.every((b) => b.authorization === `Bearer ${TOKEN}`)).toBe(true);
     expect(beats.some((b) => heartbeatRequestSchema.parse(b.body).runningJobId === j.id)).toBe(true);
+    // The boot id (one per agent process) lets the server tell this run's jobs from orphans of an earlier one.
     expect(claimRequestSchema.parse(market.find("/claim")[0]!.body)).toEqual({
       waitSeconds: 1,
       jobTypes: ["python", "shell"],
+      bootId: expect.stringMatching(/^[\w-]{16,}$/),
     });
 
     run.child.kill("SIGTERM");
