@@ -103,12 +103,13 @@ describe("demo wallet", () => {
     expect(demoWallet({ env: parseEnv({ RPC_URL: "http://127.0.0.1:8545" }), local })).toEqual({
       enabled: false,
       chainId: 31337,
+      marketplaceUrl: "http://localhost:3000",
     });
     const base = demoWallet({
       env: parseEnv({ CHAIN: "base", RPC_URL: "https://base.example", RELAYER_PRIVATE_KEY: `0x${"1".repeat(64)}` }),
       local,
     });
-    expect(base).toEqual({ enabled: false, chainId: 8453 });
+    expect(base).toEqual({ enabled: false, chainId: 8453, marketplaceUrl: "http://localhost:3000" });
   });
 });
 

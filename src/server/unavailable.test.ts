@@ -16,7 +16,7 @@ const STATEMENT_TIMEOUT_MS = 1_000;
 const CONNECT_TIMEOUT_MS = 1_000;
 
 async function register(url: string) {
-  const res = await fetch(`${url}/api/agent/v1/register`, {
+  const res = await fetch(`${url}/api/agent/v2/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(await signedRegistration(newSeller(), { pricePerHour: "0" })),
@@ -43,7 +43,7 @@ function probes(url: string, node: { nodeId: string; agentToken: string }) {
         fetch(`${url}/api/trpc/nodes.get?input=${encodeURIComponent(JSON.stringify({ json: { id: node.nodeId } }))}`),
       ),
       timed("agent claim", () =>
-        fetch(`${url}/api/agent/v1/claim`, {
+        fetch(`${url}/api/agent/v2/claim`, {
           method: "POST",
           headers: agent,
           body: JSON.stringify({ waitSeconds: 0 }),
@@ -154,7 +154,7 @@ describe("a Redis outage (its server killed with SIGKILL, back empty)", () => {
   it("answers 503 with Retry-After while it is down, and works again once it is back", async () => {
     const probe = probes(server.url, node);
     const hb = () =>
-      fetch(`${server.url}/api/agent/v1/heartbeat`, {
+      fetch(`${server.url}/api/agent/v2/heartbeat`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${node.agentToken}` },
         body: "{}",

@@ -5,14 +5,15 @@
 import type { PrivateKeyAccount, LocalAccount } from "viem/accounts";
 import type { Deps } from "../server/deps";
 import { callerFor } from "./caller";
-import { inMinutes, newSeller, signedRegistration, siweSignIn } from "./factories";
+import { CHAIN_ID, inMinutes, newSeller, signedRegistration, siweSignIn, testDeployment } from "./factories";
 
 export type Caller = Awaited<ReturnType<typeof callerFor>>["caller"];
 
 export async function signedInCaller(deps: Deps, account: LocalAccount): Promise<Caller> {
   const { caller, resHeaders } = await callerFor(deps);
   const { nonce } = await caller.auth.nonce();
-  await caller.auth.signIn(await siweSignIn(account as PrivateKeyAccount, nonce));
+  const site = new URL(deps.env.PUBLIC_URL);
+  await caller.auth.signIn(await siweSignIn(account as PrivateKeyAccount, nonce, site.host, site.origin));
   const cookie = resHeaders.get("set-cookie")!.split(";")[0]!;
   return (await callerFor(deps, { headers: { cookie } })).caller;
 }
@@ -22,7 +23,11 @@ export async function onlineNode(deps: Deps, pricePerHour: string) {
   const { caller } = await callerFor(deps);
   // Expiry on the Deps' clock, which tests move forward.
   const reg = await caller.nodes.register(
-    await signedRegistration(seller, { pricePerHour, expiry: inMinutes(10, deps.clock.now().getTime()) }),
+    await signedRegistration(
+      seller,
+      { pricePerHour, expiry: inMinutes(10, deps.clock.now().getTime()) },
+      testDeployment(CHAIN_ID, deps.env.PUBLIC_URL),
+    ),
   );
   const agent = (await callerFor(deps, { headers: { authorization: `Bearer ${reg.agentToken}` } })).caller;
   await agent.agent.heartbeat({});

@@ -117,7 +117,9 @@ describe("the demo wallet on the embedded default", () => {
   const demo = privateKeyToAccount(DEMO_BUYER_PRIVATE_KEY);
   async function signInAsDemo(d: TestDeps, domain: string) {
     const { caller, resHeaders } = await callerFor(d);
-    const me = await caller.auth.signIn(await siweSignIn(demo, (await caller.auth.nonce()).nonce, domain));
+    // The message's uri names the same site as its domain, with PUBLIC_URL's scheme.
+    const uri = `${new URL(d.env.PUBLIC_URL).protocol}//${domain}`;
+    const me = await caller.auth.signIn(await siweSignIn(demo, (await caller.auth.nonce()).nonce, domain, uri));
     return { me, cookie: cookieOf(resHeaders) };
   }
 

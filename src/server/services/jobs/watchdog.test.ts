@@ -156,8 +156,8 @@ describe("a node's late report of a job the server presumed lost", () => {
 
   it("completes a job failed because its agent seemed to restart (its resent result lost the race to its claim)", async () => {
     const { node, job } = await runningJob();
-    // The restarted agent claims before its spooled result arrives: the job is failed as orphaned…
-    expect((await node.agent.agent.claim({ waitSeconds: 0 })).job).toBeNull();
+    // The restarted agent (a new boot id) claims before its spooled result arrives: the job is failed as orphaned…
+    expect((await node.agent.agent.claim({ waitSeconds: 0, bootId: "restarted-agent-boot-1" })).job).toBeNull();
     expect(await deps.prisma.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
       status: "failed",
       failureCause: "agent_restarted",
