@@ -21,6 +21,7 @@ WORKDIR /app
 FROM base AS deps
 # Only the manifests, so this layer is rebuilt only when dependencies change.
 COPY package.json package-lock.json ./
+COPY packages/protocol/package.json ./packages/protocol/package.json
 COPY agent/package.json ./agent/package.json
 # --ignore-scripts: the root postinstall (`npm run db:generate`) needs prisma/schema.prisma,
 # which is not copied yet; it runs explicitly in the build stage below. No dependency needs

@@ -37,6 +37,8 @@ const nextConfig = {
   output: process.env.NEXT_STANDALONE === "1" ? "standalone" : undefined,
   reactStrictMode: true,
   poweredByHeader: false,
+  // The workspace package's exports point at its TypeScript sources: compile them with the app.
+  transpilePackages: ["@computeswarm/protocol"],
   // Server-only packages with WASM, native binaries or dynamic requires: load them from node_modules.
   serverExternalPackages: [
     "@electric-sql/pglite",

@@ -16,16 +16,17 @@ import { fileURLToPath } from "node:url";
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const at = (...p) => path.join(root, ...p);
 
-const INSTALL_INPUTS = ["package.json", "package-lock.json", "agent/package.json"];
+const INSTALL_INPUTS = ["package.json", "package-lock.json", "packages/protocol/package.json", "agent/package.json"];
 const INSTALL_STAMP = at("node_modules", ".computeswarm-install");
 
 // What `npm run build` reads: the app and agent sources, schema, configs. Tests are not built.
-const BUILD_DIRS = ["src", "agent/src", "agent/scripts", "prisma", "public"];
+const BUILD_DIRS = ["src", "packages/protocol/src", "agent/src", "agent/scripts", "prisma", "public"];
 const BUILD_FILES = [
   ...INSTALL_INPUTS,
   "next.config.mjs",
   "postcss.config.mjs",
   "tsconfig.json",
+  "packages/protocol/tsconfig.json",
   "agent/tsconfig.json",
   "server.mjs",
 ];

@@ -3,8 +3,12 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { verifyTypedData } from "viem";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { registerNodeMessageSchema, sellerTypedData, signedRegistrationSchema } from "../src/protocol/registration";
-import { pairRequestSchema } from "../src/protocol/v1";
+import {
+  pairRequestSchema,
+  registerNodeMessageSchema,
+  sellerTypedData,
+  signedRegistrationSchema,
+} from "@computeswarm/protocol";
 import { buildCliBundle, cliEnv, runCli } from "./helpers/cli";
 import { FakeMarketplace } from "./helpers/fakeMarketplace";
 import { tempDir } from "./helpers/tempDir";

@@ -9,7 +9,7 @@ import {
   claimRequestSchema,
   completeRequestSchema,
   heartbeatRequestSchema,
-} from "../src/protocol/v1";
+} from "@computeswarm/protocol";
 import { buildCliBundle, cliEnv, runCli, until, type CliRun } from "./helpers/cli";
 import { FakeMarketplace } from "./helpers/fakeMarketplace";
 import { isAlive, waitUntil } from "./helpers/processes";

@@ -7,7 +7,7 @@ import {
   parseUtilization,
   toGpuInfo,
 } from "../src/gpu/nvidiaSmiParser";
-import { gpuInfoSchema } from "../src/protocol/gpu";
+import { gpuInfoSchema } from "@computeswarm/protocol";
 import { fixture } from "./helpers/fixtures";
 
 describe("parseNvidiaSmiCsv", () => {

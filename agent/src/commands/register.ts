@@ -7,8 +7,7 @@ import { runBenchmark } from "../gpu/benchmark";
 import { detectGpus } from "../gpu/detectGpus";
 import { MarketplaceClient } from "../marketplace/client";
 import { buildRegisterMessage, signRegistration } from "../marketplace/registration";
-import type { GpuInfo } from "../protocol/gpu";
-import { AGENT_PROTOCOL_VERSION, type JobType } from "../protocol/v1";
+import { AGENT_PROTOCOL_VERSION, type GpuInfo, type JobType } from "@computeswarm/protocol";
 import { findExecutable } from "../util/findExecutable";
 import type { CommandContext } from "./context";
 

@@ -1,6 +1,6 @@
 import os from "node:os";
 import { z } from "zod";
-import { endpointSchema, priceSchema } from "../protocol/registration";
+import { endpointSchema, priceSchema } from "@computeswarm/protocol";
 import { UsageError } from "./optionSpecs";
 
 /** Turns a zod failure into one line the seller can act on, naming the flag. */

@@ -1,4 +1,4 @@
-import type { JobType } from "../protocol/v1";
+import type { JobType } from "@computeswarm/protocol";
 import { scriptFileName } from "./scriptFile";
 
 /** nobody:nogroup: the uid/gid jobs run as inside every sandbox (docker, bwrap, and process when root). */

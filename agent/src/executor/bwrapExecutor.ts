@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { JobType } from "../protocol/v1";
+import type { JobType } from "@computeswarm/protocol";
 import { findExecutable } from "../util/findExecutable";
 import { runCommand } from "../util/runCommand";
 import { SANDBOX_GID, SANDBOX_GROUP, SANDBOX_PASSWD, SANDBOX_UID, buildBwrapArgs, type RootEntry } from "./bwrapArgs";

@@ -1,4 +1,4 @@
-import type { JobType } from "../protocol/v1";
+import type { JobType } from "@computeswarm/protocol";
 import { SANDBOX_GID, SANDBOX_UID } from "./bwrapArgs";
 import { scriptFileName } from "./scriptFile";
 

@@ -1,7 +1,7 @@
 import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { JobType } from "../protocol/v1";
+import type { JobType } from "@computeswarm/protocol";
 import { runCommand } from "../util/runCommand";
 import { SANDBOX_GID, SANDBOX_UID } from "./bwrapArgs";
 import { NODE_LABEL, buildDockerRunArgs, containerNameFor, pickImage, type PinnedImage } from "./dockerArgs";

@@ -1,5 +1,5 @@
 import { StringDecoder } from "node:string_decoder";
-import { displayText, isPlainText, withoutNul } from "../protocol/output";
+import { displayText, isPlainText, withoutNul } from "@computeswarm/protocol";
 import type { OutputStream } from "./types";
 
 export function truncationNote(maxBytes: number): string {

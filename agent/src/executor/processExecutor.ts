@@ -1,7 +1,7 @@
 import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { JobType } from "../protocol/v1";
+import type { JobType } from "@computeswarm/protocol";
 import { findExecutable } from "../util/findExecutable";
 import { SANDBOX_GID, SANDBOX_UID } from "./bwrapArgs";
 import { buildJobEnvironment } from "./jobEnvironment";

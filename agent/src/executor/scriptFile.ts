@@ -1,4 +1,4 @@
-import type { JobType } from "../protocol/v1";
+import type { JobType } from "@computeswarm/protocol";
 
 /** File name a job's script is written to inside its work dir. */
 export function scriptFileName(jobType: JobType): string {

@@ -1,4 +1,4 @@
-import type { JobType } from "../protocol/v1";
+import type { JobType } from "@computeswarm/protocol";
 
 export type OutputStream = "stdout" | "stderr";
 

@@ -1,4 +1,4 @@
-import type { GpuInfo } from "../protocol/gpu";
+import type { GpuInfo } from "@computeswarm/protocol";
 import { runCommand } from "../util/runCommand";
 
 export type Benchmark = NonNullable<GpuInfo["benchmark"]>;

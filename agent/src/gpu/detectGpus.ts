@@ -1,4 +1,4 @@
-import type { GpuInfo } from "../protocol/gpu";
+import type { GpuInfo } from "@computeswarm/protocol";
 import { runCommand, type CommandResult } from "../util/runCommand";
 import {
   GPU_QUERY_FIELDS,

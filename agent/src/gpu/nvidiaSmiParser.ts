@@ -1,4 +1,4 @@
-import { gpuInfoSchema, type GpuInfo } from "../protocol/gpu";
+import { gpuInfoSchema, type GpuInfo } from "@computeswarm/protocol";
 
 /** The fields we ask nvidia-smi for, in order (see detectGpus). */
 export const GPU_QUERY_FIELDS = [

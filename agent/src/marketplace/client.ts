@@ -15,7 +15,7 @@ import {
   type heartbeatRequestSchema,
   type pairRequestSchema,
   type registerRequestSchema,
-} from "../protocol/v1";
+} from "@computeswarm/protocol";
 import { AGENT_VERSION } from "../version";
 import { MarketplaceHttpError, MarketplaceProtocolError, MarketplaceUnreachableError } from "./errors";
 

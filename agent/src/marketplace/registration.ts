@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { privateKeyToAccount } from "viem/accounts";
-import type { GpuInfo } from "../protocol/gpu";
 import {
   registerNodeMessageSchema,
+  type GpuInfo,
   sellerTypedData,
   type RegisterNodeMessage,
   type SellerDeployment,
   type SignedRegistration,
-} from "../protocol/registration";
+} from "@computeswarm/protocol";
 
 /** How long a signed registration stays valid. */
 export const REGISTRATION_TTL_SECONDS = 600;

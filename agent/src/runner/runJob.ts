@@ -1,6 +1,6 @@
 import { ExecutorError, type ExecutionResult, type Executor } from "../executor/types";
 import type { MarketplaceClient } from "../marketplace/client";
-import type { ClaimedJob } from "../protocol/v1";
+import type { ClaimedJob } from "@computeswarm/protocol";
 import type { BackoffOptions } from "../util/backoff";
 import { errorMessage, type Logger } from "../util/logger";
 import { LogStreamer } from "./logStreamer";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { text } from "./fields";
+import { text } from "./fields.js";
 
 /** One GPU as the agent detected it (from nvidia-smi). */
 export const gpuDeviceSchema = z.object({

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { gpuInfoSchema } from "./gpu";
-import { endpointSchema, priceSchema, signedRegistrationSchema } from "./registration";
-import { nonNegativeInt4, int4, text, uuid } from "./fields";
+import { gpuInfoSchema } from "./gpu.js";
+import { endpointSchema, priceSchema, signedRegistrationSchema } from "./registration.js";
+import { nonNegativeInt4, int4, text, uuid } from "./fields.js";
 
 /**
  * Agent protocol, version 2: plain JSON over HTTP under /api/agent/v2 (v1 beside it).
