@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import { type GpuInfo, type RegisterNodeMessage, sellerTypedData, type InfoResponse } from "@computeswarm/protocol";
+import { signSellerMessage, type GpuInfo, type InfoResponse, type RegisterNodeMessage } from "@computeswarm/protocol";
 
 /**
  * A stand-in seller agent for browser tests: registers a node with a signed
@@ -50,10 +50,13 @@ export class FakeAgent {
       nonce: randomBytes(12).toString("hex"),
       expiry: Math.floor(Date.now() / 1000) + 600,
     };
-    const signature = await this.seller.signTypedData(
-      sellerTypedData({ chainId: info.chainId, marketplaceUrl: info.marketplaceUrl }, "RegisterNode", message),
+    const signed = await signSellerMessage(
+      this.seller,
+      { chainId: info.chainId, marketplaceUrl: info.marketplaceUrl },
+      "RegisterNode",
+      message,
     );
-    const out = await this.call<{ nodeId: string; agentToken: string }>("register", { message, signature }, false);
+    const out = await this.call<{ nodeId: string; agentToken: string }>("register", signed, false);
     this.nodeId = out.nodeId;
     this.token = out.agentToken;
     return this;

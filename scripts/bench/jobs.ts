@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
-import { type RegisterNodeMessage, sellerTypedData } from "@computeswarm/protocol";
+import { JOB_TYPES, signSellerMessage, type RegisterNodeMessage } from "@computeswarm/protocol";
 import type { AppRouter } from "../../src/server/api/root";
 import { transformer } from "../../src/lib/transformer";
 import { percentiles } from "./report";
@@ -20,19 +20,17 @@ async function registerFreeNode(url: string): Promise<{ nodeId: string; token: s
   const seller = privateKeyToAccount(generatePrivateKey());
   const message: RegisterNodeMessage = {
     seller: seller.address,
-    gpuInfo: { model: "Bench GPU", vramMiB: 1024, gpuCount: 1, jobTypes: ["python", "shell"] },
+    gpuInfo: { model: "Bench GPU", vramMiB: 1024, gpuCount: 1, jobTypes: [...JOB_TYPES] },
     pricePerHour: "0",
     endpoint: "",
     nonce: randomBytes(12).toString("hex"),
     expiry: Math.floor(Date.now() / 1000) + 600,
   };
-  const signature = await seller.signTypedData(
-    sellerTypedData({ chainId: 31337, marketplaceUrl: url }, "RegisterNode", message),
-  );
+  const signed = await signSellerMessage(seller, { chainId: 31337, marketplaceUrl: url }, "RegisterNode", message);
   const res = await fetch(`${url}/api/agent/v2/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ message, signature }),
+    body: JSON.stringify(signed),
   });
   const body = (await res.json()) as { nodeId: string; agentToken: string };
   return { nodeId: body.nodeId, token: body.agentToken };

@@ -4,7 +4,7 @@
  */
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { randomBytes } from "node:crypto";
-import { type RegisterNodeMessage, sellerTypedData } from "@computeswarm/protocol";
+import { JOB_TYPES, signSellerMessage, type RegisterNodeMessage } from "@computeswarm/protocol";
 import { runScenario } from "./report";
 
 const MODELS = [
@@ -25,17 +25,14 @@ async function signedRegistration(i: number, marketplaceUrl: string) {
       vramMiB: vram,
       gpuCount: 1 + (i % 8),
       benchmark: { tflops: 100 + (i % 700) },
-      jobTypes: ["python", "shell"],
+      jobTypes: [...JOB_TYPES],
     },
     pricePerHour: (0.2 + (i % 40) / 10).toFixed(2),
     endpoint: "",
     nonce: randomBytes(12).toString("hex"),
     expiry: Math.floor(Date.now() / 1000) + 3000,
   };
-  const signature = await seller.signTypedData(
-    sellerTypedData({ chainId: 31337, marketplaceUrl }, "RegisterNode", message),
-  );
-  return JSON.stringify({ message, signature });
+  return JSON.stringify(await signSellerMessage(seller, { chainId: 31337, marketplaceUrl }, "RegisterNode", message));
 }
 
 /** One client (latency as a single caller sees it) and ten (throughput under load). */

@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
-import { type GpuInfo, type RegisterNodeMessage, sellerTypedData, type SellerDeployment } from "@computeswarm/protocol";
+import {
+  JOB_TYPES,
+  signSellerMessage,
+  type GpuInfo,
+  type RegisterNodeMessage,
+  type SellerDeployment,
+} from "@computeswarm/protocol";
 
 export const CHAIN_ID = 31337;
 /** The deployment tests sign for: the test deps' chain and default PUBLIC_URL. */
@@ -19,7 +25,7 @@ export const h200: GpuInfo = {
   cudaVersion: "13.0",
   computeCapability: "9.0",
   benchmark: { tflops: 805, dtype: "bf16" },
-  jobTypes: ["python", "shell"],
+  jobTypes: [...JOB_TYPES],
 };
 
 export function gpu(overrides: Partial<GpuInfo> = {}): GpuInfo {
@@ -44,8 +50,7 @@ export async function signedRegistration(
     expiry: inMinutes(10),
     ...overrides,
   };
-  const signature = await seller.signTypedData(sellerTypedData(deployment, "RegisterNode", message));
-  return { message, signature };
+  return signSellerMessage(seller, deployment, "RegisterNode", message);
 }
 
 export async function signedUpdate(
@@ -62,14 +67,12 @@ export async function signedUpdate(
     expiry: inMinutes(10),
     ...overrides,
   };
-  const signature = await seller.signTypedData(sellerTypedData(TEST_DEPLOYMENT, "UpdateNode", message));
-  return { message, signature };
+  return signSellerMessage(seller, TEST_DEPLOYMENT, "UpdateNode", message);
 }
 
 export async function signedPause(seller: PrivateKeyAccount, nodeId: string, paused: boolean) {
   const message = { seller: seller.address, nodeId, paused, nonce: nonce(), expiry: inMinutes(10) };
-  const signature = await seller.signTypedData(sellerTypedData(TEST_DEPLOYMENT, "SetNodePaused", message));
-  return { message, signature };
+  return signSellerMessage(seller, TEST_DEPLOYMENT, "SetNodePaused", message);
 }
 
 export async function siweSignIn(

@@ -3,7 +3,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import {
   registerNodeMessageSchema,
   type GpuInfo,
-  sellerTypedData,
+  signSellerMessage,
   type RegisterNodeMessage,
   type SellerDeployment,
   type SignedRegistration,
@@ -40,6 +40,5 @@ export async function signRegistration(
 ): Promise<SignedRegistration> {
   const account = privateKeyToAccount(privateKey);
   const message = build(account.address);
-  const signature = await account.signTypedData(sellerTypedData(deployment, "RegisterNode", message));
-  return { message, signature };
+  return signSellerMessage(account, deployment, "RegisterNode", message);
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { text } from "./fields.js";
+import { JOB_TYPES, jobTypeSchema } from "./jobs.js";
 
 /** One GPU as the agent detected it (from nvidia-smi). */
 export const gpuDeviceSchema = z.object({
@@ -34,9 +35,6 @@ export const gpuInfoSchema = z.object({
       skippedReason: text().max(300).optional(),
     })
     .optional(),
-  jobTypes: z
-    .array(z.enum(["python", "shell"]))
-    .max(2)
-    .optional(),
+  jobTypes: z.array(jobTypeSchema).max(JOB_TYPES.length).optional(),
 });
 export type GpuInfo = z.infer<typeof gpuInfoSchema>;

@@ -3,3 +3,5 @@ export * from "./gpu.js";
 export * from "./registration.js";
 export * from "./v1.js";
 export * from "./output.js";
+export * from "./jobs.js";
+export * from "./seller-messages.js";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { gpuInfoSchema } from "./gpu.js";
 import { endpointSchema, priceSchema, signedRegistrationSchema } from "./registration.js";
 import { nonNegativeInt4, int4, text, uuid } from "./fields.js";
+import { JOB_TYPES, jobTypeSchema } from "./jobs.js";
 
 /**
  * Agent protocol, version 2: plain JSON over HTTP under /api/agent/v2 (v1 beside it).
@@ -27,9 +28,6 @@ export const infoResponseSchema = z.object({
   marketplaceUrl: z.string().url(),
 });
 export type InfoResponse = z.infer<typeof infoResponseSchema>;
-
-export const jobTypeSchema = z.enum(["python", "shell"]);
-export type JobType = z.infer<typeof jobTypeSchema>;
 
 /**
  * A container image pinned by digest, as a node advertises it and a job names
@@ -82,7 +80,11 @@ export const heartbeatResponseSchema = z.object({
 /** POST /claim: long-poll for the node's oldest queued job. */
 export const claimRequestSchema = z.object({
   waitSeconds: z.number().int().min(0).max(25).default(25),
-  jobTypes: z.array(jobTypeSchema).min(1).max(2).default(["python", "shell"]),
+  jobTypes: z
+    .array(jobTypeSchema)
+    .min(1)
+    .max(JOB_TYPES.length)
+    .default([...JOB_TYPES]),
   /**
    * A random id the agent draws once per process start. A job still running
    * under another boot id was lost by an earlier process (an orphan: failed

@@ -29,14 +29,12 @@ import { atomicToUsd, formatUsd, isFree, quoteAtomic } from "@/lib/money";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
 import { chainIdOfRequirements, signPayment, type PaymentRequirements } from "./pay-for-job";
 import { ScriptEditor } from "./script-editor";
+import { MAX_JOB_SECONDS as MAX_SECONDS, MAX_SCRIPT_BYTES, type JobType } from "@computeswarm/protocol";
 
-type JobType = "python" | "shell";
 type Unit = "s" | "min" | "h";
 type Job = RouterOutputs["jobs"]["get"];
 
 const UNIT_SECONDS: Record<Unit, number> = { s: 1, min: 60, h: 3600 };
-const MAX_SECONDS = 24 * 3600;
-const MAX_SCRIPT_BYTES = 256 * 1024;
 
 const EXAMPLES: Record<JobType, string> = {
   python: `import platform, time

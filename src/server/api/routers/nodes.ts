@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { signedRegistrationSchema } from "@computeswarm/protocol";
+import { signedRegistrationSchema, signedSetNodePausedSchema, signedUpdateNodeSchema } from "@computeswarm/protocol";
 import { publicProcedure, router, sellerProcedure } from "../trpc";
 import { registerNode } from "../../services/nodes/register-node";
-import { setNodePaused, signedPauseSchema, signedUpdateSchema, updateNode } from "../../services/nodes/manage-node";
+import { setNodePaused, updateNode } from "../../services/nodes/manage-node";
 import { getNode, listNodes, listNodesInputSchema, listNodesOutputSchema } from "../../services/nodes/discover-nodes";
 import { nodeViewSchema } from "../../services/nodes/node-view";
 
@@ -15,17 +15,17 @@ export const nodesRouter = router({
     .mutation(({ ctx, input }) => registerNode(ctx.deps, input)),
 
   update: sellerProcedure
-    .input(signedUpdateSchema)
+    .input(signedUpdateNodeSchema)
     .output(z.object({ nodeId: z.string() }))
     .mutation(({ ctx, input }) => updateNode(ctx.deps, input)),
 
   pause: sellerProcedure
-    .input(signedPauseSchema.refine((i) => i.message.paused, "message.paused must be true to pause"))
+    .input(signedSetNodePausedSchema.refine((i) => i.message.paused, "message.paused must be true to pause"))
     .output(z.object({ nodeId: z.string(), paused: z.boolean() }))
     .mutation(({ ctx, input }) => setNodePaused(ctx.deps, input)),
 
   resume: sellerProcedure
-    .input(signedPauseSchema.refine((i) => !i.message.paused, "message.paused must be false to resume"))
+    .input(signedSetNodePausedSchema.refine((i) => !i.message.paused, "message.paused must be false to resume"))
     .output(z.object({ nodeId: z.string(), paused: z.boolean() }))
     .mutation(({ ctx, input }) => setNodePaused(ctx.deps, input)),
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sellerTypedData } from "@computeswarm/protocol";
+import { signSellerMessage } from "@computeswarm/protocol";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { callerFor } from "@/test/caller";
@@ -29,10 +29,7 @@ async function signedIn(account: PrivateKeyAccount) {
 
 async function signedPairing(account: PrivateKeyAccount, pricePerHour = "1.25") {
   const message = { seller: account.address, pricePerHour, endpoint: "", nonce: nonce(), expiry: inMinutes(10) };
-  const signature = await account.signTypedData(
-    sellerTypedData(testDeployment(CHAIN_ID, "https://market.example"), "PairNode", message),
-  );
-  return { message, signature };
+  return signSellerMessage(account, testDeployment(CHAIN_ID, "https://market.example"), "PairNode", message);
 }
 
 describe("seller pairing and dashboard", () => {

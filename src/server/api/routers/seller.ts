@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { signedPairNodeSchema } from "@computeswarm/protocol";
 import { authedProcedure, publicProcedure, router, sellerProcedure } from "../trpc";
 import { sellerDashboard, sellerDashboardSchema } from "../../services/seller/dashboard";
-import { createPairingCode, signedPairingSchema } from "../../services/nodes/pairing";
+import { createPairingCode } from "../../services/nodes/pairing";
 import { agentDownload } from "../../services/agent-download/agent-bundle";
 
 export const sellerRouter = router({
@@ -18,7 +19,7 @@ export const sellerRouter = router({
 
   /** A one-time pairing code for an agent, from the seller's signed PairNode message. */
   createPairingCode: sellerProcedure
-    .input(signedPairingSchema)
+    .input(signedPairNodeSchema)
     .output(z.object({ code: z.string(), expiresAt: z.string(), commands: z.array(z.string()) }))
     .mutation(({ ctx, input }) => createPairingCode(ctx.deps, input)),
 });

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sellerTypedData } from "@computeswarm/protocol";
+import { signSellerMessage } from "@computeswarm/protocol";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { callerFor } from "@/test/caller";
@@ -44,10 +44,8 @@ async function pairingCommands(): Promise<string[]> {
   await caller.auth.signIn(await siweSignIn(seller, (await caller.auth.nonce()).nonce, host));
   const api = (await callerFor(deps, { headers: { cookie: resHeaders.get("set-cookie")!.split(";")[0]! } })).caller;
   const message = { seller: seller.address, pricePerHour: "0.90", endpoint: "", nonce: nonce(), expiry: inMinutes(10) };
-  const signature = await seller.signTypedData(
-    sellerTypedData(testDeployment(CHAIN_ID, deps.env.PUBLIC_URL), "PairNode", message),
-  );
-  return (await api.seller.createPairingCode({ message, signature })).commands;
+  const signed = await signSellerMessage(seller, testDeployment(CHAIN_ID, deps.env.PUBLIC_URL), "PairNode", message);
+  return (await api.seller.createPairingCode(signed)).commands;
 }
 
 // Async: this process also serves the marketplace the commands talk to.

@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
 import { privateKeyToAccount } from "viem/accounts";
-import { gpuInfoSchema, sellerTypedData, type GpuInfo, type RegisterNodeMessage } from "@computeswarm/protocol";
+import { gpuInfoSchema, signSellerMessage, type GpuInfo, type RegisterNodeMessage } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { registerNode } from "../nodes/register-node";
 import { ourDeployment } from "../nodes/seller-signatures";
@@ -96,8 +96,10 @@ async function ensureRegistered(deps: Deps, cli: string, configFile: string, mar
     nonce: randomBytes(16).toString("hex"),
     expiry: Math.floor(deps.clock.now().getTime() / 1000) + 300,
   };
-  const signature = await seller.signTypedData(sellerTypedData(ourDeployment(deps.env), "RegisterNode", message));
-  const { nodeId, agentToken } = await registerNode(deps, { message, signature });
+  const { nodeId, agentToken } = await registerNode(
+    deps,
+    await signSellerMessage(seller, ourDeployment(deps.env), "RegisterNode", message),
+  );
   await mkdir(path.dirname(configFile), { recursive: true, mode: 0o700 });
   await writeFile(configFile, JSON.stringify({ marketplace, nodeId, agentToken, seller: seller.address }, null, 2), {
     mode: 0o600,

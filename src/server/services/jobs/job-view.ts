@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jobTypeSchema } from "@computeswarm/protocol";
 import type { Job, Payment } from "@/generated/prisma/client";
 import { FAILURE_REASONS, JOB_STATUSES } from "./job-states";
 import { atomicToUsd } from "@/lib/money";
@@ -8,7 +9,7 @@ export const jobViewSchema = z.object({
   id: z.string(),
   nodeId: z.string(),
   buyerAddress: z.string(),
-  jobType: z.enum(["python", "shell"]),
+  jobType: jobTypeSchema,
   script: z.string(),
   /** The container image it runs in (name@sha256:digest), or null: the node's own runtime. */
   image: z.string().nullable(),

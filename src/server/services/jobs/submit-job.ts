@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { gpuInfoSchema, imageRefSchema, jobTypeSchema, text } from "@computeswarm/protocol";
+import {
+  gpuInfoSchema,
+  imageRefSchema,
+  JOB_TYPES,
+  jobTypeSchema,
+  MAX_JOB_SECONDS,
+  MAX_SCRIPT_BYTES,
+  text,
+} from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { presenceOf } from "../nodes/presence";
@@ -8,9 +16,6 @@ import type { Node, Prisma } from "@/generated/prisma/client";
 import { publishCommitted } from "../events/bus";
 import { announceJob, nudgeChannel } from "./transition";
 import { atomicToUsd, quoteAtomic } from "@/lib/money";
-
-export const MAX_SCRIPT_BYTES = 256 * 1024;
-export const MAX_JOB_SECONDS = 24 * 3600;
 
 export const submitJobInputSchema = z.object({
   nodeId: z.string().uuid(),
@@ -45,7 +50,7 @@ export async function loadSubmittableNode(
   };
   const refusal = refusals[status];
   if (refusal) throw new AppError("PRECONDITION_FAILED", refusal, `node_${status}`);
-  const jobTypes = gpuInfoSchema.parse(node.gpuInfo).jobTypes ?? ["python", "shell"];
+  const jobTypes = gpuInfoSchema.parse(node.gpuInfo).jobTypes ?? JOB_TYPES;
   if (!jobTypes.includes(input.jobType)) {
     throw new AppError(
       "BAD_REQUEST",

@@ -1,12 +1,4 @@
-import { z } from "zod";
-import {
-  addressSchema,
-  endpointSchema,
-  expirySchema,
-  nonceSchema,
-  priceSchema,
-  signatureSchema,
-} from "@computeswarm/protocol";
+import type { SignedSetNodePaused, SignedUpdateNode } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { consumeNonce, verifySellerSignature } from "./seller-signatures";
@@ -15,28 +7,6 @@ import { forgetNodeStatus } from "./heartbeat";
 import type { Prisma } from "@/generated/prisma/client";
 
 type ManageDeps = Pick<Deps, "env" | "clock" | "prisma" | "redis">;
-
-export const signedUpdateSchema = z.object({
-  message: z.object({
-    seller: addressSchema,
-    nodeId: z.string().uuid(),
-    pricePerHour: priceSchema,
-    endpoint: endpointSchema,
-    nonce: nonceSchema,
-    expiry: expirySchema,
-  }),
-  signature: signatureSchema,
-});
-export const signedPauseSchema = z.object({
-  message: z.object({
-    seller: addressSchema,
-    nodeId: z.string().uuid(),
-    paused: z.boolean(),
-    nonce: nonceSchema,
-    expiry: expirySchema,
-  }),
-  signature: signatureSchema,
-});
 
 async function ownedNode(tx: Prisma.TransactionClient, nodeId: string, seller: string) {
   const node = await tx.node.findUnique({ where: { id: nodeId } });
@@ -48,7 +18,7 @@ async function ownedNode(tx: Prisma.TransactionClient, nodeId: string, seller: s
 }
 
 /** The owning seller changes price and endpoint. */
-export async function updateNode(deps: ManageDeps, { message, signature }: z.infer<typeof signedUpdateSchema>) {
+export async function updateNode(deps: ManageDeps, { message, signature }: SignedUpdateNode) {
   const seller = await verifySellerSignature(
     deps,
     "UpdateNode",
@@ -69,7 +39,7 @@ export async function updateNode(deps: ManageDeps, { message, signature }: z.inf
 }
 
 /** The owning seller pauses (no new jobs) or resumes a node. */
-export async function setNodePaused(deps: ManageDeps, { message, signature }: z.infer<typeof signedPauseSchema>) {
+export async function setNodePaused(deps: ManageDeps, { message, signature }: SignedSetNodePaused) {
   const seller = await verifySellerSignature(
     deps,
     "SetNodePaused",

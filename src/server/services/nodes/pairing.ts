@@ -1,14 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
-import {
-  addressSchema,
-  endpointSchema,
-  expirySchema,
-  nonceSchema,
-  priceSchema,
-  signatureSchema,
-  type GpuInfo,
-} from "@computeswarm/protocol";
+import type { GpuInfo, SignedPairNode } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { publicOrigin } from "../../public-url";
@@ -27,17 +18,6 @@ const key = (code: string) => `pairing:${code}`;
 // Unambiguous characters only: people type these codes.
 const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
-export const signedPairingSchema = z.object({
-  message: z.object({
-    seller: addressSchema,
-    pricePerHour: priceSchema,
-    endpoint: endpointSchema,
-    nonce: nonceSchema,
-    expiry: expirySchema,
-  }),
-  signature: signatureSchema,
-});
-
 function newCode(): string {
   const bytes = randomBytes(12);
   const chars = [...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join("");
@@ -52,7 +32,7 @@ interface PendingPairing {
 
 export async function createPairingCode(
   deps: Pick<Deps, "env" | "clock" | "prisma" | "redis">,
-  { message, signature }: z.infer<typeof signedPairingSchema>,
+  { message, signature }: SignedPairNode,
 ) {
   const seller = await verifySellerSignature(
     deps,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { jobTypeSchema } from "@computeswarm/protocol";
+import { jobTypeSchema, MAX_JOB_SECONDS } from "@computeswarm/protocol";
 import type { PaymentRequirements } from "@x402/core/types";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Address } from "viem";
@@ -16,7 +16,7 @@ import {
   type EscrowFeeTerms,
 } from "../../payments/requirements";
 import { formatUsdc } from "@/lib/money";
-import { jobCost, loadSubmittableNode, MAX_JOB_SECONDS } from "../jobs/submit-job";
+import { jobCost, loadSubmittableNode } from "../jobs/submit-job";
 import { SETTLEMENT_MARGIN_SECONDS } from "../jobs/limits";
 
 /**
