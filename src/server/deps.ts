@@ -58,3 +58,18 @@ export function getDeps(): Promise<Deps> {
 export function setDepsForTesting(deps: Deps | undefined): void {
   holder.__csDeps = deps ? Promise.resolve(deps) : undefined;
 }
+
+/**
+ * Runs `fn` (a route handler called in-process) with `deps` as what getDeps()
+ * answers, then puts back what was there unless something else replaced it meanwhile.
+ */
+export async function withDepsForTesting<T>(deps: Deps, fn: () => Promise<T>): Promise<T> {
+  const before = holder.__csDeps;
+  const mine = Promise.resolve(deps);
+  holder.__csDeps = mine;
+  try {
+    return await fn();
+  } finally {
+    if (holder.__csDeps === mine) holder.__csDeps = before;
+  }
+}

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
-import { setDepsForTesting, type Deps } from "../server/deps";
+import { setDepsForTesting, withDepsForTesting, type Deps } from "../server/deps";
 
 /**
  * Serves the app's route handlers (the same functions Next.js calls) over real
@@ -38,6 +38,17 @@ async function route(
   if (pathname === "/api/health") return { handler: await import("../app/api/health/route"), params: {} };
   if (pathname === "/api/metrics") return { handler: await import("../app/api/metrics/route"), params: {} };
   return null;
+}
+
+/**
+ * One request to the app's route handlers without a socket, against `deps`
+ * (which need not be the ones a running test server serves): 404 where no route matches.
+ */
+export async function fetchInProcess(deps: Deps, req: Request): Promise<Response> {
+  const match = await route(new URL(req.url).pathname);
+  const handler = match?.handler[req.method] as RouteHandler | undefined;
+  if (!match || !handler) return new Response(null, { status: 404 });
+  return withDepsForTesting(deps, () => handler(req, { params: Promise.resolve(match.params) }));
 }
 
 function toRequest(req: IncomingMessage, base: string): Request {

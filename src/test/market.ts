@@ -5,6 +5,7 @@
 import type { PrivateKeyAccount, LocalAccount } from "viem/accounts";
 import type { Deps } from "../server/deps";
 import { callerFor } from "./caller";
+import { agentHttp, registerOverHttp, type AgentHttp } from "./agent-http";
 import { CHAIN_ID, inMinutes, newSeller, signedRegistration, siweSignIn, testDeployment } from "./factories";
 
 export type Caller = Awaited<ReturnType<typeof callerFor>>["caller"];
@@ -20,23 +21,23 @@ export async function signedInCaller(deps: Deps, account: LocalAccount): Promise
 
 export async function onlineNode(deps: Deps, pricePerHour: string) {
   const seller = newSeller();
-  const { caller } = await callerFor(deps);
   // Expiry on the Deps' clock, which tests move forward.
-  const reg = await caller.nodes.register(
+  const reg = await registerOverHttp(
+    deps,
     await signedRegistration(
       seller,
       { pricePerHour, expiry: inMinutes(10, deps.clock.now().getTime()) },
       testDeployment(CHAIN_ID, deps.env.PUBLIC_URL),
     ),
   );
-  const agent = (await callerFor(deps, { headers: { authorization: `Bearer ${reg.agentToken}` } })).caller;
+  const agent = agentHttp(deps, reg.agentToken);
   await agent.agent.heartbeat({});
   return { nodeId: reg.nodeId, seller, agent };
 }
 
 /** The agent takes the node's next job and reports `exitCode` (or a node error). */
 export async function runNextJob(
-  agent: Caller,
+  agent: AgentHttp,
   outcome: { exitCode: number } | { nodeError: string } = { exitCode: 0 },
 ) {
   const { job } = await agent.agent.claim({ waitSeconds: 0 });

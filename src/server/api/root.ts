@@ -1,6 +1,5 @@
 import { createCallerFactory, router } from "./trpc";
 import { nodesRouter } from "./routers/nodes";
-import { agentRouter } from "./routers/agent";
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { jobsRouter } from "./routers/jobs";
@@ -10,7 +9,6 @@ import { sellerRouter } from "./routers/seller";
 
 export const appRouter = router({
   nodes: nodesRouter,
-  agent: agentRouter,
   admin: adminRouter,
   auth: authRouter,
   jobs: jobsRouter,

@@ -3,7 +3,6 @@ import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { transformer } from "@/lib/transformer";
 import { AppError } from "../errors";
 import { enforceRateLimit, type RateLimitClass } from "../services/ratelimit/rate-limit";
-import { authenticateAgent } from "../services/nodes/agent-auth";
 import { isAdmin } from "../services/auth/siwe";
 import type { Context } from "./context";
 import { logInternal, toPublicError, toTRPCError } from "./errors";
@@ -90,16 +89,6 @@ export const publicProcedure = base.use(mapErrors);
  * Dashboard reads use the seller's SIWE session (`ctx.session`) where present.
  */
 export const sellerProcedure = publicProcedure.meta({ rateLimit: "register" });
-
-/** Calls from a node's agent: `Authorization: Bearer <agentToken>`. */
-export const agentProcedure = publicProcedure.meta({ rateLimit: "none" }).use(async ({ ctx, next }) => {
-  try {
-    const agent = await authenticateAgent(ctx.deps, ctx.headers.get("authorization"));
-    return next({ ctx: { agent } });
-  } catch (err) {
-    throw toTRPCError(err, ctx.requestId);
-  }
-});
 
 /** Signed in with Ethereum (SIWE). */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {

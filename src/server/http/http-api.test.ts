@@ -67,9 +67,9 @@ describe("HTTP API", () => {
       const err = (await res.json()).error;
       expect(err.message).toMatch(message);
     }
-    const trpcBig = await post("/api/trpc/nodes.register", "a".repeat(10 * 1024 * 1024));
+    const trpcBig = await post("/api/trpc/nodes.update", "a".repeat(10 * 1024 * 1024));
     expect(trpcBig.status).toBe(413);
-    const trpcBad = await post("/api/trpc/nodes.register", { json: { message: {}, signature: "0x" } });
+    const trpcBad = await post("/api/trpc/nodes.update", { json: { message: {}, signature: "0x" } });
     expect(trpcBad.status).toBe(400);
     expect((await trpcBad.json()).error.json.data.issues.length).toBeGreaterThan(0);
     const noToken = await post("/api/agent/v2/heartbeat", {});

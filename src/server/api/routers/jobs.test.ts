@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { callerFor } from "@/test/caller";
+import { agentHttp, registerOverHttp } from "@/test/agent-http";
 import { newSeller, signedRegistration, siweSignIn } from "@/test/factories";
 import { watchdogPass, TIMEOUT_GRACE_SECONDS } from "../../services/jobs/watchdog";
 import { subscribe } from "../../services/events/bus";
@@ -30,12 +31,10 @@ beforeEach(async () => {
 });
 
 const asBuyer = async () => (await callerFor(deps, { headers: { cookie: buyerCookie } })).caller;
-const asAgent = async (token: string) =>
-  (await callerFor(deps, { headers: { authorization: `Bearer ${token}` } })).caller;
+const asAgent = async (token: string) => agentHttp(deps, token);
 
 async function freeNode(price = "0") {
-  const { caller } = await callerFor(deps);
-  const reg = await caller.nodes.register(await signedRegistration(newSeller(), { pricePerHour: price }));
+  const reg = await registerOverHttp(deps, await signedRegistration(newSeller(), { pricePerHour: price }));
   const agent = await asAgent(reg.agentToken);
   await agent.agent.heartbeat({});
   return { ...reg, agent };
@@ -105,13 +104,13 @@ describe("job lifecycle", () => {
 
   it("refuses jobs for offline, paused, suspended or incompatible nodes with a clear reason", async () => {
     const buyerApi = await asBuyer();
-    const { caller } = await callerFor(deps);
-    const silent = await caller.nodes.register(await signedRegistration(newSeller(), { pricePerHour: "0" }));
+    const silent = await registerOverHttp(deps, await signedRegistration(newSeller(), { pricePerHour: "0" }));
     await expect(buyerApi.jobs.submit(job(silent.nodeId))).rejects.toMatchObject({
       code: "PRECONDITION_FAILED",
       message: expect.stringContaining("offline"),
     });
-    const shellOnly = await caller.nodes.register(
+    const shellOnly = await registerOverHttp(
+      deps,
       await signedRegistration(newSeller(), {
         pricePerHour: "0",
         gpuInfo: { model: "CPU", vramMiB: 0, gpuCount: 0, jobTypes: ["shell"] },

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { callerFor } from "@/test/caller";
+import { agentHttp, registerOverHttp } from "@/test/agent-http";
 import { newSeller, signedRegistration, siweSignIn } from "@/test/factories";
 
 /**
@@ -29,12 +30,10 @@ beforeEach(async () => {
 });
 
 const asBuyer = async () => (await callerFor(deps, { headers: { cookie: buyerCookie } })).caller;
-const asAgent = async (token: string) =>
-  (await callerFor(deps, { headers: { authorization: `Bearer ${token}` } })).caller;
+const asAgent = async (token: string) => agentHttp(deps, token);
 
 async function node(images?: string[]) {
-  const { caller } = await callerFor(deps);
-  const reg = await caller.nodes.register(await signedRegistration(newSeller(), { pricePerHour: "0" }));
+  const reg = await registerOverHttp(deps, await signedRegistration(newSeller(), { pricePerHour: "0" }));
   const agent = (await asAgent(reg.agentToken)).agent;
   await agent.heartbeat(images === undefined ? {} : { images });
   return { nodeId: reg.nodeId, agent };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { callerFor } from "@/test/caller";
+import { agentHttp, registerOverHttp } from "@/test/agent-http";
 import { gpu, newSeller, signedPause, signedRegistration, signedUpdate, siweSignIn } from "@/test/factories";
 import { flushHeartbeats } from "../../services/nodes/heartbeat";
 import { privateKeyToAccount, generatePrivateKey } from "viem/accounts";
@@ -14,14 +15,12 @@ beforeAll(async () => {
 afterAll(() => deps?.cleanup());
 
 async function register(overrides: Parameters<typeof signedRegistration>[1] = {}, seller = newSeller()) {
-  const { caller } = await callerFor(deps);
-  const out = await caller.nodes.register(await signedRegistration(seller, overrides));
+  const out = await registerOverHttp(deps, await signedRegistration(seller, overrides));
   return { ...out, seller };
 }
 
 async function beat(agentToken: string, gpuUtilization?: number) {
-  const { caller } = await callerFor(deps, { headers: { authorization: `Bearer ${agentToken}` } });
-  return caller.agent.heartbeat({ gpuUtilization });
+  return agentHttp(deps, agentToken).agent.heartbeat({ gpuUtilization });
 }
 
 async function list(input: Parameters<Awaited<ReturnType<typeof callerFor>>["caller"]["nodes"]["list"]>[0] = {}) {
@@ -78,16 +77,14 @@ describe("node registry", () => {
   it("rejects a replayed registration (same nonce) and writes nothing", async () => {
     const seller = newSeller();
     const reg = await signedRegistration(seller);
-    const { caller } = await callerFor(deps);
-    await caller.nodes.register(reg);
-    await expect(caller.nodes.register(reg)).rejects.toMatchObject({ code: "CONFLICT" });
+    await registerOverHttp(deps, reg);
+    await expect(registerOverHttp(deps, reg)).rejects.toMatchObject({ code: "CONFLICT" });
     expect(await deps.prisma.node.count()).toBe(1);
   });
 
   it("rejects a bad agent token", async () => {
     await expect(beat("csa_notarealtokennotarealtoken")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    const { caller } = await callerFor(deps);
-    await expect(caller.agent.heartbeat({})).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(agentHttp(deps).agent.heartbeat({})).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 
   it("filters by model (case-insensitive substring), VRAM, GPU count, price and seller", async () => {
@@ -212,7 +209,7 @@ describe("node registry", () => {
       null,
     ];
     for (const input of bad) {
-      const err = await caller.nodes.register(input as never).catch((e: unknown) => e);
+      const err = await registerOverHttp(deps, input as never).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: "BAD_REQUEST" });
       expect((err as Error).message.length).toBeGreaterThan(5);
     }

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { signedRegistrationSchema, signedSetNodePausedSchema, signedUpdateNodeSchema } from "@computeswarm/protocol";
+import { signedSetNodePausedSchema, signedUpdateNodeSchema } from "@computeswarm/protocol";
 import { publicProcedure, router, sellerProcedure } from "../trpc";
-import { registerNode } from "../../services/nodes/register-node";
 import { setNodePaused, updateNode } from "../../services/nodes/manage-node";
 import { getNode, listNodes, listNodesInputSchema, listNodesOutputSchema } from "../../services/nodes/discover-nodes";
 import { nodeViewSchema } from "../../services/nodes/node-view";
@@ -9,11 +8,6 @@ import { nodeViewSchema } from "../../services/nodes/node-view";
 const nodeIdInput = z.object({ id: z.string().uuid() });
 
 export const nodesRouter = router({
-  register: sellerProcedure
-    .input(signedRegistrationSchema)
-    .output(z.object({ nodeId: z.string(), agentToken: z.string() }))
-    .mutation(({ ctx, input }) => registerNode(ctx.deps, input)),
-
   update: sellerProcedure
     .input(signedUpdateNodeSchema)
     .output(z.object({ nodeId: z.string() }))

@@ -14,7 +14,8 @@ import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { startTestServer } from "@/test/http-server";
 import { anvilWallet, startTestChain, type TestChain } from "@/test/chain";
 import { offer, signAuthCapture } from "@/test/escrow-payments";
-import { eventually, onlineNode, pythonJob, signedInCaller, type Caller } from "@/test/market";
+import { eventually, onlineNode, pythonJob, signedInCaller } from "@/test/market";
+import type { AgentHttp } from "@/test/agent-http";
 import { startRpcProxy } from "@/test/rpc-proxy";
 import { createChainService, getChain, setChainForTesting } from "../../payments/chain-service";
 import { localViemChain } from "../../payments/chain/local-chain";
@@ -55,7 +56,7 @@ async function fundedBuyer(index: number, amount = 1_000_000n): Promise<LocalAcc
 
 /** The agent takes its next job, "runs" it for `seconds` on the server's clock, and reports. */
 async function runFor(
-  agent: Caller,
+  agent: AgentHttp,
   seconds: number,
   outcome: { exitCode: number } | { nodeError: string } = { exitCode: 0 },
 ) {
