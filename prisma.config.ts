@@ -1,6 +1,7 @@
 import { defineConfig } from "prisma/config";
 
-// The CLI is used only for `prisma generate` (offline; see STACK-NOTES).
+// The CLI is used only for `prisma generate`, offline (the db:generate script points
+// PRISMA_SCHEMA_ENGINE_BINARY at /bin/true: generate needs no schema engine).
 // Migrations are applied by scripts/migrate.ts, not by `prisma migrate`.
 export default defineConfig({
   schema: "prisma/schema.prisma",

@@ -1,6 +1,6 @@
 /**
  * ───────────────────────────── PAYMENT INTEGRATION POINT ─────────────────────────────
- * The one place the browser pays for a job with x402 (DESIGN "Job lifecycle and payment").
+ * The one place the browser pays for a job with x402: the ceiling held in escrow, the seconds used captured.
  *
  *   1. The server's PaymentRequirements for this job (x402 v2) from `jobs.quote`: the
  *      first is scheme "auth-capture" (escrow); a 402 from `jobs.submit` carries them too.
@@ -42,16 +42,6 @@ export function chainIdOfRequirements(requirements: PaymentRequirements): number
   if (!m)
     throw new Error(`This marketplace asks for payment on ${requirements.network}, which this page cannot pay on.`);
   return Number(m[1]);
-}
-
-/** Reads the requirements out of a 402 from `jobs.submit` (null when it is not one). */
-export function requirementsFromError(err: unknown): PaymentRequirements | null {
-  const data = (err as { data?: { httpStatus?: number; code?: string; details?: { requirements?: unknown } | null } })
-    .data;
-  const req = data?.details?.requirements as PaymentRequirements | undefined;
-  if (!req || (data?.code !== "PAYMENT_REQUIRED" && data?.httpStatus !== 402)) return null;
-  if (typeof req.amount !== "string" || typeof req.payTo !== "string" || typeof req.network !== "string") return null;
-  return req;
 }
 
 /**

@@ -59,11 +59,6 @@ export const ExternalIcon = ({ className }: IconProps) => (
     <path d="M15 3h6v6M10 14 21 3M18 13v6a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h6" />
   </svg>
 );
-export const MenuIcon = ({ className }: IconProps) => (
-  <svg {...common} className={className}>
-    <path d="M4 6h16M4 12h16M4 18h16" />
-  </svg>
-);
 export const FilterIcon = ({ className }: IconProps) => (
   <svg {...common} className={className}>
     <path d="M3 5h18M6 12h12M10 19h4" />

@@ -127,7 +127,3 @@ export function usdcDomainExtra(network: NetworkConfig): {
 export function explorerTxUrl(network: NetworkConfig, txHash: string): string | null {
   return network.explorerUrl ? `${network.explorerUrl}/tx/${txHash}` : null;
 }
-
-export function explorerAddressUrl(network: NetworkConfig, address: string): string | null {
-  return network.explorerUrl ? `${network.explorerUrl}/address/${address}` : null;
-}

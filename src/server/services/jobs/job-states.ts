@@ -1,8 +1,7 @@
-import { AppError } from "../../errors";
-
 /**
- * The job state machine (DESIGN.md "Job lifecycle"). Every status change goes
- * through transitionJob (transition.ts), which refuses anything not listed here.
+ * The job state machine: queued → running → completed | failed | timed_out, or
+ * queued → cancelled | failed (node_error). Every status change goes through
+ * transitionJob (transition.ts), which refuses anything not listed here.
  */
 export const JOB_STATUSES = ["queued", "running", "completed", "failed", "timed_out", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -38,16 +37,6 @@ const ALLOWED: Record<JobStatus, readonly JobStatus[]> = {
   timed_out: [],
   cancelled: [],
 };
-
-export function canTransition(from: JobStatus, to: JobStatus): boolean {
-  return ALLOWED[from].includes(to);
-}
-
-export function assertTransition(from: JobStatus, to: JobStatus): void {
-  if (!canTransition(from, to)) {
-    throw new AppError("CONFLICT", `A ${from} job cannot become ${to}.`, "illegal_transition", { from, to });
-  }
-}
 
 /** Sources from which `to` is reachable: used as the WHERE of the guarded UPDATE. */
 export function sourcesOf(to: JobStatus): JobStatus[] {

@@ -1,11 +1,13 @@
 import type { Deps } from "../../deps";
 
 /**
- * Node liveness in Redis: `heartbeat:{id}` (EX ttl, as the original design
- * says) plus a sorted set `nodes:seen` (id → last beat in ms) that lets
- * discovery find every live node with one range query.
+ * Node liveness in Redis: `heartbeat:{id}` (EX ttl) plus a sorted set
+ * `nodes:seen` (id → last beat in ms) that lets discovery find every live node
+ * with one range query. Entries silent for SEEN_RETENTION_MS are pruned there
+ * (a node page then shows PostgreSQL's last_heartbeat, flushed long before).
  */
 export const SEEN_KEY = "nodes:seen";
+export const SEEN_RETENTION_MS = 24 * 3600 * 1000;
 export const heartbeatKey = (id: string) => `heartbeat:${id}`;
 export const utilKey = (id: string) => `gpuutil:${id}`;
 
@@ -30,7 +32,15 @@ export function forgetLiveNodes(deps: Pick<Deps, "local">) {
 
 async function readLiveNodes(deps: Pick<Deps, "redis" | "env">, now: number): Promise<Map<string, number>> {
   const since = now - deps.env.HEARTBEAT_TTL_SECONDS * 1000;
-  const flat = await deps.redis.cmd.zrangebyscore(SEEN_KEY, since, "+inf", "WITHSCORES");
+  const results =
+    (await deps.redis.cmd
+      .pipeline()
+      .zremrangebyscore(SEEN_KEY, "-inf", `(${now - SEEN_RETENTION_MS}`)
+      .zrangebyscore(SEEN_KEY, since, "+inf", "WITHSCORES")
+      .exec()) ?? [];
+  const failed = results.find(([err]) => err);
+  if (failed) throw failed[0];
+  const flat = (results[1]?.[1] ?? []) as string[];
   const live = new Map<string, number>();
   for (let i = 0; i < flat.length; i += 2) live.set(flat[i]!, Number(flat[i + 1]));
   return live;

@@ -2,7 +2,7 @@ import type { Job, Node } from "@/generated/prisma/client";
 import { quoteAtomic } from "@/lib/money";
 
 /**
- * The billing rule, in one place (DESIGN "Capture after delivery").
+ * The billing rule, in one place: what a job's capture is after delivery.
  *
  * Billed seconds are the server-clocked run time from the agent's claim
  * (`startedAt`) to its report (`completedAt`), rounded up to the second, at least

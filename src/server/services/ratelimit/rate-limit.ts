@@ -4,8 +4,8 @@ import { AppError } from "../../errors";
 
 /**
  * Per-IP limits by route class, counted in Redis so that every app instance
- * shares them. Defaults are the original design's (10/min discovery, 1/min
- * job submission); all are configurable through RATE_LIMIT_*.
+ * shares them. Defaults: 10/min discovery, 1/min job submission; all are
+ * configurable through RATE_LIMIT_*.
  */
 export const RATE_LIMIT_CLASSES = ["discovery", "jobSubmit", "register", "default"] as const;
 export type RateLimitClass = (typeof RATE_LIMIT_CLASSES)[number];
