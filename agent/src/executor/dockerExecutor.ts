@@ -1,7 +1,7 @@
 import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { JobType } from "@computeswarm/protocol";
+import { JOB_TYPES, type JobType } from "@computeswarm/protocol";
 import { runCommand } from "../util/runCommand";
 import { SANDBOX_GID, SANDBOX_UID } from "./bwrapArgs";
 import { NODE_LABEL, buildDockerRunArgs, containerNameFor, pickImage, type PinnedImage } from "./dockerArgs";
@@ -50,7 +50,7 @@ export class DockerExecutor implements Executor {
   }
 
   supportedJobTypes(): JobType[] {
-    return ["python", "shell"]; // the allowed images are expected to have python3 and bash
+    return [...JOB_TYPES]; // the allowed images are expected to have python3 and bash
   }
 
   /** The local image id for an allowed image, checked against its pinned digest. */
