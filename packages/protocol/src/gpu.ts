@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { text } from "./fields.js";
-import { JOB_TYPES, jobTypeSchema } from "./jobs.js";
+import { text } from "./fields";
+import { JOB_TYPES, jobTypeSchema } from "./jobs";
 
 /** One GPU as the agent detected it (from nvidia-smi). */
 export const gpuDeviceSchema = z.object({

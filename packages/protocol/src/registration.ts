@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { keccak256, stringToBytes } from "viem";
-import { gpuInfoSchema } from "./gpu.js";
-import { text } from "./fields.js";
+import { gpuInfoSchema } from "./gpu";
+import { text } from "./fields";
 
 /**
  * EIP-712 messages a seller signs. The marketplace and the agent import these

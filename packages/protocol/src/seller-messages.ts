@@ -9,7 +9,7 @@ import {
   signatureSchema,
   type RegisterNodeMessage,
   type SellerDeployment,
-} from "./registration.js";
+} from "./registration";
 
 /**
  * The seller's signed messages besides RegisterNode (see sellerTypes): each is

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { gpuInfoSchema } from "./gpu.js";
-import { endpointSchema, priceSchema, signedRegistrationSchema } from "./registration.js";
-import { nonNegativeInt4, int4, text, uuid } from "./fields.js";
-import { JOB_TYPES, jobTypeSchema } from "./jobs.js";
+import { gpuInfoSchema } from "./gpu";
+import { endpointSchema, priceSchema, signedRegistrationSchema } from "./registration";
+import { nonNegativeInt4, int4, text, uuid } from "./fields";
+import { JOB_TYPES, jobTypeSchema } from "./jobs";
 
 /**
  * Agent protocol, version 2: plain JSON over HTTP under /api/agent/v2 (v1 beside it).
