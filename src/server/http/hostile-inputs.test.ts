@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { privateKeyToAccount, generatePrivateKey, type PrivateKeyAccount } from "viem/accounts";
-import { sellerTypedData } from "@computeswarm/protocol";
+import { signSellerMessage } from "@computeswarm/protocol";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { startTestServer } from "@/test/http-server";
 import { callerFor } from "@/test/caller";
@@ -85,8 +85,7 @@ const ID = "0b9c3c2e-8f0e-4a53-9a55-2d4f1e0c6a11";
 
 async function signedPairing(endpoint: string) {
   const message = { seller: seller.address, pricePerHour: "1.00", endpoint, nonce: nonce(), expiry: inMinutes(10) };
-  const signature = await seller.signTypedData(sellerTypedData(TEST_DEPLOYMENT, "PairNode", message));
-  return { message, signature };
+  return signSellerMessage(seller, TEST_DEPLOYMENT, "PairNode", message);
 }
 
 beforeAll(async () => {
