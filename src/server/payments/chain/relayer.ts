@@ -1,12 +1,19 @@
 /**
- * A relayer: the account that sends settlement transactions (EIP-3009
- * `transferWithAuthorization`) and pays their gas, wrapped as the signer that
- * @x402/evm's facilitator expects (`FacilitatorEvmSigner`).
+ * A relayer: the account that sends the marketplace's transactions (escrow `authorize`,
+ * `capture`, `void`; EIP-3009 `transferWithAuthorization` for exact) and pays their gas,
+ * also wrapped as the signer that @x402/evm's facilitator expects (`FacilitatorEvmSigner`).
  *
  * One relayer account sending concurrently races for transaction nonces (viem reads the
  * pending nonce per transaction, so two settlements in flight get the same one and one
  * fails). Here every transaction of a relayer goes through one queue that hands out nonces
- * in order; only the broadcast is serialized, receipts are awaited in parallel.
+ * from a local counter (read from the node once, and again after any failed send).
+ *
+ * The queue holds only what must be in nonce order: signing and the broadcast. Everything
+ * a send needs from the node is known before it enters the queue: gas (estimated by the
+ * caller, outside the queue), fees (cached, refreshed in the background) and the chain id.
+ * viem 2.57 calls `eth_fillTransaction` (or estimates) unless chainId, nonce, gas and fees
+ * are all given, which would put a round trip, and a full simulation, inside the queue.
+ * Receipts are awaited concurrently, outside the queue, so transactions go out back to back.
  */
 import { toFacilitatorEvmSigner } from "@x402/evm";
 import {
@@ -19,8 +26,12 @@ import {
   type Account,
   type Address,
   type Chain,
+  encodeFunctionData,
+  FeeCapTooLowError,
+  TransactionReceiptNotFoundError,
   type Hex,
   type PublicClient,
+  type TransactionReceipt,
   type Transport,
   type WalletClient,
 } from "viem";
@@ -38,6 +49,20 @@ export interface RelayerOptions {
   pollingIntervalMs?: number;
   /** How long a settlement waits for its receipt before reporting `settlement_pending`. Default 120 s. */
   confirmationTimeoutMs?: number;
+  /** How long fetched fees are reused before a send refreshes them (in the background). Default 2 s. */
+  feeTtlMs?: number;
+}
+
+export interface Fees {
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+}
+
+/** A contract call ready to go: `gas` known (estimated by the caller, outside the queue). */
+export interface PreparedCall {
+  to: Address;
+  data: Hex;
+  gas: bigint;
 }
 
 export interface Relayer {
@@ -49,7 +74,24 @@ export interface Relayer {
   signer: FacilitatorEvmSigner;
   /** Runs `send` with this relayer's next nonce, one transaction at a time. */
   withNonce<T>(send: (nonce: number) => Promise<T>): Promise<T>;
+  /** Signs and broadcasts `call` with the next nonce and cached fees: no other RPC in the queue. Returns the hash. */
+  send(call: PreparedCall): Promise<Hex>;
+  /** EIP-1559 fees for the next sends (cached for `feeTtlMs`). */
+  fees(): Promise<Fees>;
+  /**
+   * A block number no later than the head: the highest this relayer has seen (fees, receipts),
+   * asked of the node only the first time. Where to start looking for a transaction sent after it.
+   */
+  knownBlock(): Promise<bigint>;
+  /** The receipt, asked for at once and then at growing intervals up to the polling interval; throws after `timeoutMs`. */
+  waitForReceipt(hash: Hex, timeoutMs: number): Promise<TransactionReceipt>;
 }
+
+/** Estimates vary a little with state (cold slots, a first deployment): send with a margin. */
+export const withGasMargin = (estimated: bigint) => (estimated * 6n) / 5n + 10_000n;
+
+/** Fees that survive a few blocks of base-fee growth (12.5% a block at most): 2 × base fee + tip. */
+const BASE_FEE_HEADROOM = 2n;
 
 /** Minimal shape of the calls the x402 signer forwards; viem's generics are too narrow for `abi: unknown[]`. */
 type LooseContractCall = {
@@ -111,6 +153,105 @@ export function createRelayer(options: RelayerOptions): Relayer {
     return result;
   }
 
+  const feeTtlMs = options.feeTtlMs ?? 2_000;
+  let cachedFees: { fees: Fees; at: number } | undefined;
+  let seenBlock: bigint | undefined;
+  const sawBlock = (n: bigint) => {
+    if (seenBlock === undefined || n > seenBlock) seenBlock = n;
+  };
+  let refreshing: Promise<Fees> | undefined;
+  function refreshFees(): Promise<Fees> {
+    refreshing ??= (async () => {
+      try {
+        const [block, tip] = await Promise.all([
+          publicClient.getBlock({ blockTag: "latest" }),
+          publicClient.estimateMaxPriorityFeePerGas().catch(() => 0n),
+        ]);
+        sawBlock(block.number);
+        const base = block.baseFeePerGas ?? 0n;
+        const fees = { maxFeePerGas: base * BASE_FEE_HEADROOM + tip, maxPriorityFeePerGas: tip };
+        cachedFees = { fees, at: Date.now() };
+        return fees;
+      } finally {
+        refreshing = undefined;
+      }
+    })();
+    return refreshing;
+  }
+  async function fees(): Promise<Fees> {
+    if (!cachedFees) return refreshFees();
+    // Stale: this send uses the cached fees, the next ones get fresh ones.
+    if (Date.now() - cachedFees.at > feeTtlMs) refreshFees().catch(() => undefined);
+    return cachedFees.fees;
+  }
+
+  async function send(call: PreparedCall): Promise<Hex> {
+    const sendWith = async (feesNow: Fees) =>
+      withNonce((nonce) =>
+        walletClient.sendTransaction({
+          to: call.to,
+          data: call.data,
+          gas: call.gas,
+          nonce,
+          chainId: options.chain.id,
+          type: "eip1559",
+          ...feesNow,
+        } as Parameters<typeof walletClient.sendTransaction>[0]),
+      );
+    try {
+      return await sendWith(await fees());
+    } catch (err) {
+      // The base fee outgrew the cached fees: fetch them now and try once more.
+      if (err instanceof BaseError && err.walk((e) => e instanceof FeeCapTooLowError)) {
+        return sendWith(await refreshFees());
+      }
+      throw err;
+    }
+  }
+
+  async function waitForReceipt(hash: Hex, timeoutMs: number): Promise<TransactionReceipt> {
+    const deadline = Date.now() + timeoutMs;
+    // A local chain mines at once; a real one takes seconds: ask at once, then back off to the polling interval.
+    for (let delay = 2; ; delay = Math.min(delay * 2, pollingInterval)) {
+      try {
+        const receipt = await publicClient.getTransactionReceipt({ hash });
+        sawBlock(receipt.blockNumber);
+        return receipt;
+      } catch (err) {
+        if (!(err instanceof TransactionReceiptNotFoundError)) throw err;
+      }
+      if (Date.now() + delay > deadline) {
+        throw new Error(`no receipt for ${hash} within ${timeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  /**
+   * The x402 facilitator's writes (exact: `transferWithAuthorization`). Unlike the escrow's
+   * sends, these estimate gas inside the queue: the stock facilitator does not dedupe a
+   * payload settled twice at once, and an estimate after the first one landed is what turns
+   * the second into a clear "nonce already used" instead of a reverted transaction. Our
+   * exact submissions are deduped by the database before they get here; this path is rare.
+   */
+  async function writeForFacilitator(call: { to: Address; data: Hex; gas?: bigint }): Promise<Hex> {
+    const feesNow = await fees();
+    return withNonce(async (nonce) => {
+      const gas =
+        call.gas ??
+        withGasMargin(await publicClient.estimateGas({ account: account.address, to: call.to, data: call.data }));
+      return walletClient.sendTransaction({
+        to: call.to,
+        data: call.data,
+        gas,
+        nonce,
+        chainId: options.chain.id,
+        type: "eip1559",
+        ...feesNow,
+      } as Parameters<typeof walletClient.sendTransaction>[0]);
+    });
+  }
+
   const signer = toFacilitatorEvmSigner(
     {
       address: account.address,
@@ -118,21 +259,16 @@ export function createRelayer(options: RelayerOptions): Relayer {
         publicClient.readContract(args as LooseContractCall as Parameters<typeof publicClient.readContract>[0]),
       verifyTypedData: (args) =>
         publicClient.verifyTypedData(args as unknown as Parameters<typeof publicClient.verifyTypedData>[0]),
-      writeContract: (args) =>
-        withNonce((nonce) =>
-          walletClient.writeContract({
-            address: args.address,
-            abi: args.abi as Abi,
-            functionName: args.functionName,
-            args: args.args,
-            gas: args.gas,
-            dataSuffix: args.dataSuffix,
-            nonce,
-          } as Parameters<typeof walletClient.writeContract>[0]),
-        ),
-      sendTransaction: (args) =>
-        withNonce((nonce) => walletClient.sendTransaction({ to: args.to, data: args.data, nonce })),
-      waitForTransactionReceipt: (args) => publicClient.waitForTransactionReceipt(args),
+      writeContract: (args) => {
+        const data = encodeFunctionData({ abi: args.abi as Abi, functionName: args.functionName, args: args.args });
+        return writeForFacilitator({
+          to: args.address,
+          data: args.dataSuffix ? (`${data}${args.dataSuffix.slice(2)}` as Hex) : data,
+          gas: args.gas,
+        });
+      },
+      sendTransaction: (args) => writeForFacilitator({ to: args.to, data: args.data }),
+      waitForTransactionReceipt: (args) => waitForReceipt(args.hash, options.confirmationTimeoutMs ?? 120_000),
       getCode: (args) => publicClient.getCode(args),
     },
     { confirmationTimeoutMs: options.confirmationTimeoutMs ?? 120_000 },
@@ -145,5 +281,12 @@ export function createRelayer(options: RelayerOptions): Relayer {
     walletClient,
     signer,
     withNonce,
+    send,
+    fees,
+    waitForReceipt,
+    async knownBlock() {
+      if (seenBlock === undefined) sawBlock(await publicClient.getBlockNumber({ cacheTime: 0 }));
+      return seenBlock!;
+    },
   };
 }
