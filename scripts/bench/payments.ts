@@ -24,6 +24,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
+import { readFile } from "node:fs/promises";
 import express from "express";
 import pg from "pg";
 import Redis from "ioredis";
@@ -42,7 +43,7 @@ import { createDeps, type Deps } from "../../src/server/deps";
 import { createLogger } from "../../src/server/logger";
 import { openSqlRunner } from "../../src/server/db/connect";
 import { loadMigrations, runMigrations } from "../../src/server/db/migrate";
-import { startAnvil } from "../../src/server/payments/chain/anvil";
+import { startAnvil, type AnvilInstance } from "../../src/server/payments/chain/anvil";
 import { anvilAccount } from "../../src/server/payments/chain/accounts";
 import { getChain, type ChainService } from "../../src/server/payments/chain-service";
 import { subscribe } from "../../src/server/services/events/bus";
@@ -209,12 +210,33 @@ function post(
   });
 }
 
-/** `concurrency` clients, each sending its next pre-signed request as soon as its last one is answered. */
-async function drive(base: string, shots: Shot[], concurrency: number) {
+/** CPU seconds a process has used (utime + stime from /proc; Linux clock ticks are 1/100 s). */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface Run {
+  latencies: number[];
+  failures: Map<number, number>;
+  seconds: number;
+  nodeCpuSeconds: number;
+  anvilCpuSeconds: number;
+}
+
+/**
+ * `concurrency` clients, each sending its next pre-signed request as soon as its last one
+ * is answered. Also the CPU this process (servers and clients) and anvil used meanwhile:
+ * unlike latency, CPU per request hardly depends on what else the machine is doing.
+ */
+async function drive(base: string, shots: Shot[], concurrency: number, anvilPid: number): Promise<Run> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
   const failures = new Map<number, number>();
   let next = 0;
+  const cpu0 = process.cpuUsage();
+  const anvil0 = await cpuSecondsOf(anvilPid);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -228,8 +250,25 @@ async function drive(base: string, shots: Shot[], concurrency: number) {
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const anvilCpuSeconds = (await cpuSecondsOf(anvilPid)) - anvil0;
   agent.destroy();
-  return { paidPerSecond: latencies.length / seconds, ...percentiles(latencies), failures };
+  return { latencies, failures, seconds, nodeCpuSeconds: (cpu.user + cpu.system) / 1e6, anvilCpuSeconds };
+}
+
+function summary(runs: Run[]) {
+  const latencies = runs.flatMap((r) => r.latencies);
+  const sum = (pick: (r: Run) => number) => runs.reduce((n, r) => n + pick(r), 0);
+  const failures = new Map<number, number>();
+  for (const r of runs) for (const [status, n] of r.failures) failures.set(status, (failures.get(status) ?? 0) + n);
+  const perPaidMs = (seconds: number) => (seconds * 1000) / Math.max(1, latencies.length);
+  return {
+    ...percentiles(latencies),
+    paidPerSecond: latencies.length / sum((r) => r.seconds),
+    failures,
+    nodeCpuMs: perPaidMs(sum((r) => r.nodeCpuSeconds)),
+    anvilCpuMs: perPaidMs(sum((r) => r.anvilCpuSeconds)),
+  };
 }
 
 /** The 402's requirements for an unpaid request. */
@@ -248,7 +287,7 @@ const paid = (shot: Shot, payment: PaymentPayload): Shot => ({
   headers: { "PAYMENT-SIGNATURE": encodePaymentSignatureHeader(payment) },
 });
 
-async function benchPaidSubmissions(deps: Deps, chain: ChainService, rpcUrl: string) {
+async function benchPaidSubmissions(deps: Deps, chain: ChainService, anvil: AnvilInstance) {
   const node = await onlineNode(deps, "0.36"); // 0.006 USDC per 60 s job
   const buyer = anvilWallet(1);
   const door = doorServer(deps);
@@ -256,7 +295,7 @@ async function benchPaidSubmissions(deps: Deps, chain: ChainService, rpcUrl: str
   const unpaidJob: Shot = { path: "/api/x402/jobs", body: JSON.stringify(pythonJob(node.nodeId)), headers: {} };
   const escrowOffer = offer({ accepts: await requirementsOf(ours, unpaidJob) }, "auth-capture");
 
-  const reference = referenceServer(chain, rpcUrl, node.seller.address, escrowOffer.amount);
+  const reference = referenceServer(chain, anvil.rpcUrl, node.seller.address, escrowOffer.amount);
   const theirs = await listenInRange(reference);
   const unpaidRef: Shot = { path: "/jobs", body: "{}", headers: {} };
   const [exactOffer] = await requirementsOf(theirs, unpaidRef);
@@ -268,20 +307,38 @@ async function benchPaidSubmissions(deps: Deps, chain: ChainService, rpcUrl: str
       ),
       sign(WARMUP + PAYMENTS, () => signPayment(buyer, exactOffer!)).then((ps) => ps.map((p) => paid(unpaidRef, p))),
     ]);
-    await drive(theirs, refShots.slice(0, WARMUP), CONCURRENCY);
-    await drive(ours, ourShots.slice(0, WARMUP), CONCURRENCY);
-    const ref = await drive(theirs, refShots.slice(WARMUP), CONCURRENCY);
-    const cs = await drive(ours, ourShots.slice(WARMUP), CONCURRENCY);
+    await drive(theirs, refShots.slice(0, WARMUP), CONCURRENCY, anvil.pid);
+    await drive(ours, ourShots.slice(0, WARMUP), CONCURRENCY, anvil.pid);
+    // Two alternating rounds each, so a change in the machine's load hits both sides alike.
+    const half = WARMUP + Math.floor(PAYMENTS / 2);
+    const refRuns: Run[] = [];
+    const ourRuns: Run[] = [];
+    for (const [from, to] of [
+      [WARMUP, half],
+      [half, WARMUP + PAYMENTS],
+    ] as const) {
+      refRuns.push(await drive(theirs, refShots.slice(from, to), CONCURRENCY, anvil.pid));
+      ourRuns.push(await drive(ours, ourShots.slice(from, to), CONCURRENCY, anvil.pid));
+    }
+    const cs = summary(ourRuns);
+    const ref = summary(refRuns);
 
-    const row = (name: string, r: typeof cs) =>
-      `  ${name.padEnd(44)} ${r.paidPerSecond.toFixed(0).padStart(6)} paid/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p95 ${r.p95
-        .toFixed(1)
-        .padStart(6)} ms   ${r.n}/${PAYMENTS} paid${[...r.failures].map(([s, n]) => `, ${n}× ${s}`).join("")}`;
+    const row = (name: string, r: typeof cs) => {
+      const failed = [...r.failures].map(([status, n]) => `, ${n}× HTTP ${status}`).join("");
+      return [
+        `  ${name.padEnd(46)}`,
+        `${r.paidPerSecond.toFixed(0).padStart(5)} paid/s`,
+        `p50 ${r.p50.toFixed(1).padStart(6)} ms`,
+        `p95 ${r.p95.toFixed(1).padStart(6)} ms`,
+        `CPU per paid: node ${r.nodeCpuMs.toFixed(1)} ms, anvil ${r.anvilCpuMs.toFixed(1)} ms`,
+        `${r.n}/${PAYMENTS} paid${failed}`,
+      ].join("   ");
+    };
     console.log(`\npaid submissions, ${PAYMENTS} pre-signed payments each, ${CONCURRENCY} concurrent clients:`);
-    console.log(row("ComputeSwarm x402 door (auth-capture escrow)", cs));
-    console.log(row("@x402/express reference (exact, settles)", ref));
+    console.log(row("ComputeSwarm x402 door (auth-capture: escrow)", cs));
+    console.log(row("@x402/express reference (exact: settles)", ref));
     console.log(
-      `  ratio ${(cs.paidPerSecond / ref.paidPerSecond).toFixed(2)}× paid/s (target ≥ 3×), our p95 ${cs.p95.toFixed(1)} ms incl. the on-chain authorize (target < 30 ms)`,
+      `  ratio ${(cs.paidPerSecond / ref.paidPerSecond).toFixed(2)}× paid/s (target ≥ 3×); our p95 ${cs.p95.toFixed(1)} ms including the on-chain authorize (target < 30 ms)`,
     );
   } finally {
     await closeServer(door);
@@ -348,7 +405,7 @@ async function main() {
   try {
     const chain = await getChain(deps);
     console.log(`payments bench: anvil (automine), ${deps.db.kind} + ${deps.redis.kind} redis, load ${loadAverage()}`);
-    await benchPaidSubmissions(deps, chain, anvil.rpcUrl);
+    await benchPaidSubmissions(deps, chain, anvil);
     await benchSettlement(deps, await signedInCaller(deps, anvilWallet(1)));
     console.log(`\nload average at the end: ${loadAverage()} (2 cores shared with other work: compare the ratio)`);
   } finally {
