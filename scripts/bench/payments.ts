@@ -57,6 +57,8 @@ import { percentiles } from "./report";
 
 const [PAYMENTS = 600, SETTLEMENTS = 100, CONCURRENCY = 20] = process.argv.slice(2).map(Number);
 const WARMUP = 20;
+/** Payments each side also gets one at a time: latency without queueing. */
+const ONE_AT_A_TIME = 50;
 /** The reference's relayer: not ours (account 0), so the two never share a nonce. */
 const REFERENCE_RELAYER_INDEX = 5;
 
@@ -302,10 +304,12 @@ async function benchPaidSubmissions(deps: Deps, chain: ChainService, anvil: Anvi
   try {
     const sign = (n: number, one: () => Promise<PaymentPayload>) => Promise.all(Array.from({ length: n }, one));
     const [ourShots, refShots] = await Promise.all([
-      sign(WARMUP + PAYMENTS, () => signAuthCapture(buyer, escrowOffer)).then((ps) =>
+      sign(WARMUP + PAYMENTS + ONE_AT_A_TIME, () => signAuthCapture(buyer, escrowOffer)).then((ps) =>
         ps.map((p) => paid(unpaidJob, p)),
       ),
-      sign(WARMUP + PAYMENTS, () => signPayment(buyer, exactOffer!)).then((ps) => ps.map((p) => paid(unpaidRef, p))),
+      sign(WARMUP + PAYMENTS + ONE_AT_A_TIME, () => signPayment(buyer, exactOffer!)).then((ps) =>
+        ps.map((p) => paid(unpaidRef, p)),
+      ),
     ]);
     await drive(theirs, refShots.slice(0, WARMUP), CONCURRENCY, anvil.pid);
     await drive(ours, ourShots.slice(0, WARMUP), CONCURRENCY, anvil.pid);
@@ -322,6 +326,9 @@ async function benchPaidSubmissions(deps: Deps, chain: ChainService, anvil: Anvi
     }
     const cs = summary(ourRuns);
     const ref = summary(refRuns);
+    const single = WARMUP + PAYMENTS;
+    const csAlone = summary([await drive(ours, ourShots.slice(single), 1, anvil.pid)]);
+    const refAlone = summary([await drive(theirs, refShots.slice(single), 1, anvil.pid)]);
 
     const row = (name: string, r: typeof cs) => {
       const failed = [...r.failures].map(([status, n]) => `, ${n}× HTTP ${status}`).join("");
@@ -340,6 +347,11 @@ async function benchPaidSubmissions(deps: Deps, chain: ChainService, anvil: Anvi
     console.log(
       `  ratio ${(cs.paidPerSecond / ref.paidPerSecond).toFixed(2)}× paid/s (target ≥ 3×); our p95 ${cs.p95.toFixed(1)} ms including the on-chain authorize (target < 30 ms)`,
     );
+    const alone = (name: string, r: typeof cs) =>
+      `  ${name.padEnd(46)}p50 ${r.p50.toFixed(1).padStart(6)} ms   p95 ${r.p95.toFixed(1).padStart(6)} ms`;
+    console.log(`one client, ${ONE_AT_A_TIME} payments each (latency without queueing):`);
+    console.log(alone("ComputeSwarm x402 door", csAlone));
+    console.log(alone("@x402/express reference", refAlone));
   } finally {
     await closeServer(door);
     await closeServer(reference);

@@ -1,6 +1,8 @@
 /**
  * The operator's side of the auth-capture escrow, over viem and our relayer (its one nonce
- * queue: every transaction of the relayer account goes through `relayer.withNonce`).
+ * queue: every transaction of the relayer account goes through it). Gas is estimated
+ * outside the queue (the estimate is also the simulation), so the queue only signs and
+ * broadcasts; receipts are awaited concurrently.
  * We are the `delegated` operator: `PaymentInfo.operator` is the relayer's address.
  *
  * How to use it:
@@ -9,10 +11,10 @@
  *   const info = paymentInfoFromAuthCapture({ requirements, payer: auth.from,
  *                                             validBefore: auth.validBefore, salt: payload.salt });
  *   const id = ops.hashOf(info);                         // key every record by this
- *   const sim = await ops.simulateAuthorize(info, info.maxAmount, payload.signature);
- *   if (!sim.ok) → 402 with sim.reason (e.g. "FiatTokenV2: authorization is used or canceled",
- *                  "PaymentAlreadyCollected", "AfterPreApprovalExpiry")
- *   await ops.authorize(info, info.maxAmount, payload.signature, { onSent: (tx) => store(id, tx) });
+ *   const gas = await ops.estimateAuthorize(info, info.maxAmount, payload.signature);
+ *   // throws EscrowRevertError → 402 with .reason (e.g. "FiatTokenV2: authorization is used
+ *   // or canceled", "PaymentAlreadyCollected", "AfterPreApprovalExpiry", "…exceeds balance")
+ *   await ops.authorize(info, info.maxAmount, payload.signature, { gas }); // not estimated twice
  *   ... job runs ...
  *   const state = await ops.readPaymentState(id);        // ALWAYS before capture/void
  *   if (state.capturableAmount > 0n) {
