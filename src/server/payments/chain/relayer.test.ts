@@ -19,16 +19,23 @@ const plainTransfer = { to, data: "0x" as const, gas: 21_000n };
 let anvil: AnvilInstance;
 /** JSON-RPC methods the relayer sent, in order. */
 const methods: string[] = [];
+/** Broadcasts (counted from 1) that fail as if the connection dropped before the node saw them. */
+let droppedBroadcasts = new Set<number>();
+let broadcasts = 0;
 
 function relayerOnAnvil(): Relayer {
   const transport = http(anvil.rpcUrl);
+  broadcasts = 0;
   return createRelayer({
     chain: localViemChain(anvil.rpcUrl),
     // Record every method the relayer's clients send.
     transport: (params) => {
       const inner = transport(params);
-      const request: EIP1193RequestFn = (args, options) => {
+      const request: EIP1193RequestFn = async (args, options) => {
         methods.push(args.method);
+        if (args.method === "eth_sendRawTransaction" && droppedBroadcasts.has(++broadcasts)) {
+          throw new Error("socket hang up");
+        }
         return inner.request(args, options);
       };
       return { ...inner, request };
@@ -104,6 +111,22 @@ describe("relayer", () => {
     const hash = await relayer.send(plainTransfer);
     expect((await relayer.waitForReceipt(hash, 10_000)).status).toBe("success");
     expect((await relayer.fees()).maxFeePerGas).toBeGreaterThan(cached.maxFeePerGas);
+  });
+
+  it("a broadcast lost in the middle of a burst: that send fails, the gap is filled by the next send, nothing is stranded", async () => {
+    const relayer = relayerOnAnvil();
+    droppedBroadcasts = new Set([3]);
+    try {
+      const sent = await Promise.allSettled(Array.from({ length: 10 }, () => relayer.send(plainTransfer)));
+      expect(sent.filter((s) => s.status === "rejected")).toHaveLength(1);
+      const hashes = sent.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+      hashes.push(await relayer.send(plainTransfer)); // takes the lost nonce: the ones after it can be mined
+      const receipts = await Promise.all(hashes.map((h) => relayer.waitForReceipt(h, 10_000)));
+      expect(receipts.every((r) => r.status === "success")).toBe(true);
+      expect(receipts).toHaveLength(10);
+    } finally {
+      droppedBroadcasts = new Set();
+    }
   });
 
   it("knows a block at or before the head without asking each time", async () => {

@@ -8,12 +8,13 @@
  * fails). Here every transaction of a relayer goes through one queue that hands out nonces
  * from a local counter (read from the node once, and again after any failed send).
  *
- * The queue holds only what must be in nonce order: signing and the broadcast. Everything
- * a send needs from the node is known before it enters the queue: gas (estimated by the
- * caller, outside the queue), fees (cached, refreshed in the background) and the chain id.
- * viem 2.57 calls `eth_fillTransaction` (or estimates) unless chainId, nonce, gas and fees
- * are all given, which would put a round trip, and a full simulation, inside the queue.
- * Receipts are awaited concurrently, outside the queue, so transactions go out back to back.
+ * The queue holds only what must be in nonce order: handing out the nonce and signing.
+ * Everything a send needs from the node is known before it enters the queue: gas
+ * (estimated by the caller, outside the queue), fees (cached, refreshed in the background)
+ * and the chain id. viem 2.57 calls `eth_fillTransaction` (or estimates) unless chainId,
+ * nonce, gas and fees are all given, which would put a round trip, and a full simulation,
+ * inside the queue. Broadcasts and receipts run outside it, concurrently, so transactions
+ * go out back to back (see `send`).
  */
 import { toFacilitatorEvmSigner } from "@x402/evm";
 import {
@@ -28,6 +29,7 @@ import {
   type Chain,
   encodeFunctionData,
   FeeCapTooLowError,
+  keccak256,
   TransactionReceiptNotFoundError,
   type Hex,
   type PublicClient,
@@ -90,6 +92,20 @@ export interface Relayer {
 /** Estimates vary a little with state (cold slots, a first deployment): send with a margin. */
 export const withGasMargin = (estimated: bigint) => (estimated * 6n) / 5n + 10_000n;
 
+/**
+ * Why a node refused a broadcast, from its message (nodes word these alike; viem maps only
+ * some of them to typed errors, and only for `sendTransaction`).
+ */
+function broadcastRefusal(err: unknown): "nonce_taken" | "fee_too_low" | "already_known" | null {
+  if (err instanceof BaseError && err.walk((e) => e instanceof NonceTooLowError)) return "nonce_taken";
+  if (err instanceof BaseError && err.walk((e) => e instanceof FeeCapTooLowError)) return "fee_too_low";
+  const text = err instanceof BaseError ? `${err.details} ${err.shortMessage}` : String(err);
+  if (/already known|already imported/i.test(text)) return "already_known";
+  if (/nonce too low|replacement transaction underpriced|nonce.*already used/i.test(text)) return "nonce_taken";
+  if (/max fee per gas less than block base fee|fee cap less than block base fee/i.test(text)) return "fee_too_low";
+  return null;
+}
+
 /** Fees that survive a few blocks of base-fee growth (12.5% a block at most): 2 × base fee + tip. */
 const BASE_FEE_HEADROOM = 2n;
 
@@ -120,37 +136,44 @@ export function createRelayer(options: RelayerOptions): Relayer {
   let nextNonce: number | undefined;
   let tail: Promise<unknown> = Promise.resolve();
 
-  function withNonce<T>(send: (nonce: number) => Promise<T>): Promise<T> {
-    const attempt = async (): Promise<T> => {
-      nextNonce ??= await publicClient.getTransactionCount({
-        address: account.address,
-        blockTag: "pending",
-      });
-      const nonce = nextNonce;
-      try {
-        const result = await send(nonce);
-        nextNonce = nonce + 1;
-        return result;
-      } catch (err) {
-        // Unknown whether the nonce was used (e.g. gas estimation failed, or the node
-        // rejected it): ask the node again next time.
-        nextNonce = undefined;
-        throw err;
-      }
-    };
-    // "Nonce too low" means this transaction was not accepted: something else (a demo
-    // mint, an operator script) sent from the same account. Retry once with a fresh nonce.
-    const run = async (): Promise<T> => {
-      try {
-        return await attempt();
-      } catch (err) {
-        if (err instanceof BaseError && err.walk((e) => e instanceof NonceTooLowError)) return attempt();
-        throw err;
-      }
-    };
-    const result = tail.then(run, run);
+  /** Runs `fn` after every earlier one has finished: the one place nonces are handed out. */
+  function inOrder<T>(fn: () => Promise<T>): Promise<T> {
+    const result = tail.then(fn, fn);
     tail = result.catch(() => undefined);
     return result;
+  }
+
+  async function takeNonce(): Promise<number> {
+    nextNonce ??= await publicClient.getTransactionCount({ address: account.address, blockTag: "pending" });
+    return nextNonce++;
+  }
+
+  /** Someone else used our nonces (a demo mint, an operator script): skip past them, never back. */
+  const skipUsedNonces = () =>
+    inOrder(async () => {
+      const pending = await publicClient.getTransactionCount({ address: account.address, blockTag: "pending" });
+      nextNonce = Math.max(nextNonce ?? 0, pending);
+    });
+
+  function withNonce<T>(send: (nonce: number) => Promise<T>): Promise<T> {
+    const attempt = () =>
+      inOrder(async () => {
+        const nonce = await takeNonce();
+        try {
+          return await send(nonce);
+        } catch (err) {
+          // Unknown whether the nonce was used (e.g. gas estimation failed, or the node
+          // rejected it): ask the node again next time.
+          nextNonce = undefined;
+          throw err;
+        }
+      });
+    // "Nonce too low" means this transaction was not accepted: something else sent from
+    // the same account. Retry once with a fresh nonce.
+    return attempt().catch((err: unknown) => {
+      if (broadcastRefusal(err) === "nonce_taken") return attempt();
+      throw err;
+    });
   }
 
   const feeTtlMs = options.feeTtlMs ?? 2_000;
@@ -185,27 +208,61 @@ export function createRelayer(options: RelayerOptions): Relayer {
     return cachedFees.fees;
   }
 
-  async function send(call: PreparedCall): Promise<Hex> {
-    const sendWith = async (feesNow: Fees) =>
-      withNonce((nonce) =>
-        walletClient.sendTransaction({
-          to: call.to,
-          data: call.data,
-          gas: call.gas,
-          nonce,
-          chainId: options.chain.id,
-          type: "eip1559",
-          ...feesNow,
-        } as Parameters<typeof walletClient.sendTransaction>[0]),
-      );
+  const sign = (call: PreparedCall, nonce: number, feesNow: Fees) =>
+    account.signTransaction({
+      chainId: options.chain.id,
+      type: "eip1559",
+      to: call.to,
+      data: call.data,
+      gas: call.gas,
+      nonce,
+      ...feesNow,
+    });
+
+  async function broadcast(signed: Hex): Promise<Hex> {
     try {
-      return await sendWith(await fees());
+      return await publicClient.sendRawTransaction({ serializedTransaction: signed });
     } catch (err) {
-      // The base fee outgrew the cached fees: fetch them now and try once more.
-      if (err instanceof BaseError && err.walk((e) => e instanceof FeeCapTooLowError)) {
-        return sendWith(await refreshFees());
-      }
+      if (broadcastRefusal(err) === "already_known") return keccak256(signed); // a retry of one that arrived
       throw err;
+    }
+  }
+
+  /**
+   * Sends back to back: the queue hands out the nonce and signs (no RPC), and the
+   * broadcast runs outside it, so the next transaction does not wait for this one's
+   * round trip (with automine, the node mines before it answers). A node holds a
+   * transaction whose nonce arrives ahead of its predecessor until the gap fills (anvil
+   * and geth do; checked on anvil). A broadcast that fails leaves a gap only until the next
+   * send: the nonce is read from the node again, which counts contiguous nonces only.
+   */
+  async function send(call: PreparedCall): Promise<Hex> {
+    for (let attempt = 0; ; attempt++) {
+      const feesNow = await fees();
+      const { nonce, signed } = await inOrder(async () => {
+        const nonce = await takeNonce();
+        return { nonce, signed: await sign(call, nonce, feesNow) };
+      });
+      try {
+        return await broadcast(signed);
+      } catch (err) {
+        const refusal = broadcastRefusal(err);
+        // The base fee outgrew the cached fees: the same nonce with fresh fees fills our slot.
+        if (refusal === "fee_too_low") {
+          try {
+            return await broadcast(await sign(call, nonce, await refreshFees()));
+          } catch (again) {
+            nextNonce = undefined;
+            throw again;
+          }
+        }
+        if (refusal === "nonce_taken" && attempt === 0) {
+          await skipUsedNonces();
+          continue;
+        }
+        nextNonce = undefined;
+        throw err;
+      }
     }
   }
 
