@@ -1,36 +1,66 @@
 /**
- * Payments benchmark on a local anvil, in-process (the services through the tRPC
- * caller, as the UI's jobs.submit reaches them; no HTTP):
- *  - paid job submission with the auth-capture scheme, including verification and the
- *    on-chain `authorize` into escrow (201 only once the escrow holds the ceiling):
- *    p50/p95 one at a time, and submissions/s with 20 in flight (signing is the
- *    wallet's work: done before);
- *  - completion → captured on chain: from the agent's `complete` call to the payment
- *    event on job:{id} (settlement worker woken by the Redis nudge: capture + void),
- *    and completedAt → confirmedAt as recorded.
- * Embedded PGlite + in-process Redis by default; set DATABASE_URL and REDIS_URL for
- * real servers (a fresh database is created and dropped).
+ * Payments benchmark on one local anvil, in one run:
+ *  - paid submissions over HTTP with 20 concurrent clients of pre-signed payments, side
+ *    by side:
+ *      ComputeSwarm: POST /api/x402/jobs (the x402 door service behind a node:http server
+ *        in this process), auth-capture: verify, write job + payment, `authorize` into
+ *        escrow; 201 only once the escrow holds the ceiling.
+ *      reference: an express server with @x402/express's `paymentMiddleware` and an
+ *        in-process facilitator (`x402Facilitator` + `registerExactEvmScheme`, a viem
+ *        wallet with viem's nonceManager as its signer), exact: verify, handler, settle
+ *        `transferWithAuthorization` in the request.
+ *    Each side gets the same number of payments, signed before the clock starts (signing
+ *    is the wallet's work). Both servers and the clients share this process, so neither
+ *    side gets the machine to itself.
+ *  - completion → captured on chain: from the agent's `complete` call to the payment's
+ *    "captured" event (settlement worker woken by the Redis nudge: capture + void), and
+ *    completedAt → confirmedAt as recorded.
+ * Embedded PGlite + in-process Redis by default; set DATABASE_URL and REDIS_URL for real
+ * servers (a fresh database and key prefix, dropped afterwards). Ports 3400–3499.
  *
- *   npx tsx scripts/bench/payments.ts [submissions=300] [settlements=100] [concurrency=20]
+ *   npx tsx scripts/bench/payments.ts [payments=600] [settlements=100] [concurrency=20]
  */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
+import { loadavg } from "node:os";
+import { readFile } from "node:fs/promises";
+import express from "express";
 import pg from "pg";
-import type { PaymentPayload } from "@x402/core/types";
+import Redis from "ioredis";
+import { createWalletClient, http as viemHttp, nonceManager, publicActions, type Address } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { paymentMiddleware, x402ResourceServer } from "@x402/express";
+import { x402Facilitator } from "@x402/core/facilitator";
+import { decodePaymentRequiredHeader, encodePaymentSignatureHeader } from "@x402/core/http";
+import type { FacilitatorClient } from "@x402/core/server";
+import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
+import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
+import { ExactEvmScheme as ExactEvmServerScheme } from "@x402/evm/exact/server";
+import { toFacilitatorEvmSigner } from "@x402/evm";
 import { parseEnv } from "../../src/server/env";
 import { createDeps, type Deps } from "../../src/server/deps";
 import { createLogger } from "../../src/server/logger";
 import { openSqlRunner } from "../../src/server/db/connect";
 import { loadMigrations, runMigrations } from "../../src/server/db/migrate";
-import { startAnvil } from "../../src/server/payments/chain/anvil";
-import { getChain } from "../../src/server/payments/chain-service";
+import { startAnvil, type AnvilInstance } from "../../src/server/payments/chain/anvil";
+import { anvilAccount } from "../../src/server/payments/chain/accounts";
+import { getChain, type ChainService } from "../../src/server/payments/chain-service";
 import { subscribe } from "../../src/server/services/events/bus";
+import { submitJobInputSchema } from "../../src/server/services/jobs/submit-job";
+import { x402SubmitJob } from "../../src/server/services/payments/x402-door";
 import { startSettlementWorker } from "../../src/server/services/payments/settlement-worker";
-import { anvilWallet } from "../../src/test/chain";
+import { anvilWallet, signPayment } from "../../src/test/chain";
 import { offer, signAuthCapture } from "../../src/test/escrow-payments";
 import { onlineNode, pythonJob, signedInCaller, type Caller } from "../../src/test/market";
 import { percentiles } from "./report";
 
-const [SUBMISSIONS = 300, SETTLEMENTS = 100, CONCURRENCY = 20] = process.argv.slice(2).map(Number);
+const [PAYMENTS = 600, SETTLEMENTS = 100, CONCURRENCY = 20] = process.argv.slice(2).map(Number);
+const WARMUP = 20;
+/** Payments each side also gets one at a time: latency without queueing. */
+const ONE_AT_A_TIME = 50;
+/** The reference's relayer: not ours (account 0), so the two never share a nonce. */
+const REFERENCE_RELAYER_INDEX = 5;
 
 async function freshDatabase(): Promise<{ url?: string; drop(): Promise<void> }> {
   const base = process.env.DATABASE_URL;
@@ -57,58 +87,286 @@ async function freshDatabase(): Promise<{ url?: string; drop(): Promise<void> }>
   };
 }
 
-const fmt = (p: ReturnType<typeof percentiles>) =>
-  `p50 ${p.p50.toFixed(1)} ms, p95 ${p.p95.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms, max ${p.max.toFixed(1)} ms (n=${p.n})`;
-
-async function signAll(
-  node: Awaited<ReturnType<typeof onlineNode>>,
-  api: Caller,
-  n: number,
-): Promise<PaymentPayload[]> {
-  const quote = await api.jobs.quote({ nodeId: node.nodeId, jobType: "python", maxDurationSeconds: 60 });
-  const buyer = anvilWallet(1);
-  return Promise.all(Array.from({ length: n }, () => signAuthCapture(buyer, offer(quote, "auth-capture"))));
+/** The bench's Redis keys (its own prefix), so runs leave nothing behind on a shared server. */
+async function deleteRedisKeys(url: string, prefix: string) {
+  const redis = new Redis(url);
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== "0");
+  await redis.quit();
 }
 
-async function benchSubmissions(deps: Deps, api: Caller) {
-  const node = await onlineNode(deps, "0.36"); // 0.006 USDC per 60 s job
-  const warm = await signAll(node, api, 20);
-  for (const payment of warm) await api.jobs.submit({ ...pythonJob(node.nodeId), payment });
-
-  const sequential = await signAll(node, api, SUBMISSIONS);
-  const latencies: number[] = [];
-  for (const payment of sequential) {
-    const t0 = performance.now();
-    await api.jobs.submit({ ...pythonJob(node.nodeId), payment });
-    latencies.push(performance.now() - t0);
+/** Listens on a free port in 3400–3499 (this machine's share for benches). */
+async function listenInRange(server: http.Server): Promise<string> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 3400 + Math.floor(Math.random() * 100);
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => resolve(true));
+    });
+    if (ok) return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
-  console.log(`paid submission (verify + authorize into escrow), one at a time: ${fmt(percentiles(latencies))}`);
+  throw new Error("no free port in 3400–3499");
+}
 
-  const parallel = await signAll(node, api, SUBMISSIONS);
-  const inFlight: number[] = [];
+const closeServer = (server: http.Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+
+/** Our x402 door (the service POST /api/x402/jobs calls) behind a bare node:http server. */
+function doorServer(deps: Deps): http.Server {
+  return http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    try {
+      const input = submitJobInputSchema.parse(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      const request = new Request(`http://127.0.0.1${req.url}`, { method: "POST", headers });
+      const response = await x402SubmitJob(deps, request, input, "127.0.0.1");
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(await response.text());
+    } catch (err) {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end(String(err));
+    }
+  });
+}
+
+/** The stock x402 resource server: express + paymentMiddleware + an in-process facilitator that settles. */
+function referenceServer(chain: ChainService, rpcUrl: string, payTo: Address, amountAtomic: string): http.Server {
+  const account = privateKeyToAccount(anvilAccount(REFERENCE_RELAYER_INDEX).privateKey, { nonceManager });
+  const wallet = createWalletClient({
+    account,
+    chain: chain.network.chain,
+    transport: viemHttp(rpcUrl),
+    pollingInterval: 50,
+  }).extend(publicActions);
+  const facilitator = new x402Facilitator();
+  registerExactEvmScheme(facilitator, {
+    signer: toFacilitatorEvmSigner({ ...wallet, address: account.address } as unknown as Parameters<
+      typeof toFacilitatorEvmSigner
+    >[0]),
+    networks: chain.network.caip2,
+  });
+  // The facilitator in-process: the resource server calls it as it would call a remote one.
+  const resourceServer = new x402ResourceServer({
+    verify: (payload, requirements) => facilitator.verify(payload, requirements),
+    settle: (payload, requirements) => facilitator.settle(payload, requirements),
+    getSupported: async () => facilitator.getSupported() as Awaited<ReturnType<FacilitatorClient["getSupported"]>>,
+  }).register(chain.network.caip2, new ExactEvmServerScheme());
+  const app = express();
+  app.use(
+    paymentMiddleware(
+      {
+        "POST /jobs": {
+          accepts: {
+            scheme: "exact",
+            network: chain.network.caip2,
+            payTo,
+            price: {
+              asset: chain.network.usdc.address,
+              amount: amountAtomic,
+              extra: { name: chain.network.usdc.name, version: chain.network.usdc.version },
+            },
+          },
+          description: "a compute job (reference)",
+        },
+      },
+      resourceServer,
+    ),
+  );
+  app.post("/jobs", (_req, res) => {
+    res.status(201).json({ jobId: randomBytes(16).toString("hex") });
+  });
+  return http.createServer(app);
+}
+
+interface Shot {
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+function post(
+  agent: http.Agent,
+  base: string,
+  shot: Shot,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${base}${shot.path}`,
+      { method: "POST", agent, headers: { "content-type": "application/json", ...shot.headers } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      },
+    );
+    req.on("error", reject);
+    req.end(shot.body);
+  });
+}
+
+/** CPU seconds a process has used (utime + stime from /proc; Linux clock ticks are 1/100 s). */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface Run {
+  latencies: number[];
+  failures: Map<number, number>;
+  seconds: number;
+  nodeCpuSeconds: number;
+  anvilCpuSeconds: number;
+}
+
+/**
+ * `concurrency` clients, each sending its next pre-signed request as soon as its last one
+ * is answered. Also the CPU this process (servers and clients) and anvil used meanwhile:
+ * unlike latency, CPU per request hardly depends on what else the machine is doing.
+ */
+async function drive(base: string, shots: Shot[], concurrency: number, anvilPid: number): Promise<Run> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  const failures = new Map<number, number>();
   let next = 0;
+  const cpu0 = process.cpuUsage();
+  const anvil0 = await cpuSecondsOf(anvilPid);
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < parallel.length) {
-        const payment = parallel[next++]!;
+    Array.from({ length: concurrency }, async () => {
+      while (next < shots.length) {
+        const shot = shots[next++]!;
         const s = performance.now();
-        await api.jobs.submit({ ...pythonJob(node.nodeId), payment });
-        inFlight.push(performance.now() - s);
+        const { status } = await post(agent, base, shot);
+        if (status >= 200 && status < 300) latencies.push(performance.now() - s);
+        else failures.set(status, (failures.get(status) ?? 0) + 1);
       }
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
-  console.log(
-    `paid submission (verify + authorize into escrow), ${CONCURRENCY} in flight: ${(parallel.length / seconds).toFixed(0)} submissions/s; ${fmt(percentiles(inFlight))}`,
-  );
+  const cpu = process.cpuUsage(cpu0);
+  const anvilCpuSeconds = (await cpuSecondsOf(anvilPid)) - anvil0;
+  agent.destroy();
+  return { latencies, failures, seconds, nodeCpuSeconds: (cpu.user + cpu.system) / 1e6, anvilCpuSeconds };
+}
+
+function summary(runs: Run[]) {
+  const latencies = runs.flatMap((r) => r.latencies);
+  const sum = (pick: (r: Run) => number) => runs.reduce((n, r) => n + pick(r), 0);
+  const failures = new Map<number, number>();
+  for (const r of runs) for (const [status, n] of r.failures) failures.set(status, (failures.get(status) ?? 0) + n);
+  const perPaidMs = (seconds: number) => (seconds * 1000) / Math.max(1, latencies.length);
+  return {
+    ...percentiles(latencies),
+    paidPerSecond: latencies.length / sum((r) => r.seconds),
+    failures,
+    nodeCpuMs: perPaidMs(sum((r) => r.nodeCpuSeconds)),
+    anvilCpuMs: perPaidMs(sum((r) => r.anvilCpuSeconds)),
+  };
+}
+
+/** The 402's requirements for an unpaid request. */
+async function requirementsOf(base: string, shot: Shot): Promise<PaymentRequirements[]> {
+  const agent = new http.Agent();
+  const { status, headers } = await post(agent, base, shot);
+  agent.destroy();
+  const header = headers["payment-required"];
+  if (status !== 402 || typeof header !== "string")
+    throw new Error(`expected a 402 from ${base}${shot.path}, got ${status}`);
+  return decodePaymentRequiredHeader(header).accepts;
+}
+
+const paid = (shot: Shot, payment: PaymentPayload): Shot => ({
+  ...shot,
+  headers: { "PAYMENT-SIGNATURE": encodePaymentSignatureHeader(payment) },
+});
+
+async function benchPaidSubmissions(deps: Deps, chain: ChainService, anvil: AnvilInstance) {
+  const node = await onlineNode(deps, "0.36"); // 0.006 USDC per 60 s job
+  const buyer = anvilWallet(1);
+  const door = doorServer(deps);
+  const ours = await listenInRange(door);
+  const unpaidJob: Shot = { path: "/api/x402/jobs", body: JSON.stringify(pythonJob(node.nodeId)), headers: {} };
+  const escrowOffer = offer({ accepts: await requirementsOf(ours, unpaidJob) }, "auth-capture");
+
+  const reference = referenceServer(chain, anvil.rpcUrl, node.seller.address, escrowOffer.amount);
+  const theirs = await listenInRange(reference);
+  const unpaidRef: Shot = { path: "/jobs", body: "{}", headers: {} };
+  const [exactOffer] = await requirementsOf(theirs, unpaidRef);
+  try {
+    const sign = (n: number, one: () => Promise<PaymentPayload>) => Promise.all(Array.from({ length: n }, one));
+    const [ourShots, refShots] = await Promise.all([
+      sign(WARMUP + PAYMENTS + ONE_AT_A_TIME, () => signAuthCapture(buyer, escrowOffer)).then((ps) =>
+        ps.map((p) => paid(unpaidJob, p)),
+      ),
+      sign(WARMUP + PAYMENTS + ONE_AT_A_TIME, () => signPayment(buyer, exactOffer!)).then((ps) =>
+        ps.map((p) => paid(unpaidRef, p)),
+      ),
+    ]);
+    await drive(theirs, refShots.slice(0, WARMUP), CONCURRENCY, anvil.pid);
+    await drive(ours, ourShots.slice(0, WARMUP), CONCURRENCY, anvil.pid);
+    // Two alternating rounds each, so a change in the machine's load hits both sides alike.
+    const half = WARMUP + Math.floor(PAYMENTS / 2);
+    const refRuns: Run[] = [];
+    const ourRuns: Run[] = [];
+    for (const [from, to] of [
+      [WARMUP, half],
+      [half, WARMUP + PAYMENTS],
+    ] as const) {
+      refRuns.push(await drive(theirs, refShots.slice(from, to), CONCURRENCY, anvil.pid));
+      ourRuns.push(await drive(ours, ourShots.slice(from, to), CONCURRENCY, anvil.pid));
+    }
+    const cs = summary(ourRuns);
+    const ref = summary(refRuns);
+    const single = WARMUP + PAYMENTS;
+    const csAlone = summary([await drive(ours, ourShots.slice(single), 1, anvil.pid)]);
+    const refAlone = summary([await drive(theirs, refShots.slice(single), 1, anvil.pid)]);
+
+    const row = (name: string, r: typeof cs) => {
+      const failed = [...r.failures].map(([status, n]) => `, ${n}× HTTP ${status}`).join("");
+      return [
+        `  ${name.padEnd(46)}`,
+        `${r.paidPerSecond.toFixed(0).padStart(5)} paid/s`,
+        `p50 ${r.p50.toFixed(1).padStart(6)} ms`,
+        `p95 ${r.p95.toFixed(1).padStart(6)} ms`,
+        `CPU per paid: node ${r.nodeCpuMs.toFixed(1)} ms, anvil ${r.anvilCpuMs.toFixed(1)} ms`,
+        `${r.n}/${PAYMENTS} paid${failed}`,
+      ].join("   ");
+    };
+    console.log(`\npaid submissions, ${PAYMENTS} pre-signed payments each, ${CONCURRENCY} concurrent clients:`);
+    console.log(row("ComputeSwarm x402 door (auth-capture: escrow)", cs));
+    console.log(row("@x402/express reference (exact: settles)", ref));
+    console.log(
+      `  ratio ${(cs.paidPerSecond / ref.paidPerSecond).toFixed(2)}× paid/s (target ≥ 3×); our p95 ${cs.p95.toFixed(1)} ms including the on-chain authorize (target < 30 ms)`,
+    );
+    const alone = (name: string, r: typeof cs) =>
+      `  ${name.padEnd(46)}p50 ${r.p50.toFixed(1).padStart(6)} ms   p95 ${r.p95.toFixed(1).padStart(6)} ms`;
+    console.log(`one client, ${ONE_AT_A_TIME} payments each (latency without queueing):`);
+    console.log(alone("ComputeSwarm x402 door", csAlone));
+    console.log(alone("@x402/express reference", refAlone));
+  } finally {
+    await closeServer(door);
+    await closeServer(reference);
+  }
 }
 
 async function benchSettlement(deps: Deps, api: Caller) {
   const stop = startSettlementWorker(deps);
   await new Promise((r) => setTimeout(r, deps.env.SETTLEMENT_INTERVAL_MS * 2)); // the worker takes the lease
   const node = await onlineNode(deps, "0.36");
-  const payments = await signAll(node, api, SETTLEMENTS);
+  const quote = await api.jobs.quote({ nodeId: node.nodeId, jobType: "python", maxDurationSeconds: 60 });
+  const buyer = anvilWallet(1);
+  const payments = await Promise.all(
+    Array.from({ length: SETTLEMENTS }, () => signAuthCapture(buyer, offer(quote, "auth-capture"))),
+  );
   const afterCall: number[] = [];
   const recorded: number[] = [];
   try {
@@ -133,13 +391,17 @@ async function benchSettlement(deps: Deps, api: Caller) {
   } finally {
     await stop();
   }
-  console.log(`completion → captured on chain (agent's complete call → payment event): ${fmt(percentiles(afterCall))}`);
-  console.log(`completion → captured on chain (completedAt → confirmedAt, as recorded): ${fmt(percentiles(recorded))}`);
+  const line = (name: string, p: ReturnType<typeof percentiles>) =>
+    `  ${name.padEnd(44)} p50 ${p.p50.toFixed(1).padStart(6)} ms   p95 ${p.p95.toFixed(1).padStart(6)} ms   (n=${p.n})`;
+  console.log(`\ncompletion → captured + rest voided on chain, one job at a time:`);
+  console.log(line("agent's complete call → captured event", percentiles(afterCall)));
+  console.log(line("completedAt → confirmedAt (as recorded)", percentiles(recorded)));
 }
 
 async function main() {
   const anvil = await startAnvil();
   const db = await freshDatabase();
+  const redisPrefix = `cs:bench:${randomBytes(4).toString("hex")}:`;
   const env = parseEnv({
     NODE_ENV: "production",
     LOG_LEVEL: "silent",
@@ -147,27 +409,36 @@ async function main() {
     RATE_LIMIT_ENABLED: "false",
     RPC_URL: anvil.rpcUrl,
     SETTLEMENT_INTERVAL_MS: "200",
-    REDIS_KEY_PREFIX: `cs:bench:${randomBytes(4).toString("hex")}:`,
+    REDIS_KEY_PREFIX: redisPrefix,
     ...(db.url ? { DATABASE_URL: db.url } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   });
   const deps = await createDeps(env, { log: createLogger("silent") });
   try {
-    await getChain(deps);
-    console.log(`payments bench on anvil, ${deps.db.kind} + ${deps.redis.kind} redis, in-process facilitator`);
-    const api = await signedInCaller(deps, anvilWallet(1));
-    await benchSubmissions(deps, api);
-    await benchSettlement(deps, api);
+    const chain = await getChain(deps);
+    console.log(`payments bench: anvil (automine), ${deps.db.kind} + ${deps.redis.kind} redis, load ${loadAverage()}`);
+    await benchPaidSubmissions(deps, chain, anvil);
+    await benchSettlement(deps, await signedInCaller(deps, anvilWallet(1)));
+    console.log(`\nload average at the end: ${loadAverage()} (2 cores shared with other work: compare the ratio)`);
   } finally {
     await deps.redis.close();
     await deps.db.close();
     await new Promise((r) => setTimeout(r, 300)); // let the pool's connections finish closing before the drop
     await db.drop();
+    if (process.env.REDIS_URL) await deleteRedisKeys(process.env.REDIS_URL, redisPrefix);
     await anvil.stop();
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+const loadAverage = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,6 +1,8 @@
 /**
  * The operator's side of the auth-capture escrow, over viem and our relayer (its one nonce
- * queue: every transaction of the relayer account goes through `relayer.withNonce`).
+ * queue: every transaction of the relayer account goes through it). Gas is estimated
+ * outside the queue (the estimate is also the simulation), so the queue only signs and
+ * broadcasts; receipts are awaited concurrently.
  * We are the `delegated` operator: `PaymentInfo.operator` is the relayer's address.
  *
  * How to use it:
@@ -9,10 +11,10 @@
  *   const info = paymentInfoFromAuthCapture({ requirements, payer: auth.from,
  *                                             validBefore: auth.validBefore, salt: payload.salt });
  *   const id = ops.hashOf(info);                         // key every record by this
- *   const sim = await ops.simulateAuthorize(info, info.maxAmount, payload.signature);
- *   if (!sim.ok) → 402 with sim.reason (e.g. "FiatTokenV2: authorization is used or canceled",
- *                  "PaymentAlreadyCollected", "AfterPreApprovalExpiry")
- *   await ops.authorize(info, info.maxAmount, payload.signature, { onSent: (tx) => store(id, tx) });
+ *   const gas = await ops.estimateAuthorize(info, info.maxAmount, payload.signature);
+ *   // throws EscrowRevertError → 402 with .reason (e.g. "FiatTokenV2: authorization is used
+ *   // or canceled", "PaymentAlreadyCollected", "AfterPreApprovalExpiry", "…exceeds balance")
+ *   await ops.authorize(info, info.maxAmount, payload.signature, { gas }); // not estimated twice
  *   ... job runs ...
  *   const state = await ops.readPaymentState(id);        // ALWAYS before capture/void
  *   if (state.capturableAmount > 0n) {
@@ -42,6 +44,7 @@ import {
   createPublicClient,
   createWalletClient,
   encodeEventTopics,
+  encodeFunctionData,
   getAddress,
   isAddressEqual,
   parseEventLogs,
@@ -56,7 +59,7 @@ import {
   type TransactionReceipt,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import type { Relayer } from "../chain/relayer";
+import { withGasMargin, type Relayer } from "../chain/relayer";
 import { AUTH_CAPTURE_DEPLOYMENT, authCaptureEscrowAbi, erc20TransferEventAbi } from "./contracts";
 import { feeAmountFor, paymentInfoHash, type PaymentInfo } from "./payment-info";
 
@@ -94,6 +97,8 @@ export interface CaptureTx extends EscrowTx {
 export interface SendOptions {
   /** Called with the transaction hash once it is broadcast, before waiting for the receipt (persist it here). */
   onSent?: (txHash: Hex) => void | Promise<void>;
+  /** Gas from an earlier `estimate…` of this same call (its simulation already passed): not estimated again. */
+  gas?: bigint;
 }
 
 export type SimulationResult = { ok: true } | { ok: false; reason: string; args: readonly unknown[]; message: string };
@@ -178,8 +183,21 @@ export interface EscrowOps {
   hashOf(info: PaymentInfo): Hex;
   /** Would `authorize` succeed now? (eth_call as the operator; nothing is sent.) */
   simulateAuthorize(info: PaymentInfo, amount: bigint, collectorData: Hex): Promise<SimulationResult>;
-  /** Collects `amount` from the payer into escrow with the EIP-3009 collector; `collectorData` is the buyer's signature. */
-  authorize(info: PaymentInfo, amount: bigint, collectorData: Hex, options?: SendOptions): Promise<EscrowTx>;
+  /**
+   * Gas for `authorize` as the operator: one simulation that also answers the signature,
+   * the payer's balance and the authorization's state. Throws EscrowRevertError (nothing sent).
+   */
+  estimateAuthorize(info: PaymentInfo, amount: bigint, collectorData: Hex): Promise<bigint>;
+  /**
+   * Collects `amount` from the payer into escrow with the EIP-3009 collector; `collectorData` is
+   * the buyer's signature. Resolves once mined with the PaymentAuthorized event's amount.
+   */
+  authorize(
+    info: PaymentInfo,
+    amount: bigint,
+    collectorData: Hex,
+    options?: SendOptions,
+  ): Promise<EscrowTx & { amount: bigint }>;
   /** Pays `amount` of the hold to the receiver, `feeAmountFor(amount, feeBps)` of it to `feeReceiver`. */
   capture(
     info: PaymentInfo,
@@ -282,29 +300,20 @@ export function createEscrowOps(options: EscrowOpsOptions): EscrowOps {
   }
 
   /**
-   * Estimates gas (a full simulation) and fees outside the relayer's queue, then sends with
-   * them (gas plus a margin), so the queue only signs and broadcasts; waits for the receipt.
+   * Estimates gas (a full simulation; skipped when the caller already did it) outside the
+   * relayer's queue, sends through the queue (sign + broadcast only), then waits for the
+   * receipt concurrently with other sends.
    */
   async function send(call: Call, sendOptions: SendOptions = {}): Promise<TransactionReceipt> {
-    const [estimated, fees] = await Promise.all([estimateGas(call), client.estimateFeesPerGas()]);
-    const gas = (estimated * 6n) / 5n + 10_000n;
-    const txHash = await relayer.withNonce((nonce) =>
-      relayer.walletClient.writeContract({
-        address: addresses.escrow,
-        abi: authCaptureEscrowAbi,
-        nonce,
-        gas,
-        maxFeePerGas: fees.maxFeePerGas,
-        maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
-        // With chainId, nonce, gas and fees all given, viem skips eth_fillTransaction: one RPC in the queue.
-        chainId,
-        ...call,
-      } as unknown as Parameters<typeof relayer.walletClient.writeContract>[0]),
-    );
+    const gas = sendOptions.gas ?? withGasMargin(await estimateGas(call));
+    const data = encodeFunctionData({ abi: authCaptureEscrowAbi, ...call } as Parameters<
+      typeof encodeFunctionData<typeof authCaptureEscrowAbi>
+    >[0]);
+    const txHash = await relayer.send({ to: addresses.escrow, data, gas });
     await sendOptions.onSent?.(txHash);
     let receipt: TransactionReceipt;
     try {
-      receipt = await client.waitForTransactionReceipt({ hash: txHash, timeout: receiptTimeoutMs });
+      receipt = await relayer.waitForReceipt(txHash, receiptTimeoutMs);
     } catch (err) {
       throw new EscrowTxPendingError(call.functionName, txHash, err);
     }
@@ -327,12 +336,30 @@ export function createEscrowOps(options: EscrowOpsOptions): EscrowOps {
     simulateAuthorize: (info, amount, collectorData) =>
       simulate({ functionName: "authorize", args: [info, amount, addresses.eip3009Collector, collectorData] }),
 
+    estimateAuthorize: async (info, amount, collectorData) =>
+      withGasMargin(
+        await estimateGas({
+          functionName: "authorize",
+          args: [info, amount, addresses.eip3009Collector, collectorData],
+        }),
+      ),
+
     async authorize(info, amount, collectorData, sendOptions) {
       const receipt = await send(
         { functionName: "authorize", args: [info, amount, addresses.eip3009Collector, collectorData] },
         sendOptions,
       );
-      return { txHash: receipt.transactionHash, blockNumber: receipt.blockNumber, paymentInfoHash: hashOf(info) };
+      const [authorized] = parseEventLogs({
+        abi: authCaptureEscrowAbi,
+        eventName: "PaymentAuthorized",
+        logs: receipt.logs,
+      });
+      return {
+        txHash: receipt.transactionHash,
+        blockNumber: receipt.blockNumber,
+        paymentInfoHash: hashOf(info),
+        amount: authorized?.args.amount ?? 0n,
+      };
     },
 
     async capture(info, amount, feeBps, feeReceiver, sendOptions) {

@@ -67,10 +67,16 @@ export interface JobQuote {
   fee: EscrowFeeTerms;
 }
 
+/** Deriving an address from a key is an elliptic-curve multiplication (~0.7 ms): once per key. */
+const operatorByKey = new Map<string, Address>();
+
 /** The escrow operator (our relayer) from the environment alone: quotes never wait for a chain. */
 export function escrowOperator(env: Pick<Env, "CHAIN" | "RELAYER_PRIVATE_KEY">): Address | null {
   const key = relayerKeyOf(env);
-  return key ? privateKeyToAccount(key).address : null;
+  if (!key) return null;
+  let operator = operatorByKey.get(key);
+  if (!operator) operatorByKey.set(key, (operator = privateKeyToAccount(key).address));
+  return operator;
 }
 
 /** The latest capture deadline we publish for a job of this length quoted at `nowSeconds`. */

@@ -41,6 +41,8 @@ export interface SubmitOptions {
   accessTokenHash?: string;
   /** The signed-in buyer must be the payer (the UI door). */
   expectedPayer?: string;
+  /** The quote for this input, when the caller already loaded it (the x402 door does, for its 402s). */
+  quote?: JobQuote;
 }
 
 export interface Submitted {
@@ -68,7 +70,7 @@ export async function submitJob(
   payment?: unknown,
   opts: SubmitOptions = {},
 ): Promise<Submitted> {
-  const quote = await loadQuote(deps, input);
+  const quote = opts.quote ?? (await loadQuote(deps, input));
   const hasPayment = payment !== undefined && payment !== null && payment !== "";
   if (!quote.requirements) {
     if (hasPayment) {
@@ -94,32 +96,41 @@ export async function submitJob(
     }),
   );
 
-  for (let round = 0; round < 2; round++) {
+  let verified: VerifiedPayment;
+  try {
+    verified = await asPaymentRequired(quote, () => verifyOnChain(deps, quote, prepared));
+  } catch (err) {
+    // The chain says the authorization was used: by an earlier submission of this same payment?
+    const earlier = isRefusal(err, "nonce_already_used") ? await resentPayment(deps, quote, prepared) : null;
+    if (earlier) return earlier;
+    throw err;
+  }
+  let row: Payment | null = null;
+  let job: Job;
+  try {
+    job = await queueJob(deps, buyer ?? verified.from, input, quote.node, {
+      accessTokenHash: opts.accessTokenHash,
+      writePayment: async (tx, jobId) => {
+        row = await writePayment(tx, jobId, verified, quote);
+      },
+    });
+  } catch (err) {
+    // The same payment, submitted at the same instant: answer as a resend (once it is collected).
+    if (!isUniqueViolation(err)) throw err;
     const earlier = await resentPayment(deps, quote, prepared);
     if (earlier) return earlier;
-    const verified = await asPaymentRequired(quote, () => verifyOnChain(deps, quote, prepared));
-    let row: Payment | null = null;
-    let job: Job;
-    try {
-      job = await queueJob(deps, buyer ?? verified.from, input, quote.node, {
-        accessTokenHash: opts.accessTokenHash,
-        writePayment: async (tx, jobId) => {
-          row = await writePayment(tx, jobId, verified, quote);
-        },
-      });
-    } catch (err) {
-      if (isUniqueViolation(err)) continue; // the same payment, submitted at the same instant: answer as a resend
-      throw err;
-    }
-    const collected = await asPaymentRequired(quote, () => collect(deps, job, row!, verified));
-    return { job: { ...job, payment: collected }, quote, payment: verified, resent: false };
+    throw paymentRequiredError(
+      quote.accepts,
+      "nonce_already_used",
+      "This payment authorization was already used; sign a new one.",
+    );
   }
-  throw paymentRequiredError(
-    quote.accepts,
-    "nonce_already_used",
-    "This payment authorization was already used; sign a new one.",
-  );
+  const collected = await asPaymentRequired(quote, () => collect(deps, job, row!, verified));
+  return { job: { ...job, payment: collected }, quote, payment: verified, resent: false };
 }
+
+const isRefusal = (err: unknown, reason: string) =>
+  err instanceof AppError && err.code === "PAYMENT_REQUIRED" && err.reason === reason;
 
 /** The job an earlier submission of this same payment bought, once its payment is collected. */
 async function resentPayment(deps: Deps, quote: JobQuote, prepared: PreparedPayment): Promise<Submitted | null> {
@@ -168,6 +179,8 @@ function writePayment(
           paymentInfoHash: p.paymentInfoHash,
           paymentInfo: toStoredPaymentInfo(p.info) as unknown as Prisma.InputJsonValue,
           captureDeadline: new Date(p.info.authorizationExpiry * 1000),
+          // Known before the send, so a crash after it still knows where to look for its events.
+          settleFromBlock: p.fromBlock,
           feeBps: p.info.minFeeBps,
           feeRecipient: getAddress(p.info.feeReceiver),
         }
@@ -209,11 +222,13 @@ export async function rollBack(deps: Deps, row: Payment): Promise<void> {
 /** The payment is collected: the job may be claimed now. */
 export async function markCollected(deps: Deps, job: Job, row: Payment, data: Prisma.PaymentUpdateManyMutationInput) {
   const now = deps.clock.now();
-  await deps.prisma.payment.updateMany({
-    where: { id: row.id, status: "authorizing" },
-    data: { ...data, heldAt: now },
-  });
-  const updated = await deps.prisma.payment.findUniqueOrThrow({ where: { id: row.id } });
+  const updated = await deps.prisma.payment
+    .update({ where: { id: row.id, status: "authorizing" }, data: { ...data, heldAt: now } })
+    .catch(async (err: unknown) => {
+      // Not `authorizing` any more: someone else (recovery, a resend) recorded it first.
+      if ((err as { code?: unknown }).code !== "P2025") throw err;
+      return deps.prisma.payment.findUniqueOrThrow({ where: { id: row.id } });
+    });
   await Promise.all([publish(deps, nudgeChannel(job.nodeId), { jobId: job.id }), announcePayment(deps, updated)]).catch(
     (err: unknown) => deps.log.warn({ err, jobId: job.id }, "payment announcement failed (the sweep catches up)"),
   );
@@ -224,26 +239,23 @@ function collect(deps: Deps, job: Job, row: Payment, p: VerifiedPayment): Promis
   return p.scheme === "auth-capture" ? authorizeIntoEscrow(deps, job, row, p) : payExactNow(deps, job, row, p);
 }
 
-/** auth-capture: the escrow's `authorize` pulls the ceiling from the buyer into the hold. */
+/**
+ * auth-capture: the escrow's `authorize` pulls the ceiling from the buyer into the hold,
+ * with the gas its verification estimated. What is recorded is the PaymentAuthorized
+ * event of its receipt; nothing is written between the job's row and that.
+ */
 async function authorizeIntoEscrow(deps: Deps, job: Job, row: Payment, p: VerifiedAuthCapture): Promise<Payment> {
-  const { ops, chain } = await getEscrow(deps);
+  const { ops } = await getEscrow(deps);
   const signature = (p.payload.payload as { signature: Hex }).signature;
-  const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 }).catch(() => null);
-  if (head !== null) await deps.prisma.payment.update({ where: { id: row.id }, data: { settleFromBlock: head } });
   try {
-    const tx = await ops.authorize(p.info, p.info.maxAmount, signature, {
-      onSent: async (txHash) => {
-        await deps.prisma.payment.update({ where: { id: row.id }, data: { authorizeTxHash: txHash } });
-      },
-    });
-    const state = await ops.readPaymentState(p.paymentInfoHash);
-    if (state.capturableAmount < p.info.maxAmount) {
-      deps.log.error({ paymentId: row.id, state }, "escrow holds less than the ceiling after authorize");
+    const tx = await ops.authorize(p.info, p.info.maxAmount, signature, { gas: p.authorizeGas });
+    if (tx.amount < p.info.maxAmount) {
+      deps.log.error({ paymentId: row.id, tx }, "escrow holds less than the ceiling after authorize");
     }
     return await markCollected(deps, job, row, {
       status: "held",
       authorizeTxHash: tx.txHash,
-      settleFromBlock: head ?? tx.blockNumber,
+      settleFromBlock: tx.blockNumber,
     });
   } catch (err) {
     if (err instanceof EscrowRevertError) {

@@ -79,6 +79,7 @@ export async function x402SubmitJob(deps: Deps, req: Request, input: SubmitJobIn
   try {
     const { job, resent } = await submitJob(deps, null, input, signature, {
       accessTokenHash: hashAccessToken(accessToken),
+      quote,
     });
     const row = job.payment;
     const body: z.infer<typeof x402JobCreatedSchema> = {
