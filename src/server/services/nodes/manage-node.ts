@@ -3,6 +3,7 @@ import {
   addressSchema,
   endpointSchema,
   expirySchema,
+  nodeNameSchema,
   nonceSchema,
   priceSchema,
   signatureSchema,
@@ -22,6 +23,8 @@ export const signedUpdateSchema = z.object({
     nodeId: z.string().uuid(),
     pricePerHour: priceSchema,
     endpoint: endpointSchema,
+    /** Absent: the name stays; "" clears it. When present the seller signed UpdateNamedNode. */
+    name: nodeNameSchema.optional(),
     nonce: nonceSchema,
     expiry: expirySchema,
   }),
@@ -47,7 +50,7 @@ async function ownedNode(tx: Prisma.TransactionClient, nodeId: string, seller: s
   return node;
 }
 
-/** The owning seller changes price and endpoint. */
+/** The owning seller changes price and endpoint, and the name when the message has one. */
 export async function updateNode(deps: ManageDeps, { message, signature }: z.infer<typeof signedUpdateSchema>) {
   const seller = await verifySellerSignature(
     deps,
@@ -61,7 +64,11 @@ export async function updateNode(deps: ManageDeps, { message, signature }: z.inf
     await consumeNonce(tx, seller, message.nonce, BigInt(message.expiry));
     await tx.node.update({
       where: { id: message.nodeId },
-      data: { pricePerHour: message.pricePerHour, endpoint: message.endpoint },
+      data: {
+        pricePerHour: message.pricePerHour,
+        endpoint: message.endpoint,
+        ...(message.name === undefined ? {} : { name: message.name || null }),
+      },
     });
   });
   await invalidateNodeLists(deps);

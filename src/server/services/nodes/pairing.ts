@@ -4,6 +4,7 @@ import {
   addressSchema,
   endpointSchema,
   expirySchema,
+  nodeNameSchema,
   nonceSchema,
   priceSchema,
   signatureSchema,
@@ -32,6 +33,8 @@ export const signedPairingSchema = z.object({
     seller: addressSchema,
     pricePerHour: priceSchema,
     endpoint: endpointSchema,
+    /** The paired node's name; when present the seller signed PairNamedNode. */
+    name: nodeNameSchema.optional(),
     nonce: nonceSchema,
     expiry: expirySchema,
   }),
@@ -48,6 +51,7 @@ interface PendingPairing {
   seller: string;
   pricePerHour: string;
   endpoint: string;
+  name?: string;
 }
 
 export async function createPairingCode(
@@ -63,7 +67,12 @@ export async function createPairingCode(
   );
   await deps.prisma.$transaction((tx) => consumeNonce(tx, seller, message.nonce, BigInt(message.expiry)));
   const code = newCode();
-  const pending: PendingPairing = { seller, pricePerHour: message.pricePerHour, endpoint: message.endpoint };
+  const pending: PendingPairing = {
+    seller,
+    pricePerHour: message.pricePerHour,
+    endpoint: message.endpoint,
+    ...(message.name ? { name: message.name } : {}),
+  };
   await deps.redis.cmd.set(key(code), JSON.stringify(pending), "EX", PAIRING_TTL_SECONDS);
   const expiresAt = new Date(deps.clock.now().getTime() + PAIRING_TTL_SECONDS * 1000).toISOString();
   const { commands } = await agentCommands(deps.env, [
@@ -80,7 +89,7 @@ export async function createPairingCode(
  */
 export async function redeemPairingCode(
   deps: Pick<Deps, "prisma" | "redis">,
-  input: { code: string; gpuInfo: GpuInfo; endpoint?: string },
+  input: { code: string; gpuInfo: GpuInfo; endpoint?: string; name?: string },
 ) {
   const code = input.code.trim().toUpperCase();
   const replies = (await deps.redis.cmd.multi().get(key(code)).pttl(key(code)).del(key(code)).exec()) ?? [];
@@ -99,6 +108,7 @@ export async function redeemPairingCode(
       gpuInfo: input.gpuInfo,
       pricePerHour: pending.pricePerHour,
       endpoint: pending.endpoint || input.endpoint || "",
+      name: pending.name || input.name || undefined,
     });
   } catch (err) {
     if (ttlMs > 0) await deps.redis.cmd.set(key(code), raw, "PX", ttlMs, "NX").catch(() => undefined);
