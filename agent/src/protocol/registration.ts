@@ -121,7 +121,6 @@ export const NODE_NAME_MAX = 64;
  */
 export const nodeNameSchema = text()
   .max(NODE_NAME_MAX, `must be at most ${NODE_NAME_MAX} characters`)
-  // eslint-disable-next-line no-control-regex
   .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "must not contain control characters (newlines, tabs)")
   .refine((v) => v.trim() === v, "must not start or end with spaces");
 
