@@ -3,12 +3,12 @@ import { nodeDisplayName } from "./node-name";
 
 describe("nodeDisplayName", () => {
   it("is the seller's name when set", () => {
-    expect(nodeDisplayName({ name: "lab-h200-1", gpuModel: "NVIDIA H200", gpuCount: 8 })).toBe("lab-h200-1");
+    expect(nodeDisplayName({ name: "lab-h200-1", gpuModel: "NVIDIA H200" })).toBe("lab-h200-1");
   });
-  it("falls back to the GPU model (with the count when more than one) when unset or blank", () => {
-    expect(nodeDisplayName({ name: null, gpuModel: "NVIDIA H200", gpuCount: 8 })).toBe("8× NVIDIA H200");
-    expect(nodeDisplayName({ name: "", gpuModel: "NVIDIA H200", gpuCount: 1 })).toBe("NVIDIA H200");
-    expect(nodeDisplayName({ name: "   ", gpuModel: "CPU", gpuCount: 0 })).toBe("CPU");
-    expect(nodeDisplayName({ gpuModel: "NVIDIA A100", gpuCount: 1 })).toBe("NVIDIA A100");
+  it("falls back to the GPU model when unset or blank", () => {
+    expect(nodeDisplayName({ name: null, gpuModel: "NVIDIA H200" })).toBe("NVIDIA H200");
+    expect(nodeDisplayName({ name: "", gpuModel: "NVIDIA H200" })).toBe("NVIDIA H200");
+    expect(nodeDisplayName({ name: "   ", gpuModel: "CPU" })).toBe("CPU");
+    expect(nodeDisplayName({ gpuModel: "NVIDIA A100" })).toBe("NVIDIA A100");
   });
 });

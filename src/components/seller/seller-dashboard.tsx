@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useId, useState } from "react";
 import {
   Button,
   Card,
@@ -22,16 +22,16 @@ import {
   TH,
   THead,
   TR,
+  Usd,
 } from "@/components/ui";
 import { DailyUsdChart, NoChartData } from "@/components/charts";
 import { PricePerHour, UtilizationBar, NodeNameLink } from "@/components/marketplace/node-bits";
 import { SignInPrompt } from "@/components/wallet/connect-button";
 import { useSession } from "@/components/wallet/session";
-import { formatReliability, shortAddress, timeAgo } from "@/lib/format";
-import { formatUsd } from "@/lib/money";
+import { formatReliability, shortAddress, timeAgo, formatUsd } from "@/lib/format";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
 import { AddNode } from "./add-node";
-import { priceProblem, useSellerSigner } from "./use-seller-signer";
+import { nodeNameProblem, priceProblem, useSellerSigner } from "./use-seller-signer";
 
 type Dashboard = RouterOutputs["seller"]["dashboard"];
 type SellerNode = Dashboard["nodes"][number];
@@ -60,14 +60,78 @@ function useNodeActions(node: SellerNode) {
     },
     onSuccess: refresh,
   });
+  // A price change leaves the name out (UpdateNode); a rename carries it (signed as UpdateNamedNode).
   const update = useMutation({
-    mutationFn: async (pricePerHour: string) => {
-      const signed = await sign("UpdateNode", { nodeId: node.id, pricePerHour, endpoint: node.endpoint });
+    mutationFn: async (change: { pricePerHour?: string; name?: string }) => {
+      const signed = await sign("UpdateNode", {
+        nodeId: node.id,
+        pricePerHour: change.pricePerHour ?? node.pricePerHour,
+        endpoint: node.endpoint,
+        ...(change.name === undefined ? {} : { name: change.name }),
+      });
       return client.nodes.update.mutate(signed);
     },
     onSuccess: refresh,
   });
   return { pause, update };
+}
+
+/** The node's name with a rename button; the seller's wallet signs the new name. */
+function NameEditor({ node, update }: { node: SellerNode; update: ReturnType<typeof useNodeActions>["update"] }) {
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(node.name ?? "");
+  const problem = nodeNameProblem(name);
+  if (!editing) {
+    return (
+      <div className="flex items-start gap-1">
+        <NodeNameLink node={node} />
+        <button
+          type="button"
+          aria-label="Rename node"
+          title="Rename node"
+          className="shrink-0 rounded-md p-1 text-slate-400 hover:bg-slate-100 hover:text-indigo-600"
+          onClick={() => {
+            setName(node.name ?? "");
+            update.reset();
+            setEditing(true);
+          }}
+        >
+          <PencilIcon className="size-3.5" />
+        </button>
+      </div>
+    );
+  }
+  return (
+    <form
+      className="flex min-w-56 flex-col gap-1"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!problem) update.mutate({ name: name.trim() }, { onSuccess: () => setEditing(false) });
+      }}
+    >
+      <div className="flex items-center gap-2">
+        <Input
+          aria-label="Node name"
+          autoFocus
+          className="h-8 w-44"
+          maxLength={80}
+          placeholder={node.gpuModel}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          aria-invalid={Boolean(problem)}
+        />
+        <Button type="submit" size="sm" loading={update.isPending} disabled={Boolean(problem)}>
+          {update.isPending ? "Sign…" : "Save"}
+        </Button>
+        <Button size="sm" variant="ghost" onClick={() => setEditing(false)} disabled={update.isPending}>
+          Cancel
+        </Button>
+      </div>
+      <p className={problem ? "text-xs text-rose-600" : "text-xs text-slate-500"} role={problem ? "alert" : undefined}>
+        {problem ?? "Empty: shown by its GPU model."}
+      </p>
+    </form>
+  );
 }
 
 function PriceEditor({
@@ -82,6 +146,7 @@ function PriceEditor({
   const [editing, setEditing] = useState(false);
   const [price, setPrice] = useState(node.pricePerHour);
   const problem = priceProblem(price);
+  const messageId = useId();
   if (!editing) {
     return (
       <span className={`inline-flex items-center gap-1 ${align === "right" ? "justify-end" : ""}`}>
@@ -106,33 +171,45 @@ function PriceEditor({
   }
   return (
     <form
-      className={`flex items-center gap-2 ${align === "right" ? "justify-end" : ""}`}
+      className={`flex flex-col gap-1 ${align === "right" ? "items-end" : "items-start"}`}
       onSubmit={(e) => {
         e.preventDefault();
-        if (!problem) update.mutate(price.trim(), { onSuccess: () => setEditing(false) });
+        if (!problem) update.mutate({ pricePerHour: price.trim() }, { onSuccess: () => setEditing(false) });
       }}
     >
-      <span className="relative">
-        <span className="pointer-events-none absolute inset-y-0 left-2.5 flex items-center text-sm text-slate-400">
-          $
+      <div className="flex items-center gap-2">
+        {/* A block of fixed width: inside a crowded table cell the input keeps room for its value. */}
+        <span className="relative block w-28 shrink-0">
+          <span className="pointer-events-none absolute inset-y-0 left-2.5 flex items-center text-sm text-slate-400">
+            $
+          </span>
+          <Input
+            aria-label="Price per hour (USD)"
+            inputMode="decimal"
+            autoFocus
+            className="h-8 pr-2 pl-6 text-right tabular-nums"
+            value={price}
+            onChange={(e) => setPrice(e.target.value)}
+            aria-invalid={Boolean(problem)}
+            aria-describedby={messageId}
+          />
         </span>
-        <Input
-          aria-label="Price per hour"
-          inputMode="decimal"
-          autoFocus
-          className="h-8 w-24 pl-6 text-right tabular-nums"
-          value={price}
-          onChange={(e) => setPrice(e.target.value)}
-          aria-invalid={Boolean(problem)}
-          title={problem}
-        />
-      </span>
-      <Button type="submit" size="sm" loading={update.isPending} disabled={Boolean(problem)}>
-        {update.isPending ? "Sign…" : "Save"}
-      </Button>
-      <Button size="sm" variant="ghost" onClick={() => setEditing(false)} disabled={update.isPending}>
-        Cancel
-      </Button>
+        <span className="shrink-0 text-xs text-slate-500">/h</span>
+        <Button type="submit" size="sm" loading={update.isPending} disabled={Boolean(problem)}>
+          {update.isPending ? "Sign…" : "Save"}
+        </Button>
+        <Button size="sm" variant="ghost" onClick={() => setEditing(false)} disabled={update.isPending}>
+          Cancel
+        </Button>
+      </div>
+      <p
+        id={messageId}
+        className={`max-w-64 text-xs whitespace-normal ${align === "right" ? "text-right" : ""} ${problem ? "text-rose-600" : "text-slate-500"}`}
+        role={problem ? "alert" : undefined}
+        data-testid="price-problem"
+      >
+        {problem ?? "USD per hour; buyers pay per second used."}
+      </p>
     </form>
   );
 }
@@ -154,7 +231,7 @@ function NodeRow({ node }: { node: SellerNode }) {
     <>
       <TR data-testid="seller-node-row" data-node-id={node.id}>
         <TD>
-          <NodeNameLink node={node} />
+          <NameEditor node={node} update={update} />
         </TD>
         <TD>
           <NodeStatusBadge status={node.status} />
@@ -169,7 +246,7 @@ function NodeRow({ node }: { node: SellerNode }) {
         <TD align="right">{node.jobsRunning}</TD>
         <TD align="right">{formatReliability(node.reliability)}</TD>
         <TD align="right" className="font-medium text-slate-900">
-          {formatUsd(node.earnedUsd)}
+          <Usd value={node.earnedUsd} />
         </TD>
         <TD align="right">
           <PriceEditor node={node} update={update} />
@@ -195,7 +272,7 @@ function NodeCard({ node }: { node: SellerNode }) {
   return (
     <li className="px-4 py-4" data-testid="seller-node-card" data-node-id={node.id}>
       <div className="flex items-start justify-between gap-3">
-        <NodeNameLink node={node} />
+        <NameEditor node={node} update={update} />
         <NodeStatusBadge status={node.status} />
       </div>
       <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2 text-xs sm:grid-cols-4">
@@ -213,7 +290,9 @@ function NodeCard({ node }: { node: SellerNode }) {
         </div>
         <div>
           <dt className="text-slate-500">Earned</dt>
-          <dd className="font-medium text-slate-900 tabular-nums">{formatUsd(node.earnedUsd)}</dd>
+          <dd className="font-medium text-slate-900 tabular-nums">
+            <Usd value={node.earnedUsd} />
+          </dd>
         </div>
         <div>
           <dt className="text-slate-500">Reliability</dt>
@@ -234,7 +313,7 @@ function YourNodes({ data }: { data: Dashboard }) {
     <Card>
       <CardHeader
         title="Your nodes"
-        description="Change a price or pause a node: your wallet signs each change, nothing is sent on chain."
+        description="Rename a node, change its price or pause it: your wallet signs each change, nothing is sent on chain."
       />
       {data.nodes.length === 0 ? (
         <EmptyState
@@ -292,7 +371,7 @@ function Earnings({ data }: { data: Dashboard }) {
         description={`Settled to your wallet, per day, the last ${DAYS} days (UTC)`}
         actions={
           <span className="text-sm font-semibold text-slate-900 tabular-nums" data-testid="earnings-30d">
-            {formatUsd(total.toFixed(6).replace(/\.?0+$/, ""))}
+            <Usd value={total.toFixed(6).replace(/\.?0+$/, "")} />
           </span>
         }
       />
@@ -347,7 +426,7 @@ export function SellerDashboard() {
       <StatGrid>
         <Stat
           label="Earned"
-          value={formatUsd(totals.earnedUsd)}
+          value={<Usd value={totals.earnedUsd} />}
           hint={
             Number(totals.feesUsd) > 0
               ? `USDC captured for you, after ${formatUsd(totals.feesUsd)} in fees`
@@ -356,7 +435,7 @@ export function SellerDashboard() {
           tone={Number(totals.earnedUsd) > 0 ? "good" : "default"}
           data-testid="stat-earned"
         />
-        <Stat label="Held in escrow" value={formatUsd(totals.pendingUsd)} hint="Jobs not settled yet (at most)" />
+        <Stat label="Held in escrow" value={<Usd value={totals.pendingUsd} />} hint="Jobs not settled yet (at most)" />
         <Stat label="Jobs served" value={totals.jobsServed.toLocaleString("en-US")} hint="All your nodes" />
         <Stat
           label="Nodes online"

@@ -45,6 +45,14 @@ export function priceProblem(price: string): string | undefined {
   return undefined;
 }
 
+/** The node name rule of the protocol (nodeNameSchema), after trimming: at most 64 characters, no control characters. */
+export function nodeNameProblem(name: string): string | undefined {
+  const n = name.trim();
+  if (n.length > 64) return `At most 64 characters (${n.length} now).`;
+  if (/[\u0000-\u001f\u007f]/.test(n)) return "No line breaks, tabs or other control characters.";
+  return undefined;
+}
+
 /** The endpoint rule of the protocol (endpointSchema): empty, or an http(s):// or agent:// URL. */
 export function endpointProblem(endpoint: string): string | undefined {
   const e = endpoint.trim();

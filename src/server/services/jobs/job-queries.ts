@@ -53,7 +53,7 @@ export async function listJobs(deps: Deps, viewer: Viewer, input: z.infer<typeof
   };
   const rows = await deps.prisma.job.findMany({
     where,
-    include: { payment: true, node: { select: { name: true, gpuModel: true, gpuCount: true } } },
+    include: { payment: true, node: { select: { name: true, gpuModel: true } } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit + 1,
     ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),

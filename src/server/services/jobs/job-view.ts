@@ -75,7 +75,7 @@ export function outputReleased(_job: Job, payment: Payment | null): boolean {
 const usdcOf = (atomic: Payment["capturedAtomic"]) => (atomic === null ? null : atomicToUsd(BigInt(atomic.toFixed(0))));
 
 export function toJobView(
-  job: Job & { payment?: Payment | null; node?: Pick<Node, "name" | "gpuModel" | "gpuCount"> | null },
+  job: Job & { payment?: Payment | null; node?: Pick<Node, "name" | "gpuModel"> | null },
   opts: { showOutput: boolean },
 ): JobView {
   const payment = job.payment ?? null;
