@@ -41,6 +41,12 @@ export interface SubmitOptions {
   accessTokenHash?: string;
   /** The signed-in buyer must be the payer (the UI door). */
   expectedPayer?: string;
+  /**
+   * Runs once, when the submission will create a job (free, or its payment verified),
+   * before anything is written: the job-submission rate limit (ratelimit/jobSubmitBudget).
+   * A 402 (no payment, an invalid one) or a resent payment never reaches it.
+   */
+  beforeQueue?: () => Promise<void>;
 }
 
 export interface Submitted {
@@ -74,6 +80,7 @@ export async function submitJob(
     if (hasPayment) {
       throw new AppError("BAD_REQUEST", "This node is free: submit the job without a payment.", "payment_not_needed");
     }
+    await opts.beforeQueue?.();
     const job = await queueJob(deps, buyer ?? ANONYMOUS_BUYER, input, quote.node, {
       accessTokenHash: opts.accessTokenHash,
     });
@@ -94,10 +101,15 @@ export async function submitJob(
     }),
   );
 
+  let budgetSpent = false;
   for (let round = 0; round < 2; round++) {
     const earlier = await resentPayment(deps, quote, prepared);
     if (earlier) return earlier;
     const verified = await asPaymentRequired(quote, () => verifyOnChain(deps, quote, prepared));
+    if (!budgetSpent) {
+      budgetSpent = true;
+      await opts.beforeQueue?.();
+    }
     let row: Payment | null = null;
     let job: Job;
     try {
