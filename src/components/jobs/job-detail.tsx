@@ -390,9 +390,11 @@ export function JobDetail({ id }: { id: string }) {
                         ? ([
                             [
                               "Captured",
-                              p.capturedUsdc === null
-                                ? "Not yet: when the job ends"
-                                : `${formatUsd(p.capturedUsdc)} USDC for ${p.billedSeconds ?? 0} s${p.feeUsdc && p.feeUsdc !== "0" ? ` (fee ${formatUsd(p.feeUsdc)})` : ""}`,
+                              cost.kind === "none"
+                                ? "Nothing: you were not charged"
+                                : p.capturedUsdc === null
+                                  ? "Not yet: when the job ends"
+                                  : `${formatUsd(p.capturedUsdc)} USDC for ${p.billedSeconds ?? 0} s${p.feeUsdc && p.feeUsdc !== "0" ? ` (fee ${formatUsd(p.feeUsdc)})` : ""}`,
                             ],
                             ["Returned to you", p.returnedUsdc === null ? "—" : `${formatUsd(p.returnedUsdc)} USDC`],
                           ] as [string, React.ReactNode][])

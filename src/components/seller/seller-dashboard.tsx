@@ -76,110 +76,113 @@ function useNodeActions(node: SellerNode) {
   return { pause, update };
 }
 
-/** The node's name with a rename button; the seller's wallet signs the new name. */
-function NameEditor({ node, update }: { node: SellerNode; update: ReturnType<typeof useNodeActions>["update"] }) {
-  const [editing, setEditing] = useState(false);
+type Update = ReturnType<typeof useNodeActions>["update"];
+
+function EditButton({ label, onClick }: { label: string; onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      aria-label={label}
+      title={label}
+      className="shrink-0 rounded-md p-1.5 text-slate-400 hover:bg-slate-100 hover:text-indigo-600"
+      onClick={onClick}
+    >
+      <PencilIcon className="size-4" />
+    </button>
+  );
+}
+
+/** The node's name and a rename button. */
+function NameView({ node, onEdit }: { node: SellerNode; onEdit: () => void }) {
+  return (
+    <div className="flex items-start gap-1">
+      <NodeNameLink node={node} />
+      <EditButton label="Rename node" onClick={onEdit} />
+    </div>
+  );
+}
+
+/** Rename: the seller's wallet signs the new name ("" = shown by its GPU model again). */
+function NameForm({ node, update, onDone }: { node: SellerNode; update: Update; onDone: () => void }) {
   const [name, setName] = useState(node.name ?? "");
   const problem = nodeNameProblem(name);
-  if (!editing) {
-    return (
-      <div className="flex items-start gap-1">
-        <NodeNameLink node={node} />
-        <button
-          type="button"
-          aria-label="Rename node"
-          title="Rename node"
-          className="shrink-0 rounded-md p-1 text-slate-400 hover:bg-slate-100 hover:text-indigo-600"
-          onClick={() => {
-            setName(node.name ?? "");
-            update.reset();
-            setEditing(true);
-          }}
-        >
-          <PencilIcon className="size-3.5" />
-        </button>
-      </div>
-    );
-  }
+  const messageId = useId();
   return (
     <form
-      className="flex min-w-56 flex-col gap-1"
+      className="flex flex-col gap-1"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!problem) update.mutate({ name: name.trim() }, { onSuccess: () => setEditing(false) });
+        if (!problem) update.mutate({ name: name.trim() }, { onSuccess: onDone });
       }}
     >
-      <div className="flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         <Input
           aria-label="Node name"
           autoFocus
-          className="h-8 w-44"
+          className="h-8 w-64 max-w-full"
           maxLength={80}
           placeholder={node.gpuModel}
           value={name}
           onChange={(e) => setName(e.target.value)}
           aria-invalid={Boolean(problem)}
+          aria-describedby={messageId}
         />
         <Button type="submit" size="sm" loading={update.isPending} disabled={Boolean(problem)}>
           {update.isPending ? "Sign…" : "Save"}
         </Button>
-        <Button size="sm" variant="ghost" onClick={() => setEditing(false)} disabled={update.isPending}>
+        <Button size="sm" variant="ghost" onClick={onDone} disabled={update.isPending}>
           Cancel
         </Button>
       </div>
-      <p className={problem ? "text-xs text-rose-600" : "text-xs text-slate-500"} role={problem ? "alert" : undefined}>
-        {problem ?? "Empty: shown by its GPU model."}
+      <p
+        id={messageId}
+        className={`text-xs whitespace-normal ${problem ? "text-rose-600" : "text-slate-500"}`}
+        role={problem ? "alert" : undefined}
+      >
+        {problem ?? `Shown to buyers; leave it empty to show the GPU model (${node.gpuModel}).`}
       </p>
     </form>
   );
 }
 
-function PriceEditor({
+/** The node's price and a change button. */
+function PriceView({ node, onEdit }: { node: SellerNode; onEdit: () => void }) {
+  return (
+    <span className="inline-flex items-center gap-1">
+      <span data-testid="node-price">
+        <PricePerHour value={node.pricePerHour} />
+      </span>
+      <EditButton label="Change price" onClick={onEdit} />
+    </span>
+  );
+}
+
+/** A new price per hour, checked as you type (the protocol's rule), signed by the seller's wallet. */
+function PriceForm({
   node,
   update,
+  onDone,
   align = "right",
 }: {
   node: SellerNode;
-  update: ReturnType<typeof useNodeActions>["update"];
+  update: Update;
+  onDone: () => void;
   align?: "left" | "right";
 }) {
-  const [editing, setEditing] = useState(false);
   const [price, setPrice] = useState(node.pricePerHour);
   const problem = priceProblem(price);
   const messageId = useId();
-  if (!editing) {
-    return (
-      <span className={`inline-flex items-center gap-1 ${align === "right" ? "justify-end" : ""}`}>
-        <span data-testid="node-price">
-          <PricePerHour value={node.pricePerHour} />
-        </span>
-        <button
-          type="button"
-          aria-label="Change price"
-          title="Change price"
-          className="rounded-md p-1.5 text-slate-400 hover:bg-slate-100 hover:text-indigo-600"
-          onClick={() => {
-            setPrice(node.pricePerHour);
-            update.reset();
-            setEditing(true);
-          }}
-        >
-          <PencilIcon className="size-4" />
-        </button>
-      </span>
-    );
-  }
   return (
     <form
       className={`flex flex-col gap-1 ${align === "right" ? "items-end" : "items-start"}`}
       onSubmit={(e) => {
         e.preventDefault();
-        if (!problem) update.mutate({ pricePerHour: price.trim() }, { onSuccess: () => setEditing(false) });
+        if (!problem) update.mutate({ pricePerHour: price.trim() }, { onSuccess: onDone });
       }}
     >
-      <div className="flex items-center gap-2">
-        {/* A block of fixed width: inside a crowded table cell the input keeps room for its value. */}
-        <span className="relative block w-28 shrink-0">
+      <div className="flex flex-wrap items-center gap-2">
+        {/* A block of fixed width: the value stays readable wherever the form sits. */}
+        <span className="relative block w-36 shrink-0">
           <span className="pointer-events-none absolute inset-y-0 left-2.5 flex items-center text-sm text-slate-400">
             $
           </span>
@@ -194,21 +197,21 @@ function PriceEditor({
             aria-describedby={messageId}
           />
         </span>
-        <span className="shrink-0 text-xs text-slate-500">/h</span>
+        <span className="shrink-0 text-sm text-slate-500">per hour</span>
         <Button type="submit" size="sm" loading={update.isPending} disabled={Boolean(problem)}>
           {update.isPending ? "Sign…" : "Save"}
         </Button>
-        <Button size="sm" variant="ghost" onClick={() => setEditing(false)} disabled={update.isPending}>
+        <Button size="sm" variant="ghost" onClick={onDone} disabled={update.isPending}>
           Cancel
         </Button>
       </div>
       <p
         id={messageId}
-        className={`max-w-64 text-xs whitespace-normal ${align === "right" ? "text-right" : ""} ${problem ? "text-rose-600" : "text-slate-500"}`}
+        className={`text-xs whitespace-normal ${problem ? "text-rose-600" : "text-slate-500"}`}
         role={problem ? "alert" : undefined}
-        data-testid="price-problem"
+        data-testid="price-message"
       >
-        {problem ?? "USD per hour; buyers pay per second used."}
+        {problem ?? "USD per hour, up to 6 decimals; buyers pay per second used."}
       </p>
     </form>
   );
@@ -224,40 +227,68 @@ function PauseButton({ node, pause }: { node: SellerNode; pause: ReturnType<type
   );
 }
 
+const COLUMNS = 9;
+
+/**
+ * A node in the table. While its name or price is edited, the form takes the
+ * row's width (one wide cell) instead of squeezing into its column.
+ */
 function NodeRow({ node }: { node: SellerNode }) {
   const { pause, update } = useNodeActions(node);
+  const [editing, setEditing] = useState<"name" | "price" | null>(null);
+  const edit = (what: "name" | "price") => () => {
+    update.reset();
+    setEditing(what);
+  };
+  const done = () => setEditing(null);
   const error = pause.error ?? update.error;
   return (
     <>
       <TR data-testid="seller-node-row" data-node-id={node.id}>
-        <TD>
-          <NameEditor node={node} update={update} />
-        </TD>
-        <TD>
-          <NodeStatusBadge status={node.status} />
-          {node.status === "offline" && (
-            <div className="mt-1 text-xs text-slate-500">last seen {timeAgo(node.lastHeartbeatAt)}</div>
-          )}
-        </TD>
-        <TD>
-          <UtilizationBar value={node.gpuUtilization} />
-        </TD>
-        <TD align="right">{node.totalJobs.toLocaleString("en-US")}</TD>
-        <TD align="right">{node.jobsRunning}</TD>
-        <TD align="right">{formatReliability(node.reliability)}</TD>
-        <TD align="right" className="font-medium text-slate-900">
-          <Usd value={node.earnedUsd} />
-        </TD>
-        <TD align="right">
-          <PriceEditor node={node} update={update} />
-        </TD>
-        <TD align="right">
-          <PauseButton node={node} pause={pause} />
-        </TD>
+        {editing === "name" ? (
+          <TD colSpan={COLUMNS}>
+            <NameForm node={node} update={update} onDone={done} />
+          </TD>
+        ) : (
+          <>
+            <TD className="whitespace-normal">
+              <NameView node={node} onEdit={edit("name")} />
+            </TD>
+            <TD>
+              <NodeStatusBadge status={node.status} />
+              {node.status === "offline" && (
+                <div className="mt-1 text-xs text-slate-500">last seen {timeAgo(node.lastHeartbeatAt)}</div>
+              )}
+            </TD>
+            {editing === "price" ? (
+              <TD colSpan={COLUMNS - 2} align="right">
+                <PriceForm node={node} update={update} onDone={done} />
+              </TD>
+            ) : (
+              <>
+                <TD>
+                  <UtilizationBar value={node.gpuUtilization} />
+                </TD>
+                <TD align="right">{node.totalJobs.toLocaleString("en-US")}</TD>
+                <TD align="right">{node.jobsRunning}</TD>
+                <TD align="right">{formatReliability(node.reliability)}</TD>
+                <TD align="right" className="font-medium text-slate-900">
+                  <Usd value={node.earnedUsd} />
+                </TD>
+                <TD align="right">
+                  <PriceView node={node} onEdit={edit("price")} />
+                </TD>
+                <TD align="right">
+                  <PauseButton node={node} pause={pause} />
+                </TD>
+              </>
+            )}
+          </>
+        )}
       </TR>
       {error && (
         <tr>
-          <td colSpan={9} className="px-4 pb-3">
+          <td colSpan={COLUMNS} className="px-4 pb-3">
             <ErrorMessage error={error} />
           </td>
         </tr>
@@ -268,13 +299,23 @@ function NodeRow({ node }: { node: SellerNode }) {
 
 function NodeCard({ node }: { node: SellerNode }) {
   const { pause, update } = useNodeActions(node);
+  const [editing, setEditing] = useState<"name" | "price" | null>(null);
+  const edit = (what: "name" | "price") => () => {
+    update.reset();
+    setEditing(what);
+  };
+  const done = () => setEditing(null);
   const error = pause.error ?? update.error;
   return (
     <li className="px-4 py-4" data-testid="seller-node-card" data-node-id={node.id}>
-      <div className="flex items-start justify-between gap-3">
-        <NameEditor node={node} update={update} />
-        <NodeStatusBadge status={node.status} />
-      </div>
+      {editing === "name" ? (
+        <NameForm node={node} update={update} onDone={done} />
+      ) : (
+        <div className="flex items-start justify-between gap-3">
+          <NameView node={node} onEdit={edit("name")} />
+          <NodeStatusBadge status={node.status} />
+        </div>
+      )}
       <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2 text-xs sm:grid-cols-4">
         <div>
           <dt className="text-slate-500">Utilisation</dt>
@@ -300,8 +341,14 @@ function NodeCard({ node }: { node: SellerNode }) {
         </div>
       </dl>
       <div className="mt-3 flex flex-wrap items-center justify-between gap-2">
-        <PriceEditor node={node} update={update} align="left" />
-        <PauseButton node={node} pause={pause} />
+        {editing === "price" ? (
+          <PriceForm node={node} update={update} onDone={done} align="left" />
+        ) : (
+          <>
+            <PriceView node={node} onEdit={edit("price")} />
+            <PauseButton node={node} pause={pause} />
+          </>
+        )}
       </div>
       {error && <ErrorMessage className="mt-3" error={error} />}
     </li>
