@@ -116,17 +116,19 @@ function NameForm({ node, update, onDone }: { node: SellerNode; update: Update; 
       }}
     >
       <div className="flex flex-wrap items-center gap-2">
-        <Input
-          aria-label="Node name"
-          autoFocus
-          className="h-8 w-64 max-w-full"
-          maxLength={80}
-          placeholder={node.gpuModel}
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          aria-invalid={Boolean(problem)}
-          aria-describedby={messageId}
-        />
+        <span className="block w-72 max-w-full">
+          <Input
+            aria-label="Node name"
+            autoFocus
+            className="h-8"
+            maxLength={80}
+            placeholder={node.gpuModel}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={Boolean(problem)}
+            aria-describedby={messageId}
+          />
+        </span>
         <Button type="submit" size="sm" loading={update.isPending} disabled={Boolean(problem)}>
           {update.isPending ? "Sign…" : "Save"}
         </Button>
