@@ -229,7 +229,7 @@ function PauseButton({ node, pause }: { node: SellerNode; pause: ReturnType<type
   );
 }
 
-const COLUMNS = 9;
+const COLUMNS = 8;
 
 /**
  * A node in the table. While its name or price is edited, the form takes the
@@ -271,8 +271,9 @@ function NodeRow({ node }: { node: SellerNode }) {
                 <TD>
                   <UtilizationBar value={node.gpuUtilization} />
                 </TD>
-                <TD align="right">{node.totalJobs.toLocaleString("en-US")}</TD>
-                <TD align="right">{node.jobsRunning}</TD>
+                <TD align="right">
+                  {node.totalJobs.toLocaleString("en-US")} · {node.jobsRunning}
+                </TD>
                 <TD align="right">{formatReliability(node.reliability)}</TD>
                 <TD align="right" className="font-medium text-slate-900">
                   <Usd value={node.earnedUsd} />
@@ -383,8 +384,7 @@ function YourNodes({ data }: { data: Dashboard }) {
                 <TH>Node</TH>
                 <TH>Status</TH>
                 <TH>Utilisation</TH>
-                <TH align="right">Jobs served</TH>
-                <TH align="right">Running</TH>
+                <TH align="right">Jobs · running</TH>
                 <TH align="right">Reliability</TH>
                 <TH align="right">Earned</TH>
                 <TH align="right">Price</TH>
