@@ -89,7 +89,7 @@ test("buyer: demo wallet → sign in → marketplace → rent → job runs live 
   await expect(page.getByTestId("submit-job")).toHaveText("Pay $2.50 and run");
   await page.getByLabel("Maximum duration").fill("10");
   await page.getByLabel("Unit").selectOption("min");
-  await expect(page.getByTestId("job-cost")).toHaveText("$0.416667");
+  await expect(page.getByTestId("job-cost")).toHaveText("$0.4167"); // $0.416667, rounded for reading
   await shoot(page, "new-job");
 
   // A free node: run a job and watch it live.
