@@ -20,7 +20,8 @@ import { nodeTitle } from "@/components/marketplace/node-bits";
 import { isFree } from "@/lib/money";
 import { formatUsd } from "@/lib/format";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
-import { endpointProblem, nodeNameProblem, priceProblem, useSellerSigner } from "./use-seller-signer";
+import { endpointProblem, nodeNameProblem, priceProblem } from "@/lib/seller-fields";
+import { useSellerSigner } from "./use-seller-signer";
 
 type SellerNode = RouterOutputs["seller"]["dashboard"]["nodes"][number];
 type Pairing = RouterOutputs["seller"]["createPairingCode"] & {

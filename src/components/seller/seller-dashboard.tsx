@@ -31,7 +31,8 @@ import { useSession } from "@/components/wallet/session";
 import { formatReliability, shortAddress, timeAgo, formatUsd } from "@/lib/format";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
 import { AddNode } from "./add-node";
-import { nodeNameProblem, priceProblem, useSellerSigner } from "./use-seller-signer";
+import { nodeNameProblem, priceProblem } from "@/lib/seller-fields";
+import { useSellerSigner } from "./use-seller-signer";
 
 type Dashboard = RouterOutputs["seller"]["dashboard"];
 type SellerNode = Dashboard["nodes"][number];
