@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AGENT_API_PREFIX, sellerTypedData } from "@computeswarm/protocol";
+import { AGENT_API_PREFIX, canonicalJson, sellerTypedData } from "@computeswarm/protocol";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { callerFor } from "@/test/caller";
@@ -45,6 +45,38 @@ describe("node names", () => {
     const unnamed = await caller.nodes.register(await signedRegistration(newSeller()));
     expect(await nameOf(unnamed.nodeId)).toBeNull();
     expect((await caller.nodes.get({ id: unnamed.nodeId })).name).toBeNull();
+  });
+
+  it("an agent from before names signs RegisterNode exactly as it always did, and is accepted", async () => {
+    // The RegisterNode type as agents before 0.3 ship it: no name field anywhere.
+    const oldTypes = {
+      RegisterNode: [
+        { name: "seller", type: "address" },
+        { name: "gpuInfo", type: "string" },
+        { name: "pricePerHour", type: "string" },
+        { name: "endpoint", type: "string" },
+        { name: "nonce", type: "string" },
+        { name: "expiry", type: "uint256" },
+      ],
+    } as const;
+    const seller = newSeller();
+    const message = {
+      seller: seller.address,
+      gpuInfo: h200,
+      pricePerHour: "1.5",
+      endpoint: "",
+      nonce: nonce(),
+      expiry: inMinutes(10),
+    };
+    const signature = await seller.signTypedData({
+      domain: sellerTypedData(TEST_DEPLOYMENT, "RegisterNode", message).domain,
+      types: oldTypes,
+      primaryType: "RegisterNode",
+      message: { ...message, gpuInfo: canonicalJson(h200), expiry: BigInt(message.expiry) },
+    });
+    const { caller } = await callerFor(deps);
+    const { nodeId } = await caller.nodes.register({ message, signature });
+    expect(await nameOf(nodeId)).toBeNull();
   });
 
   it("the name is part of the signature: changed or added in transit, it is refused", async () => {
