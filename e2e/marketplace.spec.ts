@@ -80,14 +80,16 @@ test("buyer: demo wallet → sign in → marketplace → rent → job runs live 
   // The job page for a priced node: the price follows the duration as you type.
   await page.getByRole("link", { name: "Rent this node" }).first().click();
   await expect(page).toHaveURL(new RegExp(`/jobs/new\\?node=${priced.nodeId}`));
-  await expect(page.getByTestId("job-cost")).toHaveText("$0.208334"); // 2.50/h × 5 min, rounded up to 1e-6
+  // 2.50/h × 5 min = $0.208334 (rounded up to 1e-6), shown rounded with the exact amount on hover
+  await expect(page.getByTestId("job-cost")).toHaveText("$0.2083");
+  await expect(page.getByTestId("job-cost").locator("[title]")).toHaveAttribute("title", "Exactly $0.208334");
   await page.getByLabel("Maximum duration").fill("1");
   await page.getByLabel("Unit").selectOption("h");
   await expect(page.getByTestId("job-cost")).toHaveText("$2.50");
   await expect(page.getByTestId("submit-job")).toHaveText("Pay $2.50 and run");
   await page.getByLabel("Maximum duration").fill("10");
   await page.getByLabel("Unit").selectOption("min");
-  await expect(page.getByTestId("job-cost")).toHaveText("$0.416667");
+  await expect(page.getByTestId("job-cost")).toHaveText("$0.4167"); // $0.416667, rounded for reading
   await shoot(page, "new-job");
 
   // A free node: run a job and watch it live.

@@ -30,6 +30,7 @@ describe("--help", () => {
       "--pair <code>",
       "--price <usd-per-hour>",
       "--endpoint <url>",
+      "--name <name>",
       "--no-benchmark",
       "--config <path>",
     ])
@@ -41,6 +42,7 @@ describe("--help", () => {
       "COMPUTESWARM_PAIR",
       "COMPUTESWARM_PRICE",
       "COMPUTESWARM_ENDPOINT",
+      "COMPUTESWARM_NAME",
     ]) {
       expect(h.replace(/\s+/g, " ")).toContain(e);
     }

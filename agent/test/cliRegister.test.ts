@@ -80,6 +80,8 @@ describe("computeswarm-agent register", () => {
         "1.25",
         "--endpoint",
         "https://gpu.example",
+        "--name",
+        "lab-h200-1",
         "--config",
         config,
       ],
@@ -90,7 +92,12 @@ describe("computeswarm-agent register", () => {
 
     const body = signedRegistrationSchema.parse(market.find("/register")[0]!.body);
     const now = Math.floor(Date.now() / 1000);
-    expect(body.message).toMatchObject({ seller: ADDRESS, pricePerHour: "1.25", endpoint: "https://gpu.example" });
+    expect(body.message).toMatchObject({
+      seller: ADDRESS,
+      pricePerHour: "1.25",
+      endpoint: "https://gpu.example",
+      name: "lab-h200-1",
+    });
     expect(body.message.gpuInfo).toMatchObject({
       model: "CPU",
       gpuCount: 0,
@@ -129,6 +136,7 @@ describe("computeswarm-agent register", () => {
         COMPUTESWARM_MARKETPLACE: market.url,
         COMPUTESWARM_PRIVATE_KEY: KEY,
         COMPUTESWARM_PRICE: "0",
+        COMPUTESWARM_NAME: "  spare box  ",
         COMPUTESWARM_CONFIG: config,
       }),
     );
@@ -136,6 +144,7 @@ describe("computeswarm-agent register", () => {
     expect(verified).toEqual([true]);
     const body = signedRegistrationSchema.parse(market.find("/register")[0]!.body);
     expect(body.message.pricePerHour).toBe("0");
+    expect(body.message.name).toBe("spare box");
     expect(body.message.gpuInfo.benchmark?.skippedReason).toMatch(/disabled/);
     expect(run.stdout() + run.stderr()).not.toContain(KEY);
     expect(JSON.parse(await readFile(config, "utf8")).agentToken).toBe("agent-token-from-register");
@@ -151,6 +160,7 @@ describe("computeswarm-agent register", () => {
     expect(await run.exit).toBe(0);
     const body = pairRequestSchema.parse(market.find("/pair")[0]!.body);
     expect(body.code).toBe("PAIR-CODE-123");
+    expect(body.name).toBeUndefined();
     expect(body.gpuInfo.cpuOnly).toBe(true);
     expect(market.paths()).toEqual(["/pair"]);
     expect(JSON.parse(await readFile(config, "utf8"))).toMatchObject({

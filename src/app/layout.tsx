@@ -5,7 +5,7 @@ import { Footer, Header } from "@/components/shell/header";
 
 export const metadata: Metadata = {
   title: { default: "ComputeSwarm — GPU compute, paid per job", template: "%s · ComputeSwarm" },
-  description: "Rent GPUs from sellers worldwide and pay per job in USDC with x402.",
+  description: "Rent GPUs from sellers worldwide and pay per second used in USDC with x402.",
 };
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#4f46e5" };

@@ -7,7 +7,7 @@ export default function Home() {
   return (
     <Page
       title="Rent a GPU by the job"
-      description="Pick a node, send a Python or shell script, pay only for what it may use, in USDC. Output is yours once the payment settles."
+      description="Pick a node, send a Python or shell script, and pay in USDC per second it runs: the ceiling is held in escrow and the rest comes back to you."
     >
       <Suspense fallback={<LoadingBlock label="Loading nodes…" />}>
         <Marketplace />

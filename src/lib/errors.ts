@@ -95,9 +95,26 @@ function paymentMessage(reason: string, details: Record<string, unknown>, messag
   return undefined;
 }
 
+/** Seconds to wait before trying again, for a rate-limited error (429 with Retry-After); else undefined. */
+export function retryAfterSecondsOf(err: unknown): number | undefined {
+  const data = errorData(err);
+  if (!data || (data.reason !== "rate_limited" && data.code !== "TOO_MANY_REQUESTS")) return undefined;
+  const s = Number((data.details ?? {}).retryAfterSeconds);
+  return Number.isFinite(s) && s > 0 ? Math.ceil(s) : undefined;
+}
+
+/** The rate-limit message for `seconds` left (counted down live by ErrorMessage). */
+export function waitMessage(seconds: number): string {
+  return seconds > 0
+    ? `You're going a little fast. Please wait ${seconds} second${seconds === 1 ? "" : "s"} and try again.`
+    : "You can try again now.";
+}
+
 const REASONS: Record<string, (d: Record<string, unknown>, message: string) => string> = {
   rate_limited: (d) =>
-    `You're going a little fast. Please wait ${str(d.retryAfterSeconds) ?? "a few"} seconds and try again.`,
+    Number(d.retryAfterSeconds) > 0
+      ? waitMessage(Math.ceil(Number(d.retryAfterSeconds)))
+      : "You're going a little fast. Please wait a few seconds and try again.",
   node_offline: () =>
     "This node is offline right now (its agent has not checked in for a minute). Pick another node or try later.",
   node_paused: () => "This node is paused by its seller and takes no new jobs.",

@@ -105,3 +105,47 @@ export function imageLabel(ref: string): string {
   if (at < 0) return ref;
   return `${ref.slice(0, at)} (${ref.slice(at + 1, at + 20)}…)`;
 }
+
+/**
+ * A USD amount for people, rounded sensibly; the one formatter for every
+ * amount the pages show. Dollars and up: cents ("$1,234.50"); under a dollar:
+ * at most 4 decimals ("$0.2083", "$0.0375", "$0.0017"); under $0.0001: two
+ * significant digits ("$0.000042"), never "$0.00" for something non-zero.
+ * Rounds half up. `exact` is the unrounded amount ("$0.001667") for a tooltip
+ * where the shown one is rounded or under a cent.
+ */
+export function usdAmount(
+  amount: string | null | undefined,
+  opts: { unit?: string } = {},
+): { text: string; exact?: string } {
+  if (amount === null || amount === undefined || amount === "") return { text: "—" };
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
+  if (!m) return { text: amount };
+  const [, sign, whole = "0", frac = ""] = m;
+  const scaled = BigInt(whole + frac);
+  const firstSignificant = frac.search(/[1-9]/);
+  const decimals =
+    BigInt(whole) >= 1n || scaled === 0n ? 2 : firstSignificant < 4 ? 4 : Math.max(firstSignificant + 2, 2);
+  const shown = roundHalfUp(scaled, frac.length, decimals);
+  const intPart = (shown / 10n ** BigInt(decimals)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  let fracPart = (shown % 10n ** BigInt(decimals)).toString().padStart(decimals, "0").replace(/0+$/, "");
+  if (fracPart.length < 2) fracPart = fracPart.padEnd(2, "0");
+  const unit = opts.unit ? ` ${opts.unit}` : "";
+  const text = `${sign && scaled !== 0n ? "-" : ""}$${intPart}.${fracPart}${unit}`;
+  const exactFrac = frac.replace(/0+$/, "").padEnd(2, "0");
+  const exactText = `${sign && scaled !== 0n ? "-" : ""}$${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${exactFrac}${unit}`;
+  const subCent = scaled !== 0n && BigInt(whole) === 0n && firstSignificant >= 2;
+  return text !== exactText || subCent ? { text, exact: exactText } : { text };
+}
+
+/** `usdAmount`'s text only: "$0.0017", "$2.50", "—" for none. */
+export function formatUsd(amount: string | null | undefined, opts: { unit?: string } = {}): string {
+  return usdAmount(amount, opts).text;
+}
+
+function roundHalfUp(scaled: bigint, fromDecimals: number, toDecimals: number): bigint {
+  if (toDecimals >= fromDecimals) return scaled * 10n ** BigInt(toDecimals - fromDecimals);
+  const div = 10n ** BigInt(fromDecimals - toDecimals);
+  const q = scaled / div;
+  return (scaled % div) * 2n >= div ? q + 1n : q;
+}

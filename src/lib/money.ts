@@ -22,18 +22,6 @@ export function quoteAtomic(pricePerHourUsd: string, seconds: number): bigint {
   return (usdToAtomic(pricePerHourUsd) * BigInt(seconds) + 3599n) / 3600n;
 }
 
-/** "2.5" → "$2.50", "0.000417" → "$0.000417", "1234.5" → "$1,234.50". */
-export function formatUsd(amount: string | null | undefined, opts: { unit?: string } = {}): string {
-  if (amount === null || amount === undefined || amount === "") return "—";
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
-  if (!m) return amount;
-  const [, sign, whole, frac = ""] = m;
-  const trimmed = frac.replace(/0+$/, "");
-  const decimals = trimmed.length <= 2 ? trimmed.padEnd(2, "0") : trimmed;
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${sign}$${grouped}.${decimals}${opts.unit ? ` ${opts.unit}` : ""}`;
-}
-
 /** A price per hour is free when it is zero. */
 export function isFree(pricePerHour: string): boolean {
   return /^0+(\.0*)?$/.test(pricePerHour.trim());

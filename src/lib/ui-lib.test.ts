@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { TRPCClientError } from "@trpc/client";
-import { atomicToUsd, formatUsd, formatUsdc, isFree, quoteAtomic, usdToAtomic } from "./money";
+import { atomicToUsd, formatUsdc, isFree, quoteAtomic, usdToAtomic } from "./money";
 import { chainName, explorerTxUrl } from "./chains";
-import { fillDays, formatDay, formatDuration, formatReliability, formatVram, imageLabel, shortAddress } from "./format";
+import {
+  fillDays,
+  formatDay,
+  formatDuration,
+  formatReliability,
+  formatUsd,
+  formatVram,
+  imageLabel,
+  shortAddress,
+} from "./format";
 import { describeError } from "./errors";
 import { demoWallet } from "@/server/services/demo/demo-wallet";
 import { parseEnv } from "@/server/env";
@@ -31,7 +40,7 @@ describe("money (shared by the browser and the server)", () => {
 
   it("formats dollars without floats", () => {
     expect(formatUsd("2.5")).toBe("$2.50");
-    expect(formatUsd("0.000417")).toBe("$0.000417");
+    expect(formatUsd("0.000417")).toBe("$0.0004"); // rounded: format.test.ts
     expect(formatUsd("1234567.5")).toBe("$1,234,567.50");
     expect(formatUsd("10000")).toBe("$10,000.00");
     expect(formatUsd(null)).toBe("—");

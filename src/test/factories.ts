@@ -56,7 +56,7 @@ export async function signedRegistration(
 export async function signedUpdate(
   seller: PrivateKeyAccount,
   nodeId: string,
-  overrides: Partial<{ pricePerHour: string; endpoint: string; nonce: string; expiry: number }> = {},
+  overrides: Partial<{ pricePerHour: string; endpoint: string; name: string; nonce: string; expiry: number }> = {},
 ) {
   const message = {
     seller: seller.address,

@@ -10,7 +10,7 @@ import { tryJobCommand } from "../commands/tryJob";
 import { AGENT_VERSION } from "../version";
 
 const S = OPTION_SPECS;
-const REGISTER_SPECS: OptionSpec[] = [S.marketplace, S.keyFile, S.pair, S.price, S.endpoint, S.benchmark];
+const REGISTER_SPECS: OptionSpec[] = [S.marketplace, S.keyFile, S.pair, S.price, S.name, S.endpoint, S.benchmark];
 const START_SPECS: OptionSpec[] = [
   S.marketplace,
   S.executor,

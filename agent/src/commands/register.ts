@@ -74,7 +74,13 @@ export async function registerCommand(ctx: CommandContext): Promise<void> {
     // Bound to this marketplace: the signature is worthless at any other deployment.
     const deployment = { chainId: info.chainId, marketplaceUrl: info.marketplaceUrl };
     const signed = await signRegistration(key.privateKey, deployment, (address) =>
-      buildRegisterMessage({ seller: address, gpuInfo, pricePerHour: s.price!, endpoint: s.endpoint }),
+      buildRegisterMessage({
+        seller: address,
+        gpuInfo,
+        pricePerHour: s.price!,
+        endpoint: s.endpoint,
+        name: s.name || undefined,
+      }),
     );
     seller = signed.message.seller;
     ({ nodeId, agentToken } = await client.register(signed));
@@ -84,6 +90,7 @@ export async function registerCommand(ctx: CommandContext): Promise<void> {
       gpuInfo,
       endpoint: s.endpoint || undefined,
       pricePerHour: s.price,
+      name: s.name || undefined,
     }));
   }
 

@@ -58,6 +58,14 @@ export const OPTION_SPECS = {
     kind: "string",
     description: "price in USD per hour, e.g. 2.50 (0 for a free node); required with a key",
   },
+  name: {
+    key: "name",
+    flags: "--name <name>",
+    env: "COMPUTESWARM_NAME",
+    kind: "string",
+    description: 'a name for this node shown to buyers, e.g. "lab-h200-1" (at most 64 characters)',
+    defaultText: "its GPU model",
+  },
   endpoint: {
     key: "endpoint",
     flags: "--endpoint <url>",

@@ -1,6 +1,6 @@
 import os from "node:os";
 import { z } from "zod";
-import { endpointSchema, priceSchema } from "@computeswarm/protocol";
+import { endpointSchema, nodeNameSchema, priceSchema } from "@computeswarm/protocol";
 import { UsageError } from "./optionSpecs";
 
 /** Turns a zod failure into one line the seller can act on, naming the flag. */
@@ -36,6 +36,7 @@ export const registerSettingsSchema = z.object({
   pair: z.string().trim().min(6, "must be at least 6 characters").max(64).optional(),
   price: z.coerce.string().pipe(priceSchema).optional(),
   endpoint: endpointSchema.default(""),
+  name: z.string().trim().pipe(nodeNameSchema).optional(),
   benchmark: z.boolean().default(true),
 });
 export type RegisterSettings = z.infer<typeof registerSettingsSchema>;

@@ -17,6 +17,8 @@ export function buildRegisterMessage(input: {
   gpuInfo: GpuInfo;
   pricePerHour: string;
   endpoint: string;
+  /** The node's name; omitted: unnamed, and signed as plain RegisterNode (what older marketplaces know). */
+  name?: string;
   nowSeconds?: number;
   nonce?: string;
 }): RegisterNodeMessage {
@@ -27,6 +29,7 @@ export function buildRegisterMessage(input: {
     gpuInfo: input.gpuInfo,
     pricePerHour: input.pricePerHour,
     endpoint: input.endpoint,
+    ...(input.name ? { name: input.name } : {}),
     nonce: input.nonce ?? randomBytes(16).toString("hex"),
     expiry: now + REGISTRATION_TTL_SECONDS,
   });

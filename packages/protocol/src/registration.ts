@@ -44,6 +44,16 @@ export const sellerTypes = {
     { name: "nonce", type: "string" },
     { name: "expiry", type: "uint256" },
   ],
+  /** RegisterNode with the node's name: signed instead of RegisterNode when the message has a `name`. */
+  RegisterNamedNode: [
+    { name: "seller", type: "address" },
+    { name: "gpuInfo", type: "string" },
+    { name: "pricePerHour", type: "string" },
+    { name: "endpoint", type: "string" },
+    { name: "name", type: "string" },
+    { name: "nonce", type: "string" },
+    { name: "expiry", type: "uint256" },
+  ],
   UpdateNode: [
     { name: "seller", type: "address" },
     { name: "nodeId", type: "string" },
@@ -52,11 +62,30 @@ export const sellerTypes = {
     { name: "nonce", type: "string" },
     { name: "expiry", type: "uint256" },
   ],
+  /** UpdateNode that also sets the node's name ("" = back to the default). */
+  UpdateNamedNode: [
+    { name: "seller", type: "address" },
+    { name: "nodeId", type: "string" },
+    { name: "pricePerHour", type: "string" },
+    { name: "endpoint", type: "string" },
+    { name: "name", type: "string" },
+    { name: "nonce", type: "string" },
+    { name: "expiry", type: "uint256" },
+  ],
   /** Signed in the seller dashboard: a one-time code an agent redeems with its detected GPUs. */
   PairNode: [
     { name: "seller", type: "address" },
     { name: "pricePerHour", type: "string" },
     { name: "endpoint", type: "string" },
+    { name: "nonce", type: "string" },
+    { name: "expiry", type: "uint256" },
+  ],
+  /** PairNode with the name the paired node gets. */
+  PairNamedNode: [
+    { name: "seller", type: "address" },
+    { name: "pricePerHour", type: "string" },
+    { name: "endpoint", type: "string" },
+    { name: "name", type: "string" },
     { name: "nonce", type: "string" },
     { name: "expiry", type: "uint256" },
   ],
@@ -83,11 +112,25 @@ export const endpointSchema = text()
   .max(255, "must be at most 255 characters")
   .refine((v) => v === "" || /^(https?|agent):\/\/[^\s]+$/.test(v), "must be an http(s):// or agent:// URL, or empty");
 
+/** At most 64 characters: a node's name is a label in lists. */
+export const NODE_NAME_MAX = 64;
+/**
+ * A node's seller-set name, e.g. "lab-h200-1": printable text without NUL or
+ * other control characters, no leading or trailing spaces (it is signed as
+ * is), at most 64 characters; "" means unnamed (shown by its GPU model).
+ */
+export const nodeNameSchema = text()
+  .max(NODE_NAME_MAX, `must be at most ${NODE_NAME_MAX} characters`)
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "must not contain control characters (newlines, tabs)")
+  .refine((v) => v.trim() === v, "must not start or end with spaces");
+
 export const registerNodeMessageSchema = z.object({
   seller: addressSchema,
   gpuInfo: gpuInfoSchema,
   pricePerHour: priceSchema,
   endpoint: endpointSchema,
+  /** Optional (agents before 0.3 never send it); when present the seller signs RegisterNamedNode. */
+  name: nodeNameSchema.optional(),
   nonce: nonceSchema,
   expiry: expirySchema,
 });
@@ -126,6 +169,17 @@ export function registerNodeTypedMessage(m: RegisterNodeMessage) {
 export type SellerPrimaryType = keyof typeof sellerTypes;
 
 /**
+ * The name is optional in RegisterNode, UpdateNode and PairNode messages; a
+ * message that carries one is signed as the Named variant (its own type hash),
+ * so older signers and verifiers keep working unchanged.
+ */
+const NAMED_VARIANT: Partial<Record<SellerPrimaryType, SellerPrimaryType>> = {
+  RegisterNode: "RegisterNamedNode",
+  UpdateNode: "UpdateNamedNode",
+  PairNode: "PairNamedNode",
+};
+
+/**
  * The complete EIP-712 typed data of a seller message, for signing (viem
  * `signTypedData`, a wallet) and for verifying (`verifyTypedData`) alike:
  * every signer and the server build it here, so they hash the same bytes.
@@ -135,9 +189,16 @@ export function sellerTypedData(
   primaryType: SellerPrimaryType,
   message: Record<string, unknown> & { expiry: number | bigint },
 ) {
-  const typed =
+  const named = typeof message.name === "string" ? NAMED_VARIANT[primaryType] : undefined;
+  const base =
     primaryType === "RegisterNode"
       ? registerNodeTypedMessage(message as unknown as RegisterNodeMessage)
       : { ...message, expiry: BigInt(message.expiry) };
-  return { domain: computeSwarmDomain(deployment), types: sellerTypes, primaryType, message: typed as never };
+  const typed = named ? { ...base, name: message.name } : base;
+  return {
+    domain: computeSwarmDomain(deployment),
+    types: sellerTypes,
+    primaryType: named ?? primaryType,
+    message: typed as never,
+  };
 }

@@ -3,6 +3,7 @@ import {
   addressSchema,
   endpointSchema,
   expirySchema,
+  nodeNameSchema,
   nonceSchema,
   priceSchema,
   sellerTypedData,
@@ -18,12 +19,14 @@ import {
  * the signer is the node's seller.
  */
 
-/** UpdateNode: the owning seller changes price and endpoint. */
+/** UpdateNode: the owning seller changes price and endpoint (and the name, when the message has one). */
 export const updateNodeMessageSchema = z.object({
   seller: addressSchema,
   nodeId: z.string().uuid(),
   pricePerHour: priceSchema,
   endpoint: endpointSchema,
+  /** Absent: the name stays; "" clears it. When present the seller signed UpdateNamedNode. */
+  name: nodeNameSchema.optional(),
   nonce: nonceSchema,
   expiry: expirySchema,
 });
@@ -48,6 +51,8 @@ export const pairNodeMessageSchema = z.object({
   seller: addressSchema,
   pricePerHour: priceSchema,
   endpoint: endpointSchema,
+  /** The paired node's name; when present the seller signed PairNamedNode. */
+  name: nodeNameSchema.optional(),
   nonce: nonceSchema,
   expiry: expirySchema,
 });

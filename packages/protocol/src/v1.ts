@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { gpuInfoSchema } from "./gpu";
-import { endpointSchema, priceSchema, signedRegistrationSchema } from "./registration";
+import { endpointSchema, nodeNameSchema, priceSchema, signedRegistrationSchema } from "./registration";
 import { nonNegativeInt4, int4, text, uuid } from "./fields";
 import { JOB_TYPES, jobTypeSchema } from "./jobs";
 
@@ -54,6 +54,8 @@ export const pairRequestSchema = z.object({
   endpoint: endpointSchema.optional(),
   /** The price the seller gave the agent (--price); the server may prefer the one set with the code. */
   pricePerHour: priceSchema.optional(),
+  /** The node's name (--name; added in agent 0.3); a name set with the code in the dashboard wins. */
+  name: nodeNameSchema.optional(),
 });
 export const registerResponseSchema = z.object({
   nodeId: z.string().uuid(),

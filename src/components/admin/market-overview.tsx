@@ -11,9 +11,9 @@ import {
   LoadingBlock,
   Stat,
   StatGrid,
+  Usd,
 } from "@/components/ui";
 import { fillDays } from "@/lib/format";
-import { formatUsd } from "@/lib/money";
 import { useTRPC } from "@/trpc/react";
 
 const JOB_COLORS: Record<string, string> = {
@@ -84,11 +84,15 @@ export function MarketOverview() {
       <StatGrid>
         <Stat
           label="Settled volume"
-          value={formatUsd(s.settled.volumeUsd)}
+          value={<Usd value={s.settled.volumeUsd} />}
           hint={`${s.settled.payments.toLocaleString("en-US")} payment${s.settled.payments === 1 ? "" : "s"} settled`}
           data-testid="stat-volume"
         />
-        <Stat label="Held in escrow" value={formatUsd(s.settled.pendingUsd)} hint="Ceilings of jobs not settled yet" />
+        <Stat
+          label="Held in escrow"
+          value={<Usd value={s.settled.pendingUsd} />}
+          hint="Ceilings of jobs not settled yet"
+        />
         <Stat
           label="Failed settlements"
           value={s.settled.failed.toLocaleString("en-US")}

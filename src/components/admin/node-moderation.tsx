@@ -25,8 +25,8 @@ import {
   Textarea,
 } from "@/components/ui";
 import { nodeTitle, type NodeView, NodeNameLink } from "@/components/marketplace/node-bits";
-import { formatDateTime, formatReliability, shortAddress, timeAgo } from "@/lib/format";
-import { formatUsd, isFree } from "@/lib/money";
+import { formatDateTime, formatReliability, shortAddress, timeAgo, formatUsd } from "@/lib/format";
+import { isFree } from "@/lib/money";
 import { useTRPC, type RouterInputs } from "@/trpc/react";
 
 type NodesInput = Exclude<RouterInputs["admin"]["nodes"], void | undefined>;
@@ -197,7 +197,7 @@ export function NodeModeration() {
             <Input
               type="search"
               aria-label="Search nodes"
-              placeholder="GPU model or seller address"
+              placeholder="Name, GPU model or seller address"
               className="pl-9"
               value={search}
               onChange={(e) => setSearch(e.target.value)}

@@ -22,9 +22,9 @@ import {
   THead,
   TR,
   ShowMore,
+  Usd,
 } from "@/components/ui";
-import { shortAddress, shortId, timeAgo, formatDateTime } from "@/lib/format";
-import { formatUsd } from "@/lib/money";
+import { shortAddress, shortId, timeAgo, formatDateTime, formatUsd } from "@/lib/format";
 import { useTRPC, type RouterInputs, type RouterOutputs } from "@/trpc/react";
 
 type PaymentsInput = Exclude<RouterInputs["admin"]["payments"], void | undefined>;
@@ -76,6 +76,36 @@ function PaymentState({ payment: p }: { payment: Payment }) {
         </div>
       )}
     </div>
+  );
+}
+
+/** What the buyer was charged: the capture, nothing when voided, else the hold (at most). */
+function LedgerAmount({ payment: p }: { payment: Payment }) {
+  if (p.status === "voided" || p.status === "reclaimed")
+    return (
+      <span className="tabular-nums" data-testid="payment-amount">
+        <Usd value="0" />
+        <span className="block text-xs font-normal text-slate-500">
+          <Usd value={p.amountUsdc} /> hold returned
+        </span>
+      </span>
+    );
+  if (p.status === "captured" && p.capturedUsdc !== null)
+    return (
+      <span className="tabular-nums" data-testid="payment-amount">
+        <Usd value={p.capturedUsdc} />
+        {p.scheme === "auth-capture" && (
+          <span className="block text-xs font-normal text-slate-500">
+            of <Usd value={p.amountUsdc} /> held
+          </span>
+        )}
+      </span>
+    );
+  return (
+    <span className="tabular-nums" data-testid="payment-amount">
+      <Usd value={p.amountUsdc} />
+      <span className="block text-xs font-normal text-slate-500">held, at most</span>
+    </span>
   );
 }
 
@@ -175,7 +205,7 @@ export function PaymentsLedger() {
               <div key={label}>
                 <dt className="text-xs text-slate-500">{label}</dt>
                 <dd className="font-medium text-slate-900 tabular-nums">
-                  {formatUsd(usd ?? "0")} <span className="text-xs font-normal text-slate-400">· {count ?? 0}</span>
+                  <Usd value={usd ?? "0"} /> <span className="text-xs font-normal text-slate-400">· {count ?? 0}</span>
                 </dd>
               </div>
             ))}
@@ -274,7 +304,9 @@ export function PaymentsLedger() {
                       <span title={p.fromAddress}>{shortAddress(p.fromAddress)}</span> →{" "}
                       <span title={p.toAddress}>{shortAddress(p.toAddress)}</span>
                     </TD>
-                    <TD align="right">{formatUsd(p.amountUsdc)}</TD>
+                    <TD align="right">
+                      <LedgerAmount payment={p} />
+                    </TD>
                     <TD>
                       <PaymentState payment={p} />
                     </TD>
@@ -298,7 +330,9 @@ export function PaymentsLedger() {
                       </Link>
                       <span className="ml-2 text-xs text-slate-500">{timeAgo(p.createdAt)}</span>
                     </div>
-                    <span className="font-medium text-slate-900 tabular-nums">{formatUsd(p.amountUsdc)}</span>
+                    <span className="text-right font-medium text-slate-900">
+                      <LedgerAmount payment={p} />
+                    </span>
                   </div>
                   <PaymentState payment={p} />
                   <p className="font-mono text-xs text-slate-500">

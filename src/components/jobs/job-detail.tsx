@@ -19,15 +19,17 @@ import {
   PaymentStatusBadge,
   Spinner,
   NotFoundOrError,
+  Dialog,
+  Usd,
 } from "@/components/ui";
 import { Page } from "@/components/shell/page";
 import { SignInPrompt } from "@/components/wallet/connect-button";
 import { useSession } from "@/components/wallet/session";
 import { chainName, explorerTxUrl } from "@/lib/chains";
 import { errorData } from "@/lib/errors";
-import { formatDateTime, formatDuration, formatMs, shortAddress, shortId } from "@/lib/format";
-import { formatUsd } from "@/lib/money";
+import { formatDateTime, formatDuration, formatMs, shortAddress, shortId, formatUsd } from "@/lib/format";
 import { useTRPC, type RouterOutputs } from "@/trpc/react";
+import { jobCost } from "@/lib/job-cost";
 import { JobTimeline } from "./job-timeline";
 
 type Job = RouterOutputs["jobs"]["get"];
@@ -129,6 +131,7 @@ export function JobDetail({ id }: { id: string }) {
     return out;
   }, [logs.data, streamed]);
 
+  const [confirmCancel, setConfirmCancel] = useState(false);
   const cancel = useMutation(
     trpc.jobs.cancel.mutationOptions({
       onSuccess: (j) => queryClient.setQueryData(jobKey, j),
@@ -179,6 +182,7 @@ export function JobDetail({ id }: { id: string }) {
 
   const j = job.data;
   const p = j.payment;
+  const cost = jobCost(j);
   const terminal = TERMINAL.includes(j.status);
 
   return (
@@ -193,20 +197,47 @@ export function JobDetail({ id }: { id: string }) {
       description={
         <>
           {j.jobType === "python" ? "Python" : "Shell"} job on{" "}
-          <Link className="text-indigo-600 hover:underline" href={`/nodes/${j.nodeId}`}>
-            node {shortId(j.nodeId)}
+          <Link
+            className="break-words text-indigo-600 hover:underline"
+            href={`/nodes/${j.nodeId}`}
+            data-testid="job-node"
+          >
+            {j.nodeName ?? `node ${shortId(j.nodeId)}`}
           </Link>{" "}
           · submitted {formatDateTime(j.createdAt)}
         </>
       }
       actions={
         j.status === "queued" && j.buyerAddress.toLowerCase() === session.address.toLowerCase() ? (
-          <Button variant="secondary" onClick={() => cancel.mutate({ id: j.id })} loading={cancel.isPending}>
+          <Button variant="secondary" onClick={() => setConfirmCancel(true)} loading={cancel.isPending}>
             Cancel job
           </Button>
         ) : undefined
       }
     >
+      <Dialog
+        open={confirmCancel}
+        onClose={() => setConfirmCancel(false)}
+        title="Cancel this job?"
+        description={
+          p
+            ? "It has not started, so it is never billed: the whole escrow hold goes back to your wallet."
+            : "It has not started; it will not run."
+        }
+      >
+        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+          <Button variant="secondary" onClick={() => setConfirmCancel(false)}>
+            Keep the job
+          </Button>
+          <Button
+            variant="danger"
+            loading={cancel.isPending}
+            onClick={() => cancel.mutate({ id: j.id }, { onSettled: () => setConfirmCancel(false) })}
+          >
+            Yes, cancel it
+          </Button>
+        </div>
+      </Dialog>
       <div className="space-y-5">
         {cancel.error && <ErrorMessage error={cancel.error} title="Could not cancel" />}
         <Card>
@@ -317,24 +348,20 @@ export function JobDetail({ id }: { id: string }) {
                   className="text-3xl font-semibold tracking-tight text-slate-900 tabular-nums"
                   data-testid="job-detail-cost"
                 >
-                  {p
-                    ? formatUsd(
-                        p.status === "captured" || p.status === "voided" ? (p.capturedUsdc ?? "0") : p.amountUsdc,
-                      )
-                    : j.costUsd && j.costUsd !== "0"
-                      ? formatUsd(j.costUsd)
-                      : "Free"}
+                  {cost.kind === "free" ? "Free" : <Usd value={cost.usd} />}
                 </p>
-                <p className="mt-1 text-sm text-slate-500">
+                <p className="mt-1 text-sm text-slate-500" data-testid="job-detail-cost-note">
                   {!p
                     ? `Max duration ${formatDuration(j.maxDurationSeconds)}`
                     : p.scheme === "exact"
                       ? `USDC, paid at submission for up to ${formatDuration(j.maxDurationSeconds)} (no refund)`
                       : p.status === "captured"
                         ? `USDC for ${p.billedSeconds ?? "?"} s used; the rest of the ${formatUsd(p.amountUsdc)} hold came back`
-                        : p.status === "voided"
-                          ? "No cost charged: the whole hold came back"
-                          : `USDC held in escrow for up to ${formatDuration(j.maxDurationSeconds)}; you pay per second used`}
+                        : cost.kind === "none"
+                          ? p.status === "voided" || p.status === "reclaimed"
+                            ? "No cost charged: the whole hold came back"
+                            : "No cost charged: the whole hold is being returned"
+                          : `At most: USDC held in escrow for up to ${formatDuration(j.maxDurationSeconds)}; you pay per second used and the rest comes back`}
                 </p>
                 <DescriptionList
                   className="mt-4"
@@ -363,9 +390,11 @@ export function JobDetail({ id }: { id: string }) {
                         ? ([
                             [
                               "Captured",
-                              p.capturedUsdc === null
-                                ? "Not yet: when the job ends"
-                                : `${formatUsd(p.capturedUsdc)} USDC for ${p.billedSeconds ?? 0} s${p.feeUsdc && p.feeUsdc !== "0" ? ` (fee ${formatUsd(p.feeUsdc)})` : ""}`,
+                              cost.kind === "none"
+                                ? "Nothing: you were not charged"
+                                : p.capturedUsdc === null
+                                  ? "Not yet: when the job ends"
+                                  : `${formatUsd(p.capturedUsdc)} USDC for ${p.billedSeconds ?? 0} s${p.feeUsdc && p.feeUsdc !== "0" ? ` (fee ${formatUsd(p.feeUsdc)})` : ""}`,
                             ],
                             ["Returned to you", p.returnedUsdc === null ? "—" : `${formatUsd(p.returnedUsdc)} USDC`],
                           ] as [string, React.ReactNode][])

@@ -19,13 +19,14 @@ import {
   Notice,
   SegmentedControl,
   Select,
+  Usd,
 } from "@/components/ui";
-import { canRent, isCpuOnly, nodeTitle } from "@/components/marketplace/node-bits";
+import { canRent, hardwareLabel, isCpuOnly, nodeTitle } from "@/components/marketplace/node-bits";
 import { useSession } from "@/components/wallet/session";
 import { chainName } from "@/lib/chains";
 import { describeError } from "@/lib/errors";
-import { formatDuration, formatTflops, formatVram, imageLabel, shortAddress } from "@/lib/format";
-import { atomicToUsd, formatUsd, isFree, quoteAtomic } from "@/lib/money";
+import { formatDuration, formatTflops, formatVram, imageLabel, shortAddress, formatUsd } from "@/lib/format";
+import { atomicToUsd, isFree, quoteAtomic } from "@/lib/money";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
 import { chainIdOfRequirements, signPayment, type PaymentRequirements } from "./pay-for-job";
 import { ScriptEditor } from "./script-editor";
@@ -336,8 +337,9 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
         <Card>
           <CardHeader title="Node" actions={<NodeStatusBadge status={n.status} />} />
           <CardBody className="space-y-1 text-sm">
-            <p className="font-medium text-slate-900">{nodeTitle(n)}</p>
+            <p className="font-medium break-words text-slate-900">{nodeTitle(n)}</p>
             <p className="text-slate-500">
+              {n.name ? `${hardwareLabel(n)} · ` : ""}
               {isCpuOnly(n) ? "CPU only" : `${formatVram(n.vramMiB)} VRAM`} · {formatTflops(n.tflops)} TFLOPS
             </p>
             <p className="text-slate-500">Seller {shortAddress(n.sellerAddress)}</p>
@@ -355,11 +357,12 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
                 className="mt-1 text-3xl font-semibold tracking-tight text-slate-900 tabular-nums"
                 data-testid="job-cost"
               >
-                {free ? "Free" : formatUsd(cost)}
+                {free ? "Free" : <Usd value={cost} />}
               </p>
               {!free && (
                 <p className="mt-1 text-sm text-slate-500" data-testid="job-cost-breakdown">
-                  {formatUsd(n.pricePerHour)}/hour × {durationError ? "—" : formatDuration(seconds)} · USDC
+                  <Usd value={n.pricePerHour} />
+                  /hour × {durationError ? "—" : formatDuration(seconds)} · USDC
                 </p>
               )}
             </div>
@@ -388,8 +391,8 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
       {/* Phones: the price and the button stay in reach while you write the script. */}
       <div className="fixed inset-x-0 bottom-0 z-20 flex items-center gap-3 border-t border-slate-200 bg-white/95 px-4 py-3 backdrop-blur lg:hidden">
         <div className="min-w-0 flex-1">
-          <p className="text-xs text-slate-500">{free ? "Cost" : "Max cost"}</p>
-          <p className="truncate font-semibold text-slate-900 tabular-nums">{free ? "Free" : formatUsd(cost)}</p>
+          <p className="text-xs text-slate-500">{free ? "Cost" : "Held at most · pay per second"}</p>
+          <p className="truncate font-semibold text-slate-900 tabular-nums">{free ? "Free" : <Usd value={cost} />}</p>
         </div>
         {action("submit-job-mobile", "shrink-0")}
       </div>

@@ -19,11 +19,12 @@ import {
   THead,
   TR,
   ShowMore,
+  Usd,
 } from "@/components/ui";
 import { SignInPrompt } from "@/components/wallet/connect-button";
 import { useSession } from "@/components/wallet/session";
 import { formatMs, shortId, timeAgo } from "@/lib/format";
-import { formatUsd } from "@/lib/money";
+import { jobCost } from "@/lib/job-cost";
 import { useTRPC, type RouterOutputs } from "@/trpc/react";
 
 type Job = RouterOutputs["jobs"]["get"];
@@ -36,12 +37,40 @@ const TABS = [
 ] as const;
 const ACTIVE = ["queued", "running"];
 
+/** What the job costs the buyer (src/lib/job-cost.ts): charged, at most (held), nothing, or free. */
 function CostCell({ job }: { job: Job }) {
-  if (!job.payment)
+  const cost = jobCost(job);
+  if (cost.kind === "free") return <span className="text-slate-500">Free</span>;
+  if (cost.kind === "none")
     return (
-      <span className="text-slate-500">{job.costUsd && job.costUsd !== "0" ? formatUsd(job.costUsd) : "Free"}</span>
+      <span
+        className="text-slate-500"
+        title="Not charged: the escrow hold goes back to you"
+        data-testid="job-cost-none"
+      >
+        <Usd value="0" /> · not charged
+      </span>
     );
-  return <span className="tabular-nums">{formatUsd(job.payment.amountUsdc)}</span>;
+  return (
+    <span title={cost.kind === "held" ? "Held in escrow; you pay per second used" : undefined}>
+      {cost.kind === "held" && <span className="text-xs text-slate-400">at most </span>}
+      <Usd value={cost.usd} />
+    </span>
+  );
+}
+
+function NodeCell({ job }: { job: Job }) {
+  return (
+    <Link
+      href={`/nodes/${job.nodeId}`}
+      className="block max-w-48 truncate text-slate-700 hover:text-indigo-600"
+      title={job.nodeName ?? job.nodeId}
+      onClick={(e) => e.stopPropagation()}
+      data-testid="job-node"
+    >
+      {job.nodeName ?? shortId(job.nodeId)}
+    </Link>
+  );
 }
 
 export function JobList() {
@@ -115,6 +144,7 @@ export function JobList() {
             <THead>
               <tr>
                 <TH>Job</TH>
+                <TH>Node</TH>
                 <TH>Type</TH>
                 <TH>Status</TH>
                 <TH align="right">Ran for</TH>
@@ -139,6 +169,9 @@ export function JobList() {
                       {shortId(j.id)}
                     </Link>
                     <div className="text-xs text-slate-500">{timeAgo(j.createdAt)}</div>
+                  </TD>
+                  <TD>
+                    <NodeCell job={j} />
                   </TD>
                   <TD className="capitalize">{j.jobType}</TD>
                   <TD>
@@ -168,8 +201,9 @@ export function JobList() {
                     <JobStatusBadge status={j.status} />
                   </div>
                   <div className="mt-1 flex items-center justify-between text-xs text-slate-500">
-                    <span className="capitalize">
-                      {j.jobType} · {timeAgo(j.createdAt)}
+                    <span className="min-w-0 truncate">
+                      <span className="capitalize">{j.jobType}</span> on {j.nodeName ?? shortId(j.nodeId)} ·{" "}
+                      {timeAgo(j.createdAt)}
                     </span>
                     <CostCell job={j} />
                   </div>

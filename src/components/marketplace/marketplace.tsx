@@ -24,7 +24,16 @@ import {
 } from "@/components/ui";
 import { formatReliability, formatTflops, shortAddress } from "@/lib/format";
 import { useTRPC, type RouterInputs } from "@/trpc/react";
-import { canRent, gpuCountLabel, isCpuOnly, PricePerHour, UtilizationBar, vramLabel, type NodeView } from "./node-bits";
+import {
+  canRent,
+  gpuCountLabel,
+  isCpuOnly,
+  nodeTitle,
+  PricePerHour,
+  UtilizationBar,
+  vramLabel,
+  type NodeView,
+} from "./node-bits";
 import { DEFAULT_FILTERS, NodeFilters, SortSelect, type Filters } from "./node-filters";
 
 type ListInput = Exclude<RouterInputs["nodes"]["list"], void | undefined>;
@@ -72,7 +81,7 @@ function Reliability({ value }: { value: number | null }) {
 function RentButton({ node, size = "sm" }: { node: NodeView; size?: "sm" | "md" }) {
   const ok = canRent(node.status);
   return ok ? (
-    <ButtonLink href={`/jobs/new?node=${node.id}`} size={size} aria-label={`Rent ${node.gpuModel}`}>
+    <ButtonLink href={`/jobs/new?node=${node.id}`} size={size} aria-label={`Rent ${nodeTitle(node)}`}>
       Rent
     </ButtonLink>
   ) : (
@@ -86,9 +95,11 @@ function GpuCell({ node }: { node: NodeView }) {
   return (
     <div className="min-w-0">
       <Link href={`/nodes/${node.id}`} className="font-medium text-slate-900 hover:text-indigo-600">
-        {node.gpuModel}
+        {nodeTitle(node)}
       </Link>
-      <div className="text-xs text-slate-500">Seller {shortAddress(node.sellerAddress)}</div>
+      <div className="text-xs text-slate-500">
+        {node.name ? `${node.gpuModel} · ` : ""}Seller {shortAddress(node.sellerAddress)}
+      </div>
     </div>
   );
 }
@@ -98,7 +109,7 @@ function NodeTable({ nodes }: { nodes: NodeView[] }) {
     <Table className="hidden md:block">
       <THead>
         <tr>
-          <TH>GPU</TH>
+          <TH>Node</TH>
           <TH align="right">VRAM</TH>
           <TH align="right">GPUs</TH>
           <TH align="right">TFLOPS</TH>

@@ -1,8 +1,9 @@
 import Link from "next/link";
 import type { RouterOutputs } from "@/trpc/react";
-import { cn } from "@/components/ui";
+import { cn, Usd } from "@/components/ui";
 import { formatVram, shortId } from "@/lib/format";
-import { formatUsd, isFree } from "@/lib/money";
+import { nodeDisplayName } from "@/lib/node-name";
+import { isFree } from "@/lib/money";
 
 export type NodeView = RouterOutputs["nodes"]["get"];
 
@@ -42,8 +43,13 @@ export function gpuCountLabel(node: Pick<NodeView, "gpuCount" | "gpuInfo">): str
   return isCpuOnly(node) ? "CPU" : `×${node.gpuCount}`;
 }
 
-/** "8× NVIDIA H200", "NVIDIA H200", "CPU". */
-export function nodeTitle(node: Pick<NodeView, "gpuCount" | "gpuModel">): string {
+/** The seller's name for the node, else its GPU model (src/lib/node-name.ts). */
+export function nodeTitle(node: Pick<NodeView, "name" | "gpuModel">): string {
+  return nodeDisplayName(node);
+}
+
+/** What it runs on: "8× NVIDIA H200", "NVIDIA H200", "CPU". */
+export function hardwareLabel(node: Pick<NodeView, "gpuCount" | "gpuModel">): string {
   return node.gpuCount > 1 ? `${node.gpuCount}× ${node.gpuModel}` : node.gpuModel;
 }
 
@@ -53,25 +59,30 @@ export function PricePerHour({ value }: { value: string }) {
     <span className="font-medium text-emerald-700">Free</span>
   ) : (
     <span className="font-medium text-slate-900 tabular-nums">
-      {formatUsd(value)}
+      <Usd value={value} />
       <span className="font-normal text-slate-500">/h</span>
     </span>
   );
 }
 
-/** A node's title linking to its page, with its short id and memory underneath. */
+/** A node's name linking to its page, with its short id, GPU model (when named) and memory underneath. */
 export function NodeNameLink({
   node,
 }: {
-  node: Pick<NodeView, "id" | "gpuCount" | "gpuModel" | "gpuInfo" | "vramMiB">;
+  node: Pick<NodeView, "id" | "name" | "gpuCount" | "gpuModel" | "gpuInfo" | "vramMiB">;
 }) {
   return (
     <div className="min-w-0">
-      <Link href={`/nodes/${node.id}`} className="font-medium text-slate-900 hover:text-indigo-600">
+      <Link
+        href={`/nodes/${node.id}`}
+        className="font-medium break-words text-slate-900 hover:text-indigo-600"
+        data-testid="node-name"
+      >
         {nodeTitle(node)}
       </Link>
       <div className="text-xs text-slate-500">
-        <span className="font-mono">{shortId(node.id)}</span> · {vramLabel(node)} {gpuCountLabel(node)}
+        <span className="font-mono">{shortId(node.id)}</span>
+        {node.name ? ` · ${node.gpuModel}` : ""} · {vramLabel(node)} {gpuCountLabel(node)}
       </div>
     </div>
   );

@@ -16,13 +16,14 @@ import {
   THead,
   TR,
   NotFoundOrError,
+  Usd,
 } from "@/components/ui";
 import { Page } from "@/components/shell/page";
 import { errorData } from "@/lib/errors";
 import { formatDateTime, formatReliability, formatTflops, formatVram, timeAgo } from "@/lib/format";
-import { formatUsd, isFree } from "@/lib/money";
+import { isFree } from "@/lib/money";
 import { useTRPC } from "@/trpc/react";
-import { canRent, gpuCountLabel, nodeTitle, UtilizationBar, vramLabel } from "./node-bits";
+import { canRent, gpuCountLabel, hardwareLabel, nodeTitle, UtilizationBar, vramLabel } from "./node-bits";
 
 export function NodeDetail({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -60,11 +61,11 @@ export function NodeDetail({ id }: { id: string }) {
       back={back}
       title={
         <span className="flex flex-wrap items-center gap-3">
-          {nodeTitle(n)}
+          <span className="min-w-0 break-words">{nodeTitle(n)}</span>
           <NodeStatusBadge status={n.status} />
         </span>
       }
-      description={`Node ${n.id}`}
+      description={n.name ? `${hardwareLabel(n)} · node ${n.id}` : `Node ${n.id}`}
       actions={
         rentable ? (
           <ButtonLink href={`/jobs/new?node=${n.id}`} size="lg">
@@ -152,11 +153,13 @@ export function NodeDetail({ id }: { id: string }) {
             <CardHeader title="Price" />
             <CardBody>
               <p className="text-3xl font-semibold tracking-tight text-slate-900">
-                {isFree(n.pricePerHour) ? "Free" : formatUsd(n.pricePerHour)}
+                {isFree(n.pricePerHour) ? "Free" : <Usd value={n.pricePerHour} />}
                 {!isFree(n.pricePerHour) && <span className="text-base font-normal text-slate-500"> / hour</span>}
               </p>
               <p className="mt-1 text-sm text-slate-500">
-                You authorize price × your job&apos;s maximum duration; the seller is paid after the job runs.
+                {isFree(n.pricePerHour)
+                  ? "Jobs on this node cost nothing."
+                  : "You pay per second used: price × your job's maximum duration is held in escrow as a ceiling, and the rest comes back to you when the job ends."}
               </p>
               {rentable ? (
                 <ButtonLink href={`/jobs/new?node=${n.id}`} className="mt-4 w-full">

@@ -17,9 +17,11 @@ import {
   Spinner,
 } from "@/components/ui";
 import { nodeTitle } from "@/components/marketplace/node-bits";
-import { formatUsd, isFree } from "@/lib/money";
+import { isFree } from "@/lib/money";
+import { formatUsd } from "@/lib/format";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
-import { endpointProblem, priceProblem, useSellerSigner } from "./use-seller-signer";
+import { endpointProblem, nodeNameProblem, priceProblem } from "@/lib/seller-fields";
+import { useSellerSigner } from "./use-seller-signer";
 
 type SellerNode = RouterOutputs["seller"]["dashboard"]["nodes"][number];
 type Pairing = RouterOutputs["seller"]["createPairingCode"] & {
@@ -91,8 +93,9 @@ export function AddNode({
   const trpc = useTRPC();
   const download = useQuery(trpc.seller.agentDownload.queryOptions(undefined, { staleTime: 300_000 }));
   const sign = useSellerSigner();
-  const ids = { price: useId(), endpoint: useId() };
+  const ids = { price: useId(), endpoint: useId(), name: useId() };
   const [price, setPrice] = useState("2.50");
+  const [name, setName] = useState("");
   const [endpoint, setEndpoint] = useState("");
   const [touched, setTouched] = useState(false);
   const [pairing, setPairing] = useState<Pairing | null>(null);
@@ -103,7 +106,12 @@ export function AddNode({
   const create = useMutation({
     mutationFn: async () => {
       const knownNodeIds = new Set(nodes.map((n) => n.id));
-      const signed = await sign("PairNode", { pricePerHour: price.trim(), endpoint: endpoint.trim() });
+      // Named: signed as PairNamedNode; unnamed, the agent's --name (or the GPU model) names it.
+      const signed = await sign("PairNode", {
+        pricePerHour: price.trim(),
+        endpoint: endpoint.trim(),
+        ...(name.trim() ? { name: name.trim() } : {}),
+      });
       const out = await client.seller.createPairingCode.mutate(signed);
       return { ...out, price: price.trim(), knownNodeIds, receivedAt: Date.now() };
     },
@@ -120,6 +128,7 @@ export function AddNode({
 
   const priceError = touched ? priceProblem(price) : undefined;
   const endpointError = endpointProblem(endpoint);
+  const nameError = nodeNameProblem(name);
 
   const reset = () => {
     setPairing(null);
@@ -139,9 +148,24 @@ export function AddNode({
             onSubmit={(e) => {
               e.preventDefault();
               setTouched(true);
-              if (!priceProblem(price) && !endpointError) create.mutate();
+              if (!priceProblem(price) && !endpointError && !nameError) create.mutate();
             }}
           >
+            <Field
+              label="Name (optional)"
+              htmlFor={ids.name}
+              error={nameError}
+              hint="Shown to buyers, e.g. lab-h200-1; without one the node is shown by its GPU model."
+            >
+              <Input
+                id={ids.name}
+                maxLength={80}
+                value={name}
+                placeholder="lab-h200-1"
+                onChange={(e) => setName(e.target.value)}
+                aria-invalid={Boolean(nameError)}
+              />
+            </Field>
             <div className="grid gap-4 sm:grid-cols-2">
               <Field
                 label="Price per hour (USD)"

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useId, useState } from "react";
 import {
   Button,
   Card,
@@ -22,16 +22,17 @@ import {
   TH,
   THead,
   TR,
+  Usd,
 } from "@/components/ui";
 import { DailyUsdChart, NoChartData } from "@/components/charts";
 import { PricePerHour, UtilizationBar, NodeNameLink } from "@/components/marketplace/node-bits";
 import { SignInPrompt } from "@/components/wallet/connect-button";
 import { useSession } from "@/components/wallet/session";
-import { formatReliability, shortAddress, timeAgo } from "@/lib/format";
-import { formatUsd } from "@/lib/money";
+import { formatReliability, shortAddress, timeAgo, formatUsd } from "@/lib/format";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
 import { AddNode } from "./add-node";
-import { priceProblem, useSellerSigner } from "./use-seller-signer";
+import { nodeNameProblem, priceProblem } from "@/lib/seller-fields";
+import { useSellerSigner } from "./use-seller-signer";
 
 type Dashboard = RouterOutputs["seller"]["dashboard"];
 type SellerNode = Dashboard["nodes"][number];
@@ -60,9 +61,15 @@ function useNodeActions(node: SellerNode) {
     },
     onSuccess: refresh,
   });
+  // A price change leaves the name out (UpdateNode); a rename carries it (signed as UpdateNamedNode).
   const update = useMutation({
-    mutationFn: async (pricePerHour: string) => {
-      const signed = await sign("UpdateNode", { nodeId: node.id, pricePerHour, endpoint: node.endpoint });
+    mutationFn: async (change: { pricePerHour?: string; name?: string }) => {
+      const signed = await sign("UpdateNode", {
+        nodeId: node.id,
+        pricePerHour: change.pricePerHour ?? node.pricePerHour,
+        endpoint: node.endpoint,
+        ...(change.name === undefined ? {} : { name: change.name }),
+      });
       return client.nodes.update.mutate(signed);
     },
     onSuccess: refresh,
@@ -70,69 +77,145 @@ function useNodeActions(node: SellerNode) {
   return { pause, update };
 }
 
-function PriceEditor({
+type Update = ReturnType<typeof useNodeActions>["update"];
+
+function EditButton({ label, onClick }: { label: string; onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      aria-label={label}
+      title={label}
+      className="shrink-0 rounded-md p-1.5 text-slate-400 hover:bg-slate-100 hover:text-indigo-600"
+      onClick={onClick}
+    >
+      <PencilIcon className="size-4" />
+    </button>
+  );
+}
+
+/** The node's name and a rename button. */
+function NameView({ node, onEdit }: { node: SellerNode; onEdit: () => void }) {
+  return (
+    <div className="flex items-start gap-1">
+      <NodeNameLink node={node} />
+      <EditButton label="Rename node" onClick={onEdit} />
+    </div>
+  );
+}
+
+/** Rename: the seller's wallet signs the new name ("" = shown by its GPU model again). */
+function NameForm({ node, update, onDone }: { node: SellerNode; update: Update; onDone: () => void }) {
+  const [name, setName] = useState(node.name ?? "");
+  const problem = nodeNameProblem(name);
+  const messageId = useId();
+  return (
+    <form
+      className="flex flex-col gap-1"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!problem) update.mutate({ name: name.trim() }, { onSuccess: onDone });
+      }}
+    >
+      <div className="flex flex-wrap items-center gap-2">
+        <span className="block w-72 max-w-full">
+          <Input
+            aria-label="Node name"
+            autoFocus
+            className="h-8"
+            maxLength={80}
+            placeholder={node.gpuModel}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={Boolean(problem)}
+            aria-describedby={messageId}
+          />
+        </span>
+        <Button type="submit" size="sm" loading={update.isPending} disabled={Boolean(problem)}>
+          {update.isPending ? "Sign…" : "Save"}
+        </Button>
+        <Button size="sm" variant="ghost" onClick={onDone} disabled={update.isPending}>
+          Cancel
+        </Button>
+      </div>
+      <p
+        id={messageId}
+        className={`text-xs whitespace-normal ${problem ? "text-rose-600" : "text-slate-500"}`}
+        role={problem ? "alert" : undefined}
+      >
+        {problem ?? `Shown to buyers; leave it empty to show the GPU model (${node.gpuModel}).`}
+      </p>
+    </form>
+  );
+}
+
+/** The node's price and a change button. */
+function PriceView({ node, onEdit }: { node: SellerNode; onEdit: () => void }) {
+  return (
+    <span className="inline-flex items-center gap-1">
+      <span data-testid="node-price">
+        <PricePerHour value={node.pricePerHour} />
+      </span>
+      <EditButton label="Change price" onClick={onEdit} />
+    </span>
+  );
+}
+
+/** A new price per hour, checked as you type (the protocol's rule), signed by the seller's wallet. */
+function PriceForm({
   node,
   update,
+  onDone,
   align = "right",
 }: {
   node: SellerNode;
-  update: ReturnType<typeof useNodeActions>["update"];
+  update: Update;
+  onDone: () => void;
   align?: "left" | "right";
 }) {
-  const [editing, setEditing] = useState(false);
   const [price, setPrice] = useState(node.pricePerHour);
   const problem = priceProblem(price);
-  if (!editing) {
-    return (
-      <span className={`inline-flex items-center gap-1 ${align === "right" ? "justify-end" : ""}`}>
-        <span data-testid="node-price">
-          <PricePerHour value={node.pricePerHour} />
-        </span>
-        <button
-          type="button"
-          aria-label="Change price"
-          title="Change price"
-          className="rounded-md p-1.5 text-slate-400 hover:bg-slate-100 hover:text-indigo-600"
-          onClick={() => {
-            setPrice(node.pricePerHour);
-            update.reset();
-            setEditing(true);
-          }}
-        >
-          <PencilIcon className="size-4" />
-        </button>
-      </span>
-    );
-  }
+  const messageId = useId();
   return (
     <form
-      className={`flex items-center gap-2 ${align === "right" ? "justify-end" : ""}`}
+      className={`flex flex-col gap-1 ${align === "right" ? "items-end" : "items-start"}`}
       onSubmit={(e) => {
         e.preventDefault();
-        if (!problem) update.mutate(price.trim(), { onSuccess: () => setEditing(false) });
+        if (!problem) update.mutate({ pricePerHour: price.trim() }, { onSuccess: onDone });
       }}
     >
-      <span className="relative">
-        <span className="pointer-events-none absolute inset-y-0 left-2.5 flex items-center text-sm text-slate-400">
-          $
+      <div className="flex flex-wrap items-center gap-2">
+        {/* A block of fixed width: the value stays readable wherever the form sits. */}
+        <span className="relative block w-36 shrink-0">
+          <span className="pointer-events-none absolute inset-y-0 left-2.5 flex items-center text-sm text-slate-400">
+            $
+          </span>
+          <Input
+            aria-label="Price per hour (USD)"
+            inputMode="decimal"
+            autoFocus
+            className="h-8 pr-2 pl-6 text-right tabular-nums"
+            value={price}
+            onChange={(e) => setPrice(e.target.value)}
+            aria-invalid={Boolean(problem)}
+            aria-describedby={messageId}
+          />
         </span>
-        <Input
-          aria-label="Price per hour"
-          inputMode="decimal"
-          autoFocus
-          className="h-8 w-24 pl-6 text-right tabular-nums"
-          value={price}
-          onChange={(e) => setPrice(e.target.value)}
-          aria-invalid={Boolean(problem)}
-          title={problem}
-        />
-      </span>
-      <Button type="submit" size="sm" loading={update.isPending} disabled={Boolean(problem)}>
-        {update.isPending ? "Sign…" : "Save"}
-      </Button>
-      <Button size="sm" variant="ghost" onClick={() => setEditing(false)} disabled={update.isPending}>
-        Cancel
-      </Button>
+        <span className="shrink-0 text-sm text-slate-500">per hour</span>
+        <Button type="submit" size="sm" loading={update.isPending} disabled={Boolean(problem)}>
+          {update.isPending ? "Sign…" : "Save"}
+        </Button>
+        <Button size="sm" variant="ghost" onClick={onDone} disabled={update.isPending}>
+          Cancel
+        </Button>
+      </div>
+      <p
+        id={messageId}
+        className={`text-xs whitespace-normal ${problem ? "text-rose-600" : "text-slate-500"}`}
+        role={problem ? "alert" : undefined}
+        data-testid="price-message"
+      >
+        {problem ?? "USD per hour, up to 6 decimals; buyers pay per second used."}
+      </p>
     </form>
   );
 }
@@ -147,40 +230,69 @@ function PauseButton({ node, pause }: { node: SellerNode; pause: ReturnType<type
   );
 }
 
+const COLUMNS = 8;
+
+/**
+ * A node in the table. While its name or price is edited, the form takes the
+ * row's width (one wide cell) instead of squeezing into its column.
+ */
 function NodeRow({ node }: { node: SellerNode }) {
   const { pause, update } = useNodeActions(node);
+  const [editing, setEditing] = useState<"name" | "price" | null>(null);
+  const edit = (what: "name" | "price") => () => {
+    update.reset();
+    setEditing(what);
+  };
+  const done = () => setEditing(null);
   const error = pause.error ?? update.error;
   return (
     <>
       <TR data-testid="seller-node-row" data-node-id={node.id}>
-        <TD>
-          <NodeNameLink node={node} />
-        </TD>
-        <TD>
-          <NodeStatusBadge status={node.status} />
-          {node.status === "offline" && (
-            <div className="mt-1 text-xs text-slate-500">last seen {timeAgo(node.lastHeartbeatAt)}</div>
-          )}
-        </TD>
-        <TD>
-          <UtilizationBar value={node.gpuUtilization} />
-        </TD>
-        <TD align="right">{node.totalJobs.toLocaleString("en-US")}</TD>
-        <TD align="right">{node.jobsRunning}</TD>
-        <TD align="right">{formatReliability(node.reliability)}</TD>
-        <TD align="right" className="font-medium text-slate-900">
-          {formatUsd(node.earnedUsd)}
-        </TD>
-        <TD align="right">
-          <PriceEditor node={node} update={update} />
-        </TD>
-        <TD align="right">
-          <PauseButton node={node} pause={pause} />
-        </TD>
+        {editing === "name" ? (
+          <TD colSpan={COLUMNS}>
+            <NameForm node={node} update={update} onDone={done} />
+          </TD>
+        ) : (
+          <>
+            <TD className="whitespace-normal">
+              <NameView node={node} onEdit={edit("name")} />
+            </TD>
+            <TD>
+              <NodeStatusBadge status={node.status} />
+              {node.status === "offline" && (
+                <div className="mt-1 text-xs text-slate-500">last seen {timeAgo(node.lastHeartbeatAt)}</div>
+              )}
+            </TD>
+            {editing === "price" ? (
+              <TD colSpan={COLUMNS - 2} align="right">
+                <PriceForm node={node} update={update} onDone={done} />
+              </TD>
+            ) : (
+              <>
+                <TD>
+                  <UtilizationBar value={node.gpuUtilization} />
+                </TD>
+                <TD align="right">
+                  {node.totalJobs.toLocaleString("en-US")} · {node.jobsRunning}
+                </TD>
+                <TD align="right">{formatReliability(node.reliability)}</TD>
+                <TD align="right" className="font-medium text-slate-900">
+                  <Usd value={node.earnedUsd} />
+                </TD>
+                <TD align="right">
+                  <PriceView node={node} onEdit={edit("price")} />
+                </TD>
+                <TD align="right">
+                  <PauseButton node={node} pause={pause} />
+                </TD>
+              </>
+            )}
+          </>
+        )}
       </TR>
       {error && (
         <tr>
-          <td colSpan={9} className="px-4 pb-3">
+          <td colSpan={COLUMNS} className="px-4 pb-3">
             <ErrorMessage error={error} />
           </td>
         </tr>
@@ -191,13 +303,23 @@ function NodeRow({ node }: { node: SellerNode }) {
 
 function NodeCard({ node }: { node: SellerNode }) {
   const { pause, update } = useNodeActions(node);
+  const [editing, setEditing] = useState<"name" | "price" | null>(null);
+  const edit = (what: "name" | "price") => () => {
+    update.reset();
+    setEditing(what);
+  };
+  const done = () => setEditing(null);
   const error = pause.error ?? update.error;
   return (
     <li className="px-4 py-4" data-testid="seller-node-card" data-node-id={node.id}>
-      <div className="flex items-start justify-between gap-3">
-        <NodeNameLink node={node} />
-        <NodeStatusBadge status={node.status} />
-      </div>
+      {editing === "name" ? (
+        <NameForm node={node} update={update} onDone={done} />
+      ) : (
+        <div className="flex items-start justify-between gap-3">
+          <NameView node={node} onEdit={edit("name")} />
+          <NodeStatusBadge status={node.status} />
+        </div>
+      )}
       <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2 text-xs sm:grid-cols-4">
         <div>
           <dt className="text-slate-500">Utilisation</dt>
@@ -213,7 +335,9 @@ function NodeCard({ node }: { node: SellerNode }) {
         </div>
         <div>
           <dt className="text-slate-500">Earned</dt>
-          <dd className="font-medium text-slate-900 tabular-nums">{formatUsd(node.earnedUsd)}</dd>
+          <dd className="font-medium text-slate-900 tabular-nums">
+            <Usd value={node.earnedUsd} />
+          </dd>
         </div>
         <div>
           <dt className="text-slate-500">Reliability</dt>
@@ -221,8 +345,14 @@ function NodeCard({ node }: { node: SellerNode }) {
         </div>
       </dl>
       <div className="mt-3 flex flex-wrap items-center justify-between gap-2">
-        <PriceEditor node={node} update={update} align="left" />
-        <PauseButton node={node} pause={pause} />
+        {editing === "price" ? (
+          <PriceForm node={node} update={update} onDone={done} align="left" />
+        ) : (
+          <>
+            <PriceView node={node} onEdit={edit("price")} />
+            <PauseButton node={node} pause={pause} />
+          </>
+        )}
       </div>
       {error && <ErrorMessage className="mt-3" error={error} />}
     </li>
@@ -234,7 +364,7 @@ function YourNodes({ data }: { data: Dashboard }) {
     <Card>
       <CardHeader
         title="Your nodes"
-        description="Change a price or pause a node: your wallet signs each change, nothing is sent on chain."
+        description="Rename a node, change its price or pause it: your wallet signs each change, nothing is sent on chain."
       />
       {data.nodes.length === 0 ? (
         <EmptyState
@@ -255,8 +385,7 @@ function YourNodes({ data }: { data: Dashboard }) {
                 <TH>Node</TH>
                 <TH>Status</TH>
                 <TH>Utilisation</TH>
-                <TH align="right">Jobs served</TH>
-                <TH align="right">Running</TH>
+                <TH align="right">Jobs · running</TH>
                 <TH align="right">Reliability</TH>
                 <TH align="right">Earned</TH>
                 <TH align="right">Price</TH>
@@ -292,7 +421,7 @@ function Earnings({ data }: { data: Dashboard }) {
         description={`Settled to your wallet, per day, the last ${DAYS} days (UTC)`}
         actions={
           <span className="text-sm font-semibold text-slate-900 tabular-nums" data-testid="earnings-30d">
-            {formatUsd(total.toFixed(6).replace(/\.?0+$/, ""))}
+            <Usd value={total.toFixed(6).replace(/\.?0+$/, "")} />
           </span>
         }
       />
@@ -347,7 +476,7 @@ export function SellerDashboard() {
       <StatGrid>
         <Stat
           label="Earned"
-          value={formatUsd(totals.earnedUsd)}
+          value={<Usd value={totals.earnedUsd} />}
           hint={
             Number(totals.feesUsd) > 0
               ? `USDC captured for you, after ${formatUsd(totals.feesUsd)} in fees`
@@ -356,7 +485,7 @@ export function SellerDashboard() {
           tone={Number(totals.earnedUsd) > 0 ? "good" : "default"}
           data-testid="stat-earned"
         />
-        <Stat label="Held in escrow" value={formatUsd(totals.pendingUsd)} hint="Jobs not settled yet (at most)" />
+        <Stat label="Held in escrow" value={<Usd value={totals.pendingUsd} />} hint="Jobs not settled yet (at most)" />
         <Stat label="Jobs served" value={totals.jobsServed.toLocaleString("en-US")} hint="All your nodes" />
         <Stat
           label="Nodes online"

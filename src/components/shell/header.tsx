@@ -78,7 +78,7 @@ export function Footer() {
   return (
     <footer className="mt-16 border-t border-slate-200">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-6 text-xs text-slate-500 sm:px-6">
-        <span>ComputeSwarm · GPU compute, paid per job in USDC with x402</span>
+        <span>ComputeSwarm · GPU compute, paid per second used in USDC with x402</span>
         <span className="flex gap-4">
           <a className="hover:text-slate-700" href="/api/health">
             Status

@@ -1,6 +1,7 @@
 "use client";
 
-import { describeError } from "@/lib/errors";
+import { useEffect, useState } from "react";
+import { describeError, retryAfterSecondsOf, waitMessage } from "@/lib/errors";
 import { Button } from "./button";
 import { cn } from "./cn";
 import { AlertIcon } from "./icons";
@@ -18,7 +19,15 @@ export function ErrorMessage({
   className?: string;
 }) {
   if (!error) return null;
-  const message = typeof error === "string" ? error : describeError(error);
+  const retryAfter = retryAfterSecondsOf(error);
+  const message =
+    retryAfter !== undefined ? (
+      <Countdown key={errorKey(error)} seconds={retryAfter} />
+    ) : typeof error === "string" ? (
+      error
+    ) : (
+      describeError(error)
+    );
   return (
     <div
       role="alert"
@@ -38,6 +47,32 @@ export function ErrorMessage({
         )}
       </div>
     </div>
+  );
+}
+
+// Each error object (one failed attempt) gets its own countdown, even with the same message.
+const errorKeys = new WeakMap<object, number>();
+let lastKey = 0;
+function errorKey(error: unknown): number {
+  if (typeof error !== "object" || error === null) return 0;
+  let k = errorKeys.get(error);
+  if (k === undefined) errorKeys.set(error, (k = ++lastKey));
+  return k;
+}
+
+/** "Please wait 34 seconds…", counting down live to "You can try again now." */
+function Countdown({ seconds }: { seconds: number }) {
+  const [until] = useState(() => Date.now() + seconds * 1000);
+  const [left, setLeft] = useState(seconds);
+  useEffect(() => {
+    const tick = () => setLeft(Math.max(0, Math.ceil((until - Date.now()) / 1000)));
+    const timer = setInterval(tick, 250);
+    return () => clearInterval(timer);
+  }, [until]);
+  return (
+    <span data-testid="retry-countdown" aria-live="polite">
+      {waitMessage(left)}
+    </span>
   );
 }
 

@@ -14,3 +14,4 @@ export * from "./stat";
 export * from "./show-more";
 export * from "./not-found-or-error";
 export * from "./toast";
+export * from "./usd";

@@ -17,7 +17,8 @@ export function Stat({
 } & Omit<React.HTMLAttributes<HTMLDivElement>, "title">) {
   return (
     <div className={cn("min-w-0 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:p-5", className)} {...rest}>
-      <dt className="truncate text-xs font-medium tracking-wide text-slate-500 uppercase">{label}</dt>
+      {/* Labels and hints wrap (never cut) in narrow grid cells, e.g. two columns at 390 px. */}
+      <dt className="text-xs leading-tight font-medium tracking-wide break-words text-slate-500 uppercase">{label}</dt>
       <dd
         className={cn(
           "mt-1 truncate text-2xl font-semibold tracking-tight tabular-nums",
@@ -26,7 +27,7 @@ export function Stat({
       >
         {value}
       </dd>
-      {hint && <dd className="mt-0.5 truncate text-xs text-slate-500">{hint}</dd>}
+      {hint && <dd className="mt-0.5 text-xs leading-snug break-words text-slate-500">{hint}</dd>}
     </div>
   );
 }

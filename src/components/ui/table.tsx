@@ -53,13 +53,16 @@ export function TD({
   className,
   children,
   align = "left",
+  colSpan,
 }: {
   className?: string;
   children?: React.ReactNode;
   align?: "left" | "right";
+  colSpan?: number;
 }) {
   return (
     <td
+      colSpan={colSpan}
       className={cn(
         "px-4 py-3 whitespace-nowrap text-slate-700",
         align === "right" && "text-right tabular-nums",

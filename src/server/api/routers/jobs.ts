@@ -6,6 +6,7 @@ import { submitJob } from "../../services/payments/submit";
 import { quoteInputSchema, quoteJob, quoteSchema } from "../../services/payments/quote";
 import { cancelJob, getJob, jobLogs, jobUpdates, listJobs, listJobsInputSchema } from "../../services/jobs/job-queries";
 import { jobViewSchema, toJobView } from "../../services/jobs/job-view";
+import { jobSubmitBudget } from "../../services/ratelimit/rate-limit";
 
 const jobIdInput = z.object({ id: z.string().uuid() });
 /** Checked by the payments service (a malformed payment is a 402 with a reason, not a 400). */
@@ -26,13 +27,15 @@ export const jobsRouter = router({
     .query(({ ctx, input }) => quoteJob(ctx.deps, input)),
 
   /** `payment`: the x402 PaymentPayload (or its base64 PAYMENT-SIGNATURE form), required for priced nodes. */
+  // Counted as "default"; the job-submission budget is spent only once it creates a job (beforeQueue).
   submit: authedProcedure
-    .meta({ rateLimit: "jobSubmit" })
+    .meta({ rateLimit: "default" })
     .input(submitJobInputSchema.extend({ payment: paymentInput.optional() }))
     .output(jobViewSchema)
     .mutation(async ({ ctx, input: { payment, ...input } }) => {
       const { job } = await submitJob(ctx.deps, ctx.session.address, input, payment, {
         expectedPayer: ctx.session.address,
+        beforeQueue: jobSubmitBudget(ctx.deps, ctx.ip),
       });
       return toJobView(job, { showOutput: true });
     }),

@@ -81,6 +81,7 @@ export async function adminNodes(deps: Deps, input: z.infer<typeof adminNodesInp
   const search = input.search
     ? {
         OR: [
+          { name: { contains: input.search, mode: "insensitive" as const } },
           { gpuModel: { contains: input.search, mode: "insensitive" as const } },
           { sellerAddress: { contains: input.search, mode: "insensitive" as const } },
         ],

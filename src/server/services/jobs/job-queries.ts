@@ -53,7 +53,7 @@ export async function listJobs(deps: Deps, viewer: Viewer, input: z.infer<typeof
   };
   const rows = await deps.prisma.job.findMany({
     where,
-    include: { payment: true },
+    include: { payment: true, node: { select: { name: true, gpuModel: true } } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit + 1,
     ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
@@ -104,7 +104,7 @@ export async function cancelJob(deps: Deps, viewer: Viewer, jobId: string) {
     );
   }
   await announceJob(deps, job);
-  return toJobView({ ...job, payment: current.payment }, { showOutput: true });
+  return toJobView({ ...job, payment: current.payment, node: current.node }, { showOutput: true });
 }
 
 /**

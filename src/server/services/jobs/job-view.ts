@@ -1,13 +1,16 @@
 import { z } from "zod";
 import { jobTypeSchema } from "@computeswarm/protocol";
-import type { Job, Payment } from "@/generated/prisma/client";
+import type { Job, Node, Payment } from "@/generated/prisma/client";
 import { FAILURE_REASONS, JOB_STATUSES } from "./job-states";
 import { atomicToUsd } from "@/lib/money";
+import { nodeDisplayName } from "@/lib/node-name";
 import { explorerTxUrl, getNetworkByCaip2 } from "../../payments/networks";
 
 export const jobViewSchema = z.object({
   id: z.string(),
   nodeId: z.string(),
+  /** The node's name for people (nodeDisplayName); null where the node was not loaded. */
+  nodeName: z.string().nullable(),
   buyerAddress: z.string(),
   jobType: jobTypeSchema,
   script: z.string(),
@@ -72,12 +75,16 @@ export function outputReleased(_job: Job, payment: Payment | null): boolean {
 
 const usdcOf = (atomic: Payment["capturedAtomic"]) => (atomic === null ? null : atomicToUsd(BigInt(atomic.toFixed(0))));
 
-export function toJobView(job: Job & { payment?: Payment | null }, opts: { showOutput: boolean }): JobView {
+export function toJobView(
+  job: Job & { payment?: Payment | null; node?: Pick<Node, "name" | "gpuModel"> | null },
+  opts: { showOutput: boolean },
+): JobView {
   const payment = job.payment ?? null;
   const released = opts.showOutput && outputReleased(job, payment);
   return {
     id: job.id,
     nodeId: job.nodeId,
+    nodeName: job.node ? nodeDisplayName(job.node) : null,
     buyerAddress: job.buyerAddress,
     jobType: job.jobType as JobView["jobType"],
     script: job.script,

@@ -31,7 +31,11 @@ export async function updateNode(deps: ManageDeps, { message, signature }: Signe
     await consumeNonce(tx, seller, message.nonce, BigInt(message.expiry));
     await tx.node.update({
       where: { id: message.nodeId },
-      data: { pricePerHour: message.pricePerHour, endpoint: message.endpoint },
+      data: {
+        pricePerHour: message.pricePerHour,
+        endpoint: message.endpoint,
+        ...(message.name === undefined ? {} : { name: message.name || null }),
+      },
     });
   });
   await invalidateNodeLists(deps);

@@ -7,6 +7,8 @@ import { deriveNodeStatus, NODE_STATUSES } from "./node-status";
 export const nodeViewSchema = z.object({
   id: z.string(),
   sellerAddress: z.string(),
+  /** The seller's name for it; null: unnamed (pages show nodeDisplayName: the GPU model). */
+  name: z.string().nullable(),
   gpuInfo: gpuInfoSchema,
   gpuModel: z.string(),
   vramMiB: z.number(),
@@ -40,6 +42,7 @@ export function toNodeView(
   return {
     id: node.id,
     sellerAddress: node.sellerAddress,
+    name: node.name ?? null,
     gpuInfo: gpuInfoSchema.parse(node.gpuInfo),
     gpuModel: node.gpuModel,
     vramMiB: node.vramMiB,

@@ -28,6 +28,7 @@ interface PendingPairing {
   seller: string;
   pricePerHour: string;
   endpoint: string;
+  name?: string;
 }
 
 export async function createPairingCode(
@@ -43,7 +44,12 @@ export async function createPairingCode(
   );
   await deps.prisma.$transaction((tx) => consumeNonce(tx, seller, message.nonce, BigInt(message.expiry)));
   const code = newCode();
-  const pending: PendingPairing = { seller, pricePerHour: message.pricePerHour, endpoint: message.endpoint };
+  const pending: PendingPairing = {
+    seller,
+    pricePerHour: message.pricePerHour,
+    endpoint: message.endpoint,
+    ...(message.name ? { name: message.name } : {}),
+  };
   await deps.redis.cmd.set(key(code), JSON.stringify(pending), "EX", PAIRING_TTL_SECONDS);
   const expiresAt = new Date(deps.clock.now().getTime() + PAIRING_TTL_SECONDS * 1000).toISOString();
   const { commands } = await agentCommands(deps.env, [
@@ -60,7 +66,7 @@ export async function createPairingCode(
  */
 export async function redeemPairingCode(
   deps: Pick<Deps, "prisma" | "redis">,
-  input: { code: string; gpuInfo: GpuInfo; endpoint?: string },
+  input: { code: string; gpuInfo: GpuInfo; endpoint?: string; name?: string },
 ) {
   const code = input.code.trim().toUpperCase();
   const replies = (await deps.redis.cmd.multi().get(key(code)).pttl(key(code)).del(key(code)).exec()) ?? [];
@@ -79,6 +85,7 @@ export async function redeemPairingCode(
       gpuInfo: input.gpuInfo,
       pricePerHour: pending.pricePerHour,
       endpoint: pending.endpoint || input.endpoint || "",
+      name: pending.name || input.name || undefined,
     });
   } catch (err) {
     if (ttlMs > 0) await deps.redis.cmd.set(key(code), raw, "PX", ttlMs, "NX").catch(() => undefined);

@@ -21,7 +21,7 @@ export async function registerNode(
 /** Stores a node and issues its agent token, in one transaction with `alsoInTx` (nonce consumption). */
 export async function createNode(
   deps: Pick<Deps, "prisma" | "redis">,
-  node: { seller: string; gpuInfo: GpuInfo; pricePerHour: string; endpoint: string },
+  node: { seller: string; gpuInfo: GpuInfo; pricePerHour: string; endpoint: string; name?: string },
   alsoInTx?: (tx: Prisma.TransactionClient) => Promise<void>,
 ): Promise<{ nodeId: string; agentToken: string; seller: string }> {
   const { token, hash } = newAgentToken();
@@ -31,6 +31,7 @@ export async function createNode(
     return tx.node.create({
       data: {
         sellerAddress: getAddress(node.seller),
+        name: node.name || null,
         gpuInfo: gpu,
         gpuModel: gpu.model,
         vramMiB: gpu.vramMiB,

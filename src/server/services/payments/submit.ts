@@ -43,6 +43,12 @@ export interface SubmitOptions {
   expectedPayer?: string;
   /** The quote for this input, when the caller already loaded it (the x402 door does, for its 402s). */
   quote?: JobQuote;
+  /**
+   * Runs once, when the submission will create a job (free, or its payment verified),
+   * before anything is written: the job-submission rate limit (ratelimit/jobSubmitBudget).
+   * A 402 (no payment, an invalid one) or a resent payment never reaches it.
+   */
+  beforeQueue?: () => Promise<void>;
 }
 
 export interface Submitted {
@@ -76,6 +82,7 @@ export async function submitJob(
     if (hasPayment) {
       throw new AppError("BAD_REQUEST", "This node is free: submit the job without a payment.", "payment_not_needed");
     }
+    await opts.beforeQueue?.();
     const job = await queueJob(deps, buyer ?? ANONYMOUS_BUYER, input, quote.node, {
       accessTokenHash: opts.accessTokenHash,
     });
@@ -105,6 +112,8 @@ export async function submitJob(
     if (earlier) return earlier;
     throw err;
   }
+  // A submission that will create a job spends the job-submission budget; a 402 or a resend never gets here.
+  await opts.beforeQueue?.();
   let row: Payment | null = null;
   let job: Job;
   try {

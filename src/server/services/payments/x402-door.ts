@@ -6,7 +6,7 @@ import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { publicUrl } from "../../public-url";
 import { paymentRequiredOf } from "../../payments/requirements";
-import { enforceRateLimit } from "../ratelimit/rate-limit";
+import { enforceRateLimit, jobSubmitBudget } from "../ratelimit/rate-limit";
 import type { SubmitJobInput } from "../jobs/submit-job";
 import { jobViewSchema, toJobView } from "../jobs/job-view";
 import { loadQuote, paymentDescription } from "./quote";
@@ -62,7 +62,8 @@ function paymentRequiredResponse(
 export async function x402SubmitJob(deps: Deps, req: Request, input: SubmitJobInput, ip: string): Promise<Response> {
   const resourceUrl = publicUrl(deps.env, new URL(req.url).pathname);
   const signature = req.headers.get("payment-signature")?.trim() || undefined;
-  await enforceRateLimit(deps, signature ? "jobSubmit" : "default", ip);
+  // Every request counts as "default"; only one that creates a job spends the submission budget.
+  await enforceRateLimit(deps, "default", ip);
 
   const quote = await loadQuote(deps, input);
   const description = paymentDescription(quote);
@@ -80,6 +81,7 @@ export async function x402SubmitJob(deps: Deps, req: Request, input: SubmitJobIn
     const { job, resent } = await submitJob(deps, null, input, signature, {
       accessTokenHash: hashAccessToken(accessToken),
       quote,
+      beforeQueue: jobSubmitBudget(deps, ip),
     });
     const row = job.payment;
     const body: z.infer<typeof x402JobCreatedSchema> = {

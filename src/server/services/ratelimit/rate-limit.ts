@@ -6,6 +6,11 @@ import { AppError } from "../../errors";
  * Per-IP limits by route class, counted in Redis so that every app instance
  * shares them. Defaults: 10/min discovery, 1/min job submission; all are
  * configurable through RATE_LIMIT_*.
+ *
+ * The job-submission budget ("jobSubmit") is spent only by a submission that
+ * creates a job (a free job, or a payment that verified): see
+ * jobSubmitBudget. Quotes and unpaid 402 answers (no payment, an invalid one)
+ * count as "default" requests.
  */
 export const RATE_LIMIT_CLASSES = ["discovery", "jobSubmit", "register", "default"] as const;
 export type RateLimitClass = (typeof RATE_LIMIT_CLASSES)[number];
@@ -59,4 +64,15 @@ export async function enforceRateLimit(
     }
     // Redis unreachable: fail open (availability over strictness); health shows the outage.
   }
+}
+
+/**
+ * For submitJob's `beforeQueue`: spends one unit of the job-submission budget
+ * (RATE_LIMIT_JOB_SUBMIT_PER_MIN per IP) once the submission will create a job,
+ * before anything is written; over the limit it is a 429 with Retry-After and
+ * the payment is never collected. Both doors (tRPC jobs.submit, POST
+ * /api/x402/jobs) use it, so an unpaid 402 never costs a buyer their paid try.
+ */
+export function jobSubmitBudget(deps: Pick<Deps, "env" | "redis" | "local">, ip: string): () => Promise<void> {
+  return () => enforceRateLimit(deps, "jobSubmit", ip);
 }
