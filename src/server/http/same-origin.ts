@@ -1,5 +1,5 @@
-import { AppError } from "../errors";
 import { signInHosts } from "../public-url";
+import { AppError } from "../errors";
 
 /**
  * CSRF defence for cookie-authenticated state changes: a browser names the
