@@ -10,12 +10,12 @@ type Status = RouterOutputs["status"]["get"];
 /** One line per part: its name, up or down, and what a person wants to know about it. */
 function Row({ name, ok, detail, testId }: { name: string; ok: boolean; detail: React.ReactNode; testId: string }) {
   return (
-    <li className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1 px-4 py-3 sm:px-5" data-testid={testId}>
+    <li className="flex items-center justify-between gap-4 px-4 py-3 sm:px-5" data-testid={testId}>
       <div className="min-w-0">
         <p className="text-sm font-medium text-slate-900">{name}</p>
         <p className="text-sm text-slate-500">{detail}</p>
       </div>
-      <Badge tone={ok ? "green" : "red"} dot>
+      <Badge tone={ok ? "green" : "red"} dot className="shrink-0">
         {ok ? "Operational" : "Down"}
       </Badge>
     </li>
@@ -45,7 +45,7 @@ function rows(s: Status) {
       ok: s.chain.status === "ok",
       detail:
         s.chain.status === "ok"
-          ? `${s.chain.network}${s.chain.embedded ? " (embedded)" : ""} · block ${s.chain.block}`
+          ? `${s.chain.network}${s.chain.embedded ? ", started by this server" : ""} · block ${s.chain.block}`
           : `${s.chain.network}: not answering; payments wait until it is back`,
     },
     {
