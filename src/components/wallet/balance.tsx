@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { formatUsd } from "@/lib/money";
+import { formatUsdc, usdToAtomic } from "@/lib/money";
 import { useTRPC } from "@/trpc/react";
 import { useSession } from "./session";
 
@@ -22,13 +22,13 @@ export function useUsdcBalance() {
   );
 }
 
-/** "$1,000.00 USDC", or "…" while loading, "unknown" when the chain did not answer. */
+/** "$1000.00 USDC" (exact, to the USDC unit), or "…" while loading, "unknown" when the chain did not answer. */
 export function UsdcBalance({ className }: { className?: string }) {
   const balance = useUsdcBalance();
   const text = balance.data
     ? balance.data.usdc === null
       ? "unknown"
-      : formatUsd(balance.data.usdc, { unit: "USDC" })
+      : `$${formatUsdc(usdToAtomic(balance.data.usdc))} USDC`
     : "…";
   return (
     <span className={className} data-testid="usdc-balance" title={balance.data?.network}>
