@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { callerFor } from "@/test/caller";
-import { setChainForTesting, stopEmbeddedChain, type ChainService } from "../../payments/chain-service";
+import { getChain, setChainForTesting, stopEmbeddedChain, type ChainService } from "../../payments/chain-service";
 import { newSeller, signedRegistration } from "@/test/factories";
 import { registerNode } from "../nodes/register-node";
 
 let deps: TestDeps;
 beforeAll(async () => {
   deps = await createTestDeps();
+  // As at boot: the status page reports a chain still starting (anvil, contracts) as down after 3 s.
+  await getChain(deps);
 });
 afterAll(async () => {
   await deps?.cleanup();
