@@ -33,6 +33,7 @@ test("seller: the printed agent commands, copied and run, bring the node online"
   context,
   baseURL,
 }) => {
+  test.setTimeout(180_000);
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL! });
   const wallet = await installInjectedWallet(page, generatePrivateKey());
   await page.goto("/seller");

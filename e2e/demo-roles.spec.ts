@@ -10,6 +10,7 @@ import { DEMO_BUYER, DEMO_SELLER, demoNodeId } from "./helpers/demo";
  * opens the status page. Screenshots of each at 1280 and 390 px.
  */
 test("demo: the demo seller sees the live demo node; the demo wallet buys and administers", async ({ page }) => {
+  test.setTimeout(180_000); // the demo agent may still be self-testing its sandbox
   const nodeId = await demoNodeId();
 
   // Seller: the demo node, online, with its price.

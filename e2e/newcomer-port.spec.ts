@@ -66,7 +66,7 @@ test("fresh start on another port: PUBLIC_URL follows PORT, sign-in works there 
   baseURL,
   guard,
 }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(420_000); // two cold starts on a loaded machine
   const port = Number(new URL(baseURL!).port) + 1;
   const origin = `http://localhost:${port}`;
   await startServer(port);

@@ -8,6 +8,7 @@ import { DEMO_SELLER, demoNodeId } from "./helpers/demo";
  * before anything is signed. Nothing is saved: the demo node keeps its price.
  */
 test("seller: the price editor shows the value and explains an invalid price (1280 px)", async ({ page }) => {
+  test.setTimeout(180_000); // the demo node may still be starting
   await page.setViewportSize({ width: 1280, height: 800 });
   const nodeId = await demoNodeId();
   await page.goto("/seller");

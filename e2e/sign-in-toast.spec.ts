@@ -25,6 +25,8 @@ for (const viewport of [
 
     const toast = page.getByTestId("toast");
     await expect(toast).toContainText(/Sign-in failed: The signature does not match/);
+    // The pointer on it holds it open (it closes itself after a few seconds): a loaded machine may take that long.
+    await toast.hover();
     await expect(toast).toBeInViewport({ ratio: 1 });
     const box = (await toast.boundingBox())!;
     expect(box.y).toBeGreaterThanOrEqual(0);
