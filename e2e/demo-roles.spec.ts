@@ -1,5 +1,5 @@
 import { expect, test } from "./helpers/guard";
-import { connectWallet, shoot } from "./helpers/pages";
+import { connectWallet, short, shoot } from "./helpers/pages";
 import { DEMO_BUYER, DEMO_SELLER, demoNodeId } from "./helpers/demo";
 
 /**
@@ -16,7 +16,14 @@ test("demo: the demo seller sees the live demo node; the demo wallet buys and ad
   // Seller: the demo node, online, with its price.
   await page.goto("/seller");
   await expect(page.getByRole("heading", { name: "Sign in to manage your nodes" })).toBeVisible();
-  await connectWallet(page, DEMO_SELLER, "Demo seller");
+  // The connect dialog offers both demo identities.
+  await page.getByRole("button", { name: "Connect wallet" }).first().click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByText("Demo wallet", { exact: true })).toBeVisible();
+  await expect(dialog.getByText("Demo seller", { exact: true })).toBeVisible();
+  await page.screenshot({ path: "e2e/screenshots/connect-dialog-desktop.png" });
+  await dialog.getByText("Demo seller", { exact: true }).click();
+  await expect(page.getByTestId("account-button")).toContainText(short(DEMO_SELLER));
   await expect(page.getByRole("heading", { name: "Your nodes" })).toBeVisible();
   const row = page.locator(`[data-testid=seller-node-row][data-node-id="${nodeId}"]`);
   // The demo agent self-tests its sandbox before its first heartbeat.
