@@ -70,9 +70,15 @@ function reviveTypedData(raw: string): TypedDataDefinition {
 export async function installInjectedWallet(
   page: Page,
   privateKey: Hex,
-  opts: { chainId?: number; chains?: number[] } = {},
+  opts: {
+    chainId?: number;
+    chains?: number[];
+    /** A faulty wallet: signs messages (sign-in) with this other key, so the server rejects the signature. */
+    signMessagesWith?: Hex;
+  } = {},
 ): Promise<InjectedWallet> {
   const account = privateKeyToAccount(privateKey);
+  const messageSigner = opts.signMessagesWith ? privateKeyToAccount(opts.signMessagesWith) : account;
   const chains = opts.chains ?? [31337, 8453, 84532];
   let chainId = opts.chainId ?? 31337;
   // Like a real wallet, it shares the account only once the site asked (and the user agreed),
@@ -106,7 +112,7 @@ export async function installInjectedWallet(
         if (!authorized) throw new RpcError(4100, "not authorized");
         const [message, from] = params as [Hex, string];
         if (from.toLowerCase() !== account.address.toLowerCase()) throw new RpcError(4100, "unknown account");
-        return account.signMessage({ message: { raw: message } });
+        return messageSigner.signMessage({ message: { raw: message } });
       }
       case "eth_signTypedData_v4": {
         if (!authorized) throw new RpcError(4100, "not authorized");

@@ -15,7 +15,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { createConnector } from "wagmi";
 
 /**
- * The embedded default's "Demo wallet": a wagmi connector around a viem local
+ * The embedded default's "Demo wallet" (and "Demo seller"): a wagmi connector around a viem local
  * account whose (public, test-only) key the server hands out through the
  * `demo.wallet` query, only when it runs its own embedded chain. Unlike wagmi's
  * `mock` connector it really signs: messages (SIWE) and EIP-712 typed data
@@ -25,19 +25,44 @@ export interface DemoWalletInfo {
   privateKey: Hex;
   chainId: number;
   rpcUrl?: string;
+  /** The demo node's seller ("Demo seller"), where the server offers it. */
+  seller?: { privateKey: Hex };
+}
+
+/** One of the demo's identities in the connect dialog. */
+export interface DemoIdentity {
+  id: string;
+  name: string;
+  shortName: string;
+  privateKey: Hex;
+  color: string;
 }
 
 export const DEMO_CONNECTOR_ID = "demo";
-const AUTHORIZED_KEY = "computeswarm.demoWallet.connected";
+export const DEMO_SELLER_CONNECTOR_ID = "demo-seller";
 
-const storage = {
-  get: () => (typeof window === "undefined" ? null : window.localStorage.getItem(AUTHORIZED_KEY)),
-  set: (on: boolean) => {
-    if (typeof window === "undefined") return;
-    if (on) window.localStorage.setItem(AUTHORIZED_KEY, "1");
-    else window.localStorage.removeItem(AUTHORIZED_KEY);
-  },
-};
+/** The buyer ("Demo wallet"), and the seller of the demo node ("Demo seller") when offered. */
+export function demoIdentities(info: DemoWalletInfo): DemoIdentity[] {
+  const buyer = { id: DEMO_CONNECTOR_ID, name: "Demo wallet", shortName: "Demo", color: "#4f46e5" };
+  const seller = { id: DEMO_SELLER_CONNECTOR_ID, name: "Demo seller", shortName: "Seller", color: "#0f766e" };
+  return [
+    { ...buyer, privateKey: info.privateKey },
+    ...(info.seller ? [{ ...seller, privateKey: info.seller.privateKey }] : []),
+  ];
+}
+
+/** Whether this identity was connected (so a reload reconnects it), per identity. */
+function storageFor(id: string) {
+  const key = id === DEMO_CONNECTOR_ID ? "computeswarm.demoWallet.connected" : `computeswarm.${id}.connected`;
+  return {
+    get: () => (typeof window === "undefined" ? null : window.localStorage.getItem(key)),
+    set: (on: boolean) => {
+      if (typeof window === "undefined") return;
+      if (on) window.localStorage.setItem(key, "1");
+      else window.localStorage.removeItem(key);
+    },
+  };
+}
 
 /** eth_signTypedData_v4 sends uint values as strings: turn them back into bigints for viem. */
 function reviveTypedData(raw: string): TypedDataDefinition {
@@ -72,8 +97,9 @@ function reviveTypedData(raw: string): TypedDataDefinition {
   } as unknown as TypedDataDefinition;
 }
 
-export function demoConnector(info: DemoWalletInfo) {
-  const account = privateKeyToAccount(info.privateKey);
+export function demoConnector(info: DemoWalletInfo, identity: DemoIdentity = demoIdentities(info)[0]!) {
+  const account = privateKeyToAccount(identity.privateKey);
+  const storage = storageFor(identity.id);
   return createConnector((config) => {
     const chainOf = (): Chain => {
       const chain = config.chains.find((c) => c.id === info.chainId);
@@ -108,8 +134,8 @@ export function demoConnector(info: DemoWalletInfo) {
     const provider = { request, on: () => {}, removeListener: () => {} };
 
     return {
-      id: DEMO_CONNECTOR_ID,
-      name: "Demo wallet",
+      id: identity.id,
+      name: identity.name,
       type: "demo",
       async connect(_params?: { chainId?: number; isReconnecting?: boolean }) {
         storage.set(true);
@@ -153,20 +179,22 @@ export function demoConnector(info: DemoWalletInfo) {
   });
 }
 
-const DEMO_ICON = `data:image/svg+xml,${encodeURIComponent(
-  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 28 28"><rect width="28" height="28" rx="6" fill="#4f46e5"/><path d="M8 10.5h12a1.5 1.5 0 0 1 1.5 1.5v7a1.5 1.5 0 0 1-1.5 1.5H8A1.5 1.5 0 0 1 6.5 19v-8.5A2 2 0 0 1 8.5 8.5H18" fill="none" stroke="#fff" stroke-width="1.8" stroke-linecap="round"/><circle cx="18" cy="15.5" r="1.4" fill="#fff"/></svg>',
-)}`;
+function demoIcon(color: string): string {
+  return `data:image/svg+xml,${encodeURIComponent(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 28 28"><rect width="28" height="28" rx="6" fill="${color}"/><path d="M8 10.5h12a1.5 1.5 0 0 1 1.5 1.5v7a1.5 1.5 0 0 1-1.5 1.5H8A1.5 1.5 0 0 1 6.5 19v-8.5A2 2 0 0 1 8.5 8.5H18" fill="none" stroke="#fff" stroke-width="1.8" stroke-linecap="round"/><circle cx="18" cy="15.5" r="1.4" fill="#fff"/></svg>`,
+  )}`;
+}
 
-/** The demo wallet as a RainbowKit wallet, shown in the connect dialog. */
-export function demoRainbowWallet(info: DemoWalletInfo): Wallet {
+/** A demo identity as a RainbowKit wallet, shown in the connect dialog. */
+export function demoRainbowWallet(info: DemoWalletInfo, identity: DemoIdentity = demoIdentities(info)[0]!): Wallet {
   return {
-    id: DEMO_CONNECTOR_ID,
-    name: "Demo wallet",
-    shortName: "Demo",
-    iconUrl: DEMO_ICON,
-    iconBackground: "#4f46e5",
+    id: identity.id,
+    name: identity.name,
+    shortName: identity.shortName,
+    iconUrl: demoIcon(identity.color),
+    iconBackground: identity.color,
     installed: true,
     createConnector: (walletDetails) =>
-      createConnector((config) => ({ ...demoConnector(info)(config), ...walletDetails })),
+      createConnector((config) => ({ ...demoConnector(info, identity)(config), ...walletDetails })),
   };
 }

@@ -5,7 +5,7 @@ import { defineChain, http, type Chain } from "viem";
 import { base, baseSepolia } from "viem/chains";
 import { createConfig, createStorage, type Config } from "wagmi";
 import { LOCAL_CHAIN_ID } from "./chains";
-import { DEMO_CONNECTOR_ID, demoRainbowWallet, type DemoWalletInfo } from "./demo-wallet";
+import { demoIdentities, demoRainbowWallet, type DemoWalletInfo } from "./demo-wallet";
 
 export const APP_NAME = "ComputeSwarm";
 
@@ -52,25 +52,28 @@ export function createWagmiConfig(): Config {
 }
 
 /**
- * Adds the demo wallet to the connect dialog once the server says the embedded
- * demo is on (it never is with a real chain). wagmi's own EIP-6963 discovery
- * adds connectors at run time the same way. Reconnects it after a reload.
+ * Adds the demo identities ("Demo wallet", and "Demo seller" where offered) to the connect
+ * dialog once the server says the embedded demo is on (it never is with a real chain).
+ * wagmi's own EIP-6963 discovery adds connectors at run time the same way. Reconnects
+ * the one last used after a reload.
  */
 export async function addDemoWallet(config: Config, info: DemoWalletInfo): Promise<void> {
-  if (config.connectors.some((c) => c.id === DEMO_CONNECTOR_ID)) return;
-  const [createDemo] = connectorsForWallets([{ groupName: "Try it", wallets: [() => demoRainbowWallet(info)] }], {
-    appName: APP_NAME,
-    projectId: walletConnectProjectId ?? "",
-  });
-  if (!createDemo) return;
-  const connector = config._internal.connectors.setup(createDemo);
-  config._internal.connectors.setState((current) => [connector, ...current.filter((c) => c.id !== DEMO_CONNECTOR_ID)]);
-  const recent = await config.storage?.getItem("recentConnectorId");
-  if (recent !== DEMO_CONNECTOR_ID || !(await connector.isAuthorized())) return;
+  const identities = demoIdentities(info);
+  const ids = new Set(identities.map((i) => i.id));
+  if (config.connectors.some((c) => ids.has(c.id))) return;
+  const creators = connectorsForWallets(
+    [{ groupName: "Try it", wallets: identities.map((identity) => () => demoRainbowWallet(info, identity)) }],
+    { appName: APP_NAME, projectId: walletConnectProjectId ?? "" },
+  );
+  const connectors = creators.map((create) => config._internal.connectors.setup(create));
+  config._internal.connectors.setState((current) => [...connectors, ...current.filter((c) => !ids.has(c.id))]);
+  const recentId = await config.storage?.getItem("recentConnectorId");
+  const recent = connectors.find((c) => c.id === recentId);
+  if (!recent || !(await recent.isAuthorized())) return;
   // wagmi ignores reconnect() while another one runs, e.g. its own start-up reconnect (which did
-  // not know the demo connector yet): wait for that one to end, then reconnect the demo wallet.
+  // not know the demo connectors yet): wait for that one to end, then reconnect the demo identity.
   await settled(config);
-  if (config.state.status !== "connected") await reconnect(config, { connectors: [connector] });
+  if (config.state.status !== "connected") await reconnect(config, { connectors: [recent] });
 }
 
 /** Resolves once the wallet is not (re)connecting. */

@@ -4,6 +4,7 @@ import { openDatabase, type Database } from "./db/connect";
 import { openRedis, type RedisClients } from "./redis";
 import { createLogger, type Logger } from "./logger";
 import { getMetrics, type Metrics } from "./metrics";
+import { SESSION_KEY_PREFIX } from "./services/auth/siwe";
 
 /** Wall clock, injectable so tests can move time forward. */
 export interface Clock {
@@ -31,7 +32,8 @@ export async function createDeps(env: Env, overrides: Partial<Pick<Deps, "clock"
   const log = overrides.log ?? createLogger(env.LOG_LEVEL);
   // Real databases are migrated by `npm run db:migrate`; the embedded one migrates itself.
   const db = await openDatabase(env);
-  const redis = openRedis(env, log);
+  // Sessions outlive a restart of the embedded default (a real Redis persists on its own).
+  const redis = openRedis(env, log, { persistPrefixes: [SESSION_KEY_PREFIX] });
   return {
     env,
     db,

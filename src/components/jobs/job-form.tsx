@@ -23,6 +23,7 @@ import {
 } from "@/components/ui";
 import { canRent, hardwareLabel, isCpuOnly, nodeTitle } from "@/components/marketplace/node-bits";
 import { useSession } from "@/components/wallet/session";
+import { UsdcBalance } from "@/components/wallet/balance";
 import { chainName } from "@/lib/chains";
 import { describeError } from "@/lib/errors";
 import { formatDuration, formatTflops, formatVram, imageLabel, shortAddress, formatUsd } from "@/lib/format";
@@ -381,7 +382,8 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
             {signIn.error && <p className="text-sm text-rose-600">{describeError(signIn.error)}</p>}
             {!free && session && isConnected && chainId !== undefined && (
               <p className="text-xs text-slate-400">
-                Paying from {shortAddress(address)} on {chainName(chainId)}.
+                Paying from {shortAddress(address)} on {chainName(chainId)} · balance{" "}
+                <UsdcBalance className="font-medium text-slate-600 tabular-nums" />
               </p>
             )}
           </CardBody>

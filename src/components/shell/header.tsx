@@ -80,7 +80,7 @@ export function Footer() {
       <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-6 text-xs text-slate-500 sm:px-6">
         <span>ComputeSwarm · GPU compute, paid per second used in USDC with x402</span>
         <span className="flex gap-4">
-          <a className="hover:text-slate-700" href="/api/health">
+          <a className="hover:text-slate-700" href="/status">
             Status
           </a>
         </span>

@@ -5,6 +5,7 @@ import { chainName } from "@/lib/chains";
 import { describeError } from "@/lib/errors";
 import { shortAddress } from "@/lib/format";
 import { Button, cn, Spinner, Toast, WalletIcon } from "@/components/ui";
+import { UsdcBalance } from "./balance";
 import { useSession } from "./session";
 import { useAppSettings } from "./settings";
 
@@ -134,6 +135,10 @@ export function ConnectButton() {
                 ? `Wallet: ${connectorName ?? "connected"} on ${chainName(chainId)}`
                 : "Wallet not connected"}
               {session.isAdmin && " · admin"}
+            </p>
+            <p className="mt-2 flex items-baseline justify-between gap-2 text-xs text-slate-500">
+              Balance
+              <UsdcBalance className="font-medium text-slate-900 tabular-nums" />
             </p>
           </div>
           {mismatch && (

@@ -46,7 +46,7 @@ const INITIAL: WalletSnapshot = { status: "loading", connectModalOpen: false, fr
 const WalletContext = createContext<Wallet | null>(null);
 
 export interface IslandProps {
-  demo: { privateKey: Hex; chainId: number; rpcUrl?: string } | null;
+  demo: { privateKey: Hex; chainId: number; rpcUrl?: string; seller?: { privateKey: Hex } } | null;
   initialChainId?: number;
   onSnapshot(s: WalletSnapshot): void;
   onApi(api: WalletApi): void;
@@ -86,7 +86,12 @@ export function WalletProvider({ children }: { children: React.ReactNode }) {
 
   const demo =
     settings.data?.enabled && settings.data.privateKey
-      ? { privateKey: settings.data.privateKey, chainId: settings.data.chainId, rpcUrl: settings.data.rpcUrl }
+      ? {
+          privateKey: settings.data.privateKey,
+          chainId: settings.data.chainId,
+          rpcUrl: settings.data.rpcUrl,
+          seller: settings.data.seller ? { privateKey: settings.data.seller.privateKey } : undefined,
+        }
       : null;
 
   return (

@@ -68,7 +68,7 @@ export default function WalletIsland({ demo, initialChainId, onSnapshot, onApi }
     if (demo) {
       addDemoWallet(config, demo).catch((err: unknown) => console.warn("demo wallet unavailable", err));
     }
-  }, [config, demo?.privateKey, demo?.chainId, demo?.rpcUrl]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [config, demo?.privateKey, demo?.chainId, demo?.rpcUrl, demo?.seller?.privateKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <WagmiProvider config={config}>

@@ -6,6 +6,7 @@ import { jobsRouter } from "./routers/jobs";
 import { paymentsRouter } from "./routers/payments";
 import { demoRouter } from "./routers/demo";
 import { sellerRouter } from "./routers/seller";
+import { statusRouter } from "./routers/status";
 
 export const appRouter = router({
   nodes: nodesRouter,
@@ -15,6 +16,7 @@ export const appRouter = router({
   payments: paymentsRouter,
   demo: demoRouter,
   seller: sellerRouter,
+  status: statusRouter,
 });
 
 export type AppRouter = typeof appRouter;

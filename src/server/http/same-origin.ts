@@ -1,3 +1,4 @@
+import { signInHosts } from "../public-url";
 import { AppError } from "../errors";
 
 /**
@@ -11,7 +12,7 @@ export function assertSameOrigin(headers: Headers, publicUrl: string): void {
   const ours = new URL(publicUrl).origin;
   const origin = headers.get("origin");
   if (origin !== null) {
-    if (origin === ours) return;
+    if (origin === ours || isLoopbackAlias(origin, publicUrl)) return;
     throw crossOrigin(origin === "null" ? "an opaque origin" : origin, ours);
   }
   const site = headers.get("sec-fetch-site");
@@ -24,4 +25,14 @@ function crossOrigin(from: string, ours: string) {
     `Refused a request sent from ${from}: changes are accepted only from ${ours}.`,
     "cross_origin",
   );
+}
+
+/** On a loopback PUBLIC_URL a newcomer may open either localhost or 127.0.0.1 (as sign-in accepts). */
+function isLoopbackAlias(origin: string, publicUrl: string): boolean {
+  try {
+    const o = new URL(origin);
+    return o.protocol === new URL(publicUrl).protocol && signInHosts({ PUBLIC_URL: publicUrl }).includes(o.host);
+  } catch {
+    return false;
+  }
 }

@@ -9,6 +9,7 @@
  * The relayer key is RELAYER_PRIVATE_KEY (local default: anvil account 0); the
  * facilitator is remote when FACILITATOR_URL is set, otherwise in-process.
  */
+import path from "node:path";
 import {
   createPublicClient,
   defineChain,
@@ -43,7 +44,8 @@ export interface ChainService {
   demoBuyer: KeyPair | null;
 }
 
-export type ChainEnv = Pick<Env, "CHAIN" | "RPC_URL" | "RELAYER_PRIVATE_KEY" | "FACILITATOR_URL" | "USDC_DOMAIN_NAME">;
+export type ChainEnv = Pick<Env, "CHAIN" | "RPC_URL" | "RELAYER_PRIVATE_KEY" | "FACILITATOR_URL" | "USDC_DOMAIN_NAME"> &
+  Partial<Pick<Env, "DATA_DIR">>;
 
 /** Where the embedded chain's RPC URL is published for the demo wallet (services/demo). */
 export const EMBEDDED_RPC_URL_KEY = "embeddedChain:rpcUrl";
@@ -51,8 +53,8 @@ const CHAIN_KEY = "payments:chain";
 
 // One embedded anvil per process (Next dev reloads modules; globalThis survives).
 const holder = globalThis as unknown as { __csEmbeddedAnvil?: Promise<AnvilInstance> };
-function embeddedAnvil(): Promise<AnvilInstance> {
-  holder.__csEmbeddedAnvil ??= startAnvil().catch((err) => {
+function embeddedAnvil(stateFile: string | undefined): Promise<AnvilInstance> {
+  holder.__csEmbeddedAnvil ??= startAnvil({ stateFile }).catch((err) => {
     holder.__csEmbeddedAnvil = undefined;
     throw err;
   });
@@ -94,7 +96,10 @@ export async function createChainService(env: ChainEnv): Promise<ChainService> {
   let rpcUrl = env.RPC_URL;
   let embedded = false;
   if (local && !rpcUrl) {
-    rpcUrl = (await embeddedAnvil()).rpcUrl;
+    // Kept under DATA_DIR beside the database, so old jobs' settlement hashes resolve after a
+    // restart; setupLocalChain below then finds its contracts in place and deploys nothing.
+    const persistent = env.DATA_DIR && !env.DATA_DIR.includes("://");
+    rpcUrl = (await embeddedAnvil(persistent ? path.resolve(env.DATA_DIR!, "anvil-state.json") : undefined)).rpcUrl;
     embedded = true;
   }
   if (!rpcUrl) throw new Error(`RPC_URL is required for CHAIN=${env.CHAIN}`);

@@ -11,7 +11,8 @@ export const demoRouter = router({
   /**
    * The public client settings the browser needs before it connects a wallet:
    * the marketplace's chain id, and, in the embedded default only, the demo
-   * buyer's (public, test-only) key for the "Demo wallet".
+   * buyer's (public, test-only) key for the "Demo wallet", and on a loopback
+   * PUBLIC_URL the demo node's seller key for the "Demo seller".
    */
   wallet: publicProcedure
     .output(
@@ -22,6 +23,7 @@ export const demoRouter = router({
         privateKey: hex.optional(),
         address: hex.optional(),
         rpcUrl: z.string().optional(),
+        seller: z.object({ privateKey: hex, address: hex }).optional(),
       }),
     )
     .query(({ ctx }) => demoWallet(ctx.deps)),

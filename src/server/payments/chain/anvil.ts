@@ -10,7 +10,7 @@
  * SIGINT/SIGTERM/SIGHUP.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants as fsConstants } from "node:fs";
+import { accessSync, constants as fsConstants, copyFileSync, existsSync, readFileSync, renameSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -30,6 +30,11 @@ export interface StartAnvilOptions {
   binary?: string;
   /** Milliseconds to wait for anvil to answer JSON-RPC (default 15 s). */
   timeoutMs?: number;
+  /**
+   * Keep the chain (accounts, contracts, blocks, transactions and receipts) in this file:
+   * loaded at start when it exists, written every second and on exit (anvil's `--state`).
+   */
+  stateFile?: string;
   /** Extra command line arguments, e.g. ["--block-time", "1"]. */
   extraArgs?: string[];
   /** Called with each line anvil prints (it is quiet otherwise: --silent is not used, output is captured). */
@@ -81,13 +86,15 @@ export function findAnvilBinary(): string {
 // --- child registry: kill every anvil we started when this process goes away ---
 
 const children = new Map<number, ChildProcess>();
+/** Anvils that keep state: SIGTERM lets them write it once more before they exit. */
+const stateful = new Set<number>();
 let exitHooksInstalled = false;
 
 function killAllChildren(): void {
   for (const [pid, child] of children) {
     if (child.exitCode === null && child.signalCode === null) {
       try {
-        process.kill(pid, "SIGKILL");
+        process.kill(pid, stateful.has(pid) ? "SIGTERM" : "SIGKILL");
       } catch {
         // already gone
       }
@@ -135,6 +142,35 @@ async function rpcAnswers(rpcUrl: string): Promise<boolean> {
   }
 }
 
+/**
+ * anvil refuses to start on a state file it cannot parse (e.g. cut short by a power loss
+ * mid-write). Start from the last state that loaded instead (`<file>.bak`, refreshed on
+ * every good start), or from a fresh chain, keeping the bad file aside for inspection.
+ */
+function usableStateFile(file: string, warn: (msg: string) => void): void {
+  const parses = (f: string) => {
+    try {
+      JSON.parse(readFileSync(f, "utf8"));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!existsSync(file)) return;
+  if (parses(file)) {
+    copyFileSync(file, `${file}.bak`);
+    return;
+  }
+  const aside = `${file}.unreadable-${Date.now()}`;
+  renameSync(file, aside);
+  if (existsSync(`${file}.bak`) && parses(`${file}.bak`)) {
+    copyFileSync(`${file}.bak`, file);
+    warn(`anvil: ${file} was unreadable (kept as ${aside}); starting from the previous good state`);
+  } else {
+    warn(`anvil: ${file} was unreadable (kept as ${aside}); starting a fresh chain`);
+  }
+}
+
 export async function startAnvil(options: StartAnvilOptions = {}): Promise<AnvilInstance> {
   const host = options.host ?? "127.0.0.1";
   const chainId = options.chainId ?? ANVIL_CHAIN_ID;
@@ -151,8 +187,10 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
     options.mnemonic ?? ANVIL_MNEMONIC,
     "--accounts",
     String(options.accounts ?? 10),
+    ...(options.stateFile ? ["--state", options.stateFile, "--state-interval", "1"] : []),
     ...(options.extraArgs ?? []),
   ];
+  if (options.stateFile) usableStateFile(options.stateFile, (msg) => console.warn(msg));
 
   installExitHooks();
   const child = spawn(/*turbopackIgnore: true*/ binary, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -163,9 +201,13 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
     throw new Error(`anvil: failed to start ${binary}: ${err.message}`);
   }
   children.set(pid, child);
+  if (options.stateFile) stateful.add(pid);
 
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.once("exit", () => children.delete(pid));
+  child.once("exit", () => {
+    children.delete(pid);
+    stateful.delete(pid);
+  });
 
   // anvil prints "Listening on <host>:<port>" once its RPC server is bound.
   let output = "";

@@ -15,6 +15,8 @@ import { isLoopbackPublicUrl } from "../../public-url";
 const NONCE_TTL_SECONDS = 300;
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
 export const SESSION_COOKIE = "cs_session";
+/** Redis key family of sessions (the embedded stand-in persists it across restarts). */
+export const SESSION_KEY_PREFIX = "session:";
 
 export interface Session {
   address: `0x${string}`;
@@ -70,7 +72,7 @@ export async function signIn(
     chainId: parsed.chainId,
     issuedAt: deps.clock.now().toISOString(),
   };
-  await deps.redis.cmd.set(`session:${sessionId}`, JSON.stringify(session), "EX", SESSION_TTL_SECONDS);
+  await deps.redis.cmd.set(`${SESSION_KEY_PREFIX}${sessionId}`, JSON.stringify(session), "EX", SESSION_TTL_SECONDS);
   return { sessionId, session };
 }
 
@@ -86,12 +88,12 @@ function sameOrigin(uri: string | undefined, publicUrl: URL): boolean {
 
 export async function readSession(deps: Pick<Deps, "redis">, sessionId: string | undefined): Promise<Session | null> {
   if (!sessionId || !/^[A-Za-z0-9_-]{20,100}$/.test(sessionId)) return null;
-  const raw = await deps.redis.cmd.get(`session:${sessionId}`);
+  const raw = await deps.redis.cmd.get(`${SESSION_KEY_PREFIX}${sessionId}`);
   return raw ? (JSON.parse(raw) as Session) : null;
 }
 
 export async function signOut(deps: Pick<Deps, "redis">, sessionId: string | undefined): Promise<void> {
-  if (sessionId) await deps.redis.cmd.del(`session:${sessionId}`);
+  if (sessionId) await deps.redis.cmd.del(`${SESSION_KEY_PREFIX}${sessionId}`);
 }
 
 export function isAdmin(env: Deps["env"], address: string | undefined): boolean {

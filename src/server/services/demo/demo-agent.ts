@@ -9,17 +9,18 @@ import { gpuInfoSchema, signSellerMessage, type GpuInfo, type RegisterNodeMessag
 import type { Deps } from "../../deps";
 import { registerNode } from "../nodes/register-node";
 import { ourDeployment } from "../nodes/seller-signatures";
+import { DEMO_SELLER_PRIVATE_KEY } from "./demo-wallet";
 
 /**
  * The embedded default's demo node: the real agent (agent/dist/cli.js) on this
- * machine, registered for a demo seller (anvil's standard account #2), so a
+ * machine, registered for the demo seller (anvil's standard account #2, offered
+ * in the connect dialog as "Demo seller" on a loopback PUBLIC_URL), so a
  * newcomer can run a job end to end with nothing else. Only where the chain is
  * our own embedded anvil; restarted if it exits. Jobs run in the agent's bwrap
  * sandbox (which sees /usr and the job's own dir: not DATA_DIR, not the demo
  * agent's token); without bubblewrap only while the server listens on
  * loopback, unsandboxed, and not at all when it listens beyond.
  */
-export const DEMO_SELLER_PRIVATE_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a" as const;
 export const DEMO_PRICE_PER_HOUR = "0.60";
 const run = promisify(execFile);
 

@@ -1,6 +1,7 @@
 import { privateKeyToAccount } from "viem/accounts";
 import type { Deps } from "../../deps";
 import { chainIdOf } from "../chain-id";
+import { isLoopbackPublicUrl } from "../../public-url";
 
 /**
  * The embedded default's "Demo wallet": anvil's standard account #1, funded with
@@ -13,6 +14,11 @@ import { chainIdOf } from "../chain-id";
 export const DEMO_BUYER_PRIVATE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" as const;
 
 export const DEMO_BUYER_ADDRESS = privateKeyToAccount(DEMO_BUYER_PRIVATE_KEY).address;
+
+/** The "Demo seller": anvil's standard account #2, which owns the demo node (services/demo/demo-agent). */
+export const DEMO_SELLER_PRIVATE_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a" as const;
+
+export const DEMO_SELLER_ADDRESS = privateKeyToAccount(DEMO_SELLER_PRIVATE_KEY).address;
 
 /** The embedded default's own anvil (CHAIN=local, no RPC_URL): the only place the demo identities exist. */
 export function isEmbeddedChain(env: Pick<Deps["env"], "CHAIN" | "RPC_URL">): boolean {
@@ -32,6 +38,12 @@ export interface DemoWallet {
   address?: `0x${string}`;
   /** The embedded anvil's JSON-RPC URL, when known (reads: balances). */
   rpcUrl?: string;
+  /**
+   * The demo node's seller, offered as "Demo seller" so a newcomer sees the seller
+   * dashboard with a live node: like the demo wallet's admin role, only on a marketplace
+   * served on this machine (a loopback PUBLIC_URL), never on one others can reach.
+   */
+  seller?: { privateKey: `0x${string}`; address: `0x${string}` };
 }
 
 export function demoWallet(deps: Pick<Deps, "env" | "local">): DemoWallet {
@@ -49,5 +61,8 @@ export function demoWallet(deps: Pick<Deps, "env" | "local">): DemoWallet {
     privateKey: DEMO_BUYER_PRIVATE_KEY,
     address: DEMO_BUYER_ADDRESS,
     ...(typeof rpcUrl === "string" ? { rpcUrl } : {}),
+    ...(isLoopbackPublicUrl(deps.env)
+      ? { seller: { privateKey: DEMO_SELLER_PRIVATE_KEY, address: DEMO_SELLER_ADDRESS } }
+      : {}),
   };
 }
