@@ -231,11 +231,17 @@ export const CANONICAL_ESCROW_ADDRESSES: EscrowAddresses = {
   operatorRefundCollector: AUTH_CAPTURE_DEPLOYMENT.operatorRefundCollector,
 };
 
+const isViemError = (err: unknown): err is BaseError =>
+  err instanceof Error && typeof (err as Partial<BaseError>).walk === "function";
+
 /** The custom error (or revert string) inside a viem error, if the chain reverted. */
 export function decodeRevert(err: unknown): { reason: string; args: readonly unknown[] } | null {
-  if (!(err instanceof BaseError)) return null;
-  const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError);
-  if (!(reverted instanceof ContractFunctionRevertedError)) return null;
+  // By name, not instanceof: in the production bundle the error may come from another copy of viem's classes.
+  if (!isViemError(err)) return null;
+  const reverted = err.walk((e) => (e as Error | null)?.name === "ContractFunctionRevertedError") as
+    | ContractFunctionRevertedError
+    | null;
+  if (!reverted) return null;
   if (reverted.data) {
     const name = reverted.data.errorName;
     const args = reverted.data.args ?? [];
