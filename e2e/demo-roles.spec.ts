@@ -29,6 +29,7 @@ test("demo: the demo seller sees the live demo node; the demo wallet buys and ad
   // The demo agent self-tests its sandbox before its first heartbeat.
   await expect(row.getByTestId("node-status")).toHaveText(/Available|Busy/, { timeout: 90_000 });
   await expect(row.getByTestId("node-price")).toHaveText("$0.60/h");
+  await expect(row).toContainText("Demo node (this machine)"); // its seller-set name, not "CPU"
   await shoot(page, "demo-seller");
 
   // The account menu: who, which wallet, and the USDC balance.

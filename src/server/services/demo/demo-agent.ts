@@ -81,6 +81,9 @@ async function detectGpus(cli: string): Promise<GpuInfo> {
   }
 }
 
+/** What buyers see the demo node called (a seller-set name, like any node's). */
+export const DEMO_NODE_NAME = "Demo node (this machine)";
+
 /** The demo node's agent config (node id, token), registering the node on first start. */
 async function ensureRegistered(deps: Deps, cli: string, configFile: string, marketplace: string) {
   if (existsSync(configFile)) {
@@ -94,6 +97,7 @@ async function ensureRegistered(deps: Deps, cli: string, configFile: string, mar
     gpuInfo: await detectGpus(cli),
     pricePerHour: DEMO_PRICE_PER_HOUR,
     endpoint: "",
+    name: DEMO_NODE_NAME,
     nonce: randomBytes(16).toString("hex"),
     expiry: Math.floor(deps.clock.now().getTime() / 1000) + 300,
   };
