@@ -10,6 +10,7 @@ const config = [
       "node_modules/**",
       "src/generated/**",
       "agent/dist/**",
+      "dist/**",
       ".data/**",
       "src/server/payments/chain/artifacts.ts",
       "next-env.d.ts",
