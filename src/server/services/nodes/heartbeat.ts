@@ -4,7 +4,10 @@ import { invalidateNodeLists } from "./list-cache";
 import type { AgentIdentity } from "./agent-auth";
 
 const BUFFER = "heartbeatBuffer";
-const STATUS_CACHE_SECONDS = 30;
+// The stored status (available/busy/paused/suspended) as heartbeats report it. Deleted on every
+// change (node-changes.ts, and a job starting or ending: transition.ts), so the TTL is only a backstop
+// and a beat reads PostgreSQL about once in STATUS_CACHE_SECONDS per node.
+const STATUS_CACHE_SECONDS = 300;
 const statusKey = (id: string) => `node:${id}:status`;
 
 function buffer(deps: Pick<Deps, "local">): Map<string, number> {

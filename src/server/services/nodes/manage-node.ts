@@ -11,10 +11,10 @@ import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { consumeNonce, verifySellerSignature } from "./seller-signatures";
 import { invalidateNodeLists } from "./list-cache";
-import { forgetNodeStatus } from "./heartbeat";
+import { announceNodeChange } from "./node-changes";
 import type { Prisma } from "@/generated/prisma/client";
 
-type ManageDeps = Pick<Deps, "env" | "clock" | "prisma" | "redis">;
+type ManageDeps = Pick<Deps, "env" | "clock" | "prisma" | "redis" | "log">;
 
 export const signedUpdateSchema = z.object({
   message: z.object({
@@ -93,7 +93,7 @@ export async function setNodePaused(deps: ManageDeps, { message, signature }: z.
       data: { status: message.paused ? "paused" : running > 0 ? "busy" : "available" },
     });
   });
-  await Promise.all([invalidateNodeLists(deps), forgetNodeStatus(deps, message.nodeId)]);
+  await announceNodeChange(deps, message.nodeId);
   return { nodeId: message.nodeId, paused: message.paused };
 }
 
@@ -123,6 +123,6 @@ export async function setNodeSuspended(
       },
     });
   });
-  await Promise.all([invalidateNodeLists(deps), forgetNodeStatus(deps, input.nodeId)]);
+  await announceNodeChange(deps, input.nodeId);
   return { nodeId: input.nodeId, suspended: input.suspended };
 }
