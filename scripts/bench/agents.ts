@@ -6,7 +6,7 @@
  *   BENCH_AGENTS (default 2000), BENCH_AGENTS_SECONDS (default 60);
  *   the full target: BENCH_AGENTS=10000 BENCH_AGENTS_SECONDS=600 npm run bench -- agents
  */
-import type { BenchApp } from "./app";
+import { BENCH_METRICS_TOKEN, type BenchApp } from "./app";
 import { buyerClient, registerFreeNode } from "./jobs";
 import { percentiles } from "./report";
 
@@ -17,7 +17,8 @@ const LOG_MS = 500;
 const CLAIM_WAIT_SECONDS = 25;
 
 async function eventLoopLagP99(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/api/metrics`)).text();
+  const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
+  const text = await res.text();
   return Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(text)?.[1] ?? NaN) * 1000;
 }
 
@@ -40,16 +41,14 @@ export async function benchAgents(app: BenchApp) {
   const buyer = await buyerClient(app.url);
   for (let i = 0; i < nodes.length; i += 25)
     await Promise.all(
-      nodes
-        .slice(i, i + 25)
-        .map((n) =>
-          buyer.jobs.submit.mutate({
-            nodeId: n.nodeId,
-            jobType: "shell",
-            script: "sleep 3600",
-            maxDurationSeconds: 3600,
-          }),
-        ),
+      nodes.slice(i, i + 25).map((n) =>
+        buyer.jobs.submit.mutate({
+          nodeId: n.nodeId,
+          jobType: "shell",
+          script: "sleep 3600",
+          maxDurationSeconds: 3600,
+        }),
+      ),
     );
   const jobs: string[] = [];
   for (let i = 0; i < nodes.length; i += 100) {

@@ -21,6 +21,8 @@ export interface BenchApp {
   stop(): Promise<void>;
 }
 
+export const BENCH_METRICS_TOKEN = "bench-metrics-token-0123456789";
+
 /** Ports 3300–3399 (this machine's convention for things we start); the reference server takes 3399. */
 let nextPort = 3300 + Math.floor(Math.random() * 80);
 
@@ -37,6 +39,8 @@ export async function startBenchApp(
     DATA_DIR: dataDir,
     LOG_LEVEL: "warn",
     RATE_LIMIT_ENABLED: "false",
+    // The bench reads the app's own metrics (event-loop lag); production serves them only with a token.
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...extraEnv,
   };

@@ -62,5 +62,5 @@ export async function runScenario(baseUrl: string, s: Scenario) {
         errors ? `, ${errors} errors/non-2xx` : ""
       }${s.target ? `   (target ${s.target})` : ""}`,
     );
-  return { ...p, rps: result.requests.average, errors };
+  return { ...p, rps: result.requests.average, errors, latencies, seconds: result.duration };
 }

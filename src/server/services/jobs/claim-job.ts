@@ -110,7 +110,8 @@ export async function claimJob(
     const seen = hint(deps, agent.nodeId);
     if (look || seen > 0) {
       const job = await tryClaim(deps, agent, input.jobTypes, input.bootId);
-      clear(deps, agent.nodeId, seen);
+      // After a take the hint stays: the node may have more queued; the next claim looks and clears it.
+      if (!job) clear(deps, agent.nodeId, seen);
       if (job) {
         await announceJob(deps, job);
         return {

@@ -93,7 +93,7 @@ export function hint(deps: SignalDeps, nodeId: string): number {
   return signalOf(deps).hints.get(nodeId) ?? 0;
 }
 
-/** A claim looked (and took a job or found none): forget the hint, unless another signal came since `seen`. */
+/** A claim looked and found nothing: forget the hint, unless another signal came since `seen`. */
 export function clear(deps: SignalDeps, nodeId: string, seen: number): void {
   const sig = signalOf(deps);
   if ((sig.hints.get(nodeId) ?? 0) === seen) sig.hints.delete(nodeId);
