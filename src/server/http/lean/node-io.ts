@@ -70,7 +70,7 @@ export function plainRequestOf(req: IncomingMessage, res: ServerResponse): Plain
 
 export function writePlain(res: ServerResponse, a: PlainResponse, extra: Record<string, string>): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(a.status, { ...extra, ...a.headers });
+  res.writeHead(a.status, { ...extra, ...a.headers, "content-length": String(Buffer.byteLength(a.body)) });
   res.end(a.body);
 }
 
