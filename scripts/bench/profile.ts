@@ -6,7 +6,7 @@
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { startBenchApp } from "./app";
-import { heartbeatScenario } from "./heartbeat";
+import { BENCH_SECONDS, heartbeatScenario } from "./heartbeat";
 import { registerNodes } from "./registry";
 import { runScenario } from "./report";
 
@@ -32,13 +32,20 @@ export async function profileHeartbeat() {
     nodes: ProfileNode[];
     samples: number[];
     timeDeltas: number[];
+    startTime: number;
+    endTime: number;
   };
+  // Only the heartbeat phase: the last BENCH_SECONDS of the profile (start-up and registrations left out).
+  const from = profile.endTime - (BENCH_SECONDS + 1) * 1e6;
+  let at = profile.startTime;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
     const n = byId.get(id)!;
     const dt = profile.timeDeltas[i] ?? 0;
+    at += dt;
+    if (at < from) return;
     total += dt;
     const f = n.callFrame;
     const where = f.url

@@ -4,7 +4,7 @@
  * reference measured in the same run where one exists. Set DATABASE_URL and
  * REDIS_URL to measure on real PostgreSQL and Redis (a fresh database is made
  * and dropped); otherwise the embedded defaults are measured.
- *   npm run bench [-- heartbeat|registry|jobs|agents|scale|profile]   (default: all but profile)
+ *   npm run bench [-- heartbeat|registry|jobs|agents|scale|profile]   (default: all but profile; cases may be joined: jobs,agents)
  *   BENCH_SECONDS=10 per case; BENCH_AGENTS / BENCH_AGENTS_SECONDS for `agents` (scripts/bench/agents.ts)
  *   SOAK_SECONDS=1800 npm run bench -- soak    (memory of the app and 3 real agents, slopes printed)
  */
@@ -30,7 +30,7 @@ async function main() {
   console.log(
     `ComputeSwarm bench on ${process.env.DATABASE_URL ? "PostgreSQL + Redis" : "embedded defaults"}, app pid ${app.pid}`,
   );
-  const wants = (name: string) => which === "all" || which === name;
+  const wants = (name: string) => which === "all" || which.split(",").includes(name);
   try {
     const registered = await registerNodes(app.url, NODES);
     if (wants("heartbeat")) await benchHeartbeatVsReference(app, registered.tokens, registered.nodeIds);
