@@ -11,6 +11,7 @@ const config = [
       "src/generated/**",
       "agent/dist/**",
       "packages/*/dist/**",
+      "dist/**",
       ".data/**",
       "src/server/payments/chain/artifacts.ts",
       "next-env.d.ts",

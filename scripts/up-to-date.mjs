@@ -20,7 +20,15 @@ const INSTALL_INPUTS = ["package.json", "package-lock.json", "packages/protocol/
 const INSTALL_STAMP = at("node_modules", ".computeswarm-install");
 
 // What `npm run build` reads: the app and agent sources, schema, configs. Tests are not built.
-const BUILD_DIRS = ["src", "packages/protocol/src", "agent/src", "agent/scripts", "prisma", "public"];
+const BUILD_DIRS = [
+  "src",
+  "packages/protocol/src",
+  "agent/src",
+  "agent/scripts",
+  "prisma",
+  "public",
+  "scripts/build-lean.mjs",
+];
 const BUILD_FILES = [
   ...INSTALL_INPUTS,
   "next.config.mjs",
@@ -32,7 +40,7 @@ const BUILD_FILES = [
 ];
 const BUILD_SKIP = new Set([at("src", "generated")]);
 const BUILD_STAMP = at(".next", ".computeswarm-build");
-const BUILD_OUTPUTS = [at(".next", "BUILD_ID"), at("agent", "dist", "cli.js")];
+const BUILD_OUTPUTS = [at(".next", "BUILD_ID"), at("agent", "dist", "cli.js"), at("dist", "lean-server.mjs")];
 
 function filesUnder(dir) {
   if (BUILD_SKIP.has(dir) || !existsSync(dir)) return [];

@@ -14,13 +14,23 @@ import Redis from "ioredis";
 export interface BenchApp {
   url: string;
   pid: number;
+  /** DATABASE_URL / REDIS_KEY_PREFIX this app runs on: a second instance can share them. */
+  env: NodeJS.ProcessEnv;
   log(): string;
   rssMiB(): Promise<number>;
   stop(): Promise<void>;
 }
 
-export async function startBenchApp(extraEnv: Record<string, string> = {}): Promise<BenchApp> {
-  const port = 4100 + Math.floor(Math.random() * 800);
+export const BENCH_METRICS_TOKEN = "bench-metrics-token-0123456789";
+
+/** Ports 3300–3399 (this machine's convention for things we start); the reference server takes 3399. */
+let nextPort = 3300 + Math.floor(Math.random() * 80);
+
+export async function startBenchApp(
+  extraEnv: Record<string, string> = {},
+  opts: { shareDatabaseOf?: BenchApp; nodeArgs?: string[] } = {},
+): Promise<BenchApp> {
+  const port = nextPort++;
   const dataDir = await mkdtemp(path.join(tmpdir(), "cs-bench-"));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -29,11 +39,17 @@ export async function startBenchApp(extraEnv: Record<string, string> = {}): Prom
     DATA_DIR: dataDir,
     LOG_LEVEL: "warn",
     RATE_LIMIT_ENABLED: "false",
+    // The bench reads the app's own metrics (event-loop lag); production serves them only with a token.
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...extraEnv,
   };
   let dropDb: (() => Promise<void>) | undefined;
-  if (process.env.DATABASE_URL) {
+  if (opts.shareDatabaseOf) {
+    // A second instance on the same PostgreSQL and Redis (scale-out): the first one drops them.
+    env.DATABASE_URL = opts.shareDatabaseOf.env.DATABASE_URL;
+    env.REDIS_KEY_PREFIX = opts.shareDatabaseOf.env.REDIS_KEY_PREFIX;
+  } else if (process.env.DATABASE_URL) {
     const name = `cs_bench_${randomBytes(4).toString("hex")}`;
     const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await admin.connect();
@@ -49,7 +65,11 @@ export async function startBenchApp(extraEnv: Record<string, string> = {}): Prom
       if (process.env.REDIS_URL) await deleteRedisKeys(process.env.REDIS_URL, `${name}:`);
     };
   }
-  const child = spawn("node", ["server.mjs"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn("node", [...(opts.nodeArgs ?? []), "server.mjs"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let log = "";
   child.stdout?.on("data", (d) => (log += d));
   child.stderr?.on("data", (d) => (log += d));
@@ -58,6 +78,7 @@ export async function startBenchApp(extraEnv: Record<string, string> = {}): Prom
   return {
     url,
     pid: child.pid!,
+    env,
     log: () => log,
     async rssMiB() {
       const status = await readFile(`/proc/${child.pid}/status`, "utf8");
@@ -67,7 +88,11 @@ export async function startBenchApp(extraEnv: Record<string, string> = {}): Prom
       try {
         process.kill(-child.pid!, "SIGTERM");
       } catch {}
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise<void>((r) => {
+        if (child.exitCode !== null) return r();
+        child.once("exit", () => r());
+        setTimeout(r, 5000);
+      });
       await dropDb?.();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -17,6 +17,8 @@ export interface Scenario {
   durationSeconds?: number;
   amount?: number;
   connections?: number;
+  /** Measure without printing (a warm-up). */
+  quiet?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function runScenario(baseUrl: string, s: Scenario) {
     url: baseUrl,
     connections: s.connections ?? 10,
     pipelining: 1,
-    ...(s.amount ? { amount: s.amount } : { duration: s.durationSeconds ?? 6 }),
+    ...(s.amount ? { amount: s.amount } : { duration: s.durationSeconds ?? Number(process.env.BENCH_SECONDS ?? 10) }),
     requests: [
       {
         method: s.method ?? "POST",
@@ -52,12 +54,13 @@ export async function runScenario(baseUrl: string, s: Scenario) {
   });
   const p = percentiles(latencies);
   const errors = result.errors + result.non2xx;
-  console.log(
-    `${s.name.padEnd(30)} p50 ${p.p50.toFixed(2).padStart(7)} ms   p95 ${p.p95.toFixed(2).padStart(7)} ms   p99 ${p.p99
-      .toFixed(2)
-      .padStart(7)} ms   ${result.requests.average.toFixed(0).padStart(6)} req/s   ${p.n} requests${
-      errors ? `, ${errors} errors/non-2xx` : ""
-    }${s.target ? `   (target ${s.target})` : ""}`,
-  );
-  return { ...p, rps: result.requests.average, errors };
+  if (!s.quiet)
+    console.log(
+      `${s.name.padEnd(30)} p50 ${p.p50.toFixed(2).padStart(7)} ms   p95 ${p.p95.toFixed(2).padStart(7)} ms   p99 ${p.p99
+        .toFixed(2)
+        .padStart(7)} ms   ${result.requests.average.toFixed(0).padStart(6)} req/s   ${p.n} requests${
+        errors ? `, ${errors} errors/non-2xx` : ""
+      }${s.target ? `   (target ${s.target})` : ""}`,
+    );
+  return { ...p, rps: result.requests.average, errors, latencies, seconds: result.duration };
 }

@@ -1,31 +1,51 @@
 /**
  * npm run bench — starts the production build (run `npm run build` first) and
- * prints latency percentiles and throughput on loopback. Set DATABASE_URL and
+ * prints latency percentiles and throughput on loopback, each beside a
+ * reference measured in the same run where one exists. Set DATABASE_URL and
  * REDIS_URL to measure on real PostgreSQL and Redis (a fresh database is made
  * and dropped); otherwise the embedded defaults are measured.
- *   npm run bench [-- registry|jobs]
+ *   npm run bench [-- heartbeat|registry|jobs|agents|scale|profile]   (default: all but profile; cases may be joined: jobs,agents)
+ *   BENCH_SECONDS=10 per case; BENCH_AGENTS / BENCH_AGENTS_SECONDS for `agents` (scripts/bench/agents.ts)
  *   SOAK_SECONDS=1800 npm run bench -- soak    (memory of the app and 3 real agents, slopes printed)
  */
 import { startBenchApp } from "./app";
-import { benchRegistry } from "./registry";
+import { benchRegistry, registerNodes } from "./registry";
+import { benchHeartbeatVsReference } from "./heartbeat";
 
 const which = process.argv[2] ?? "all";
+const NODES = 1000;
 
 async function main() {
-  // The soak runs alone: its own app, real agents, SOAK_SECONDS long (scripts/bench/soak.ts).
+  // The soak and the profile run alone, each with its own app.
   if (which === "soak") {
     await import("./soak");
+    return;
+  }
+  if (which === "profile") {
+    const { profileHeartbeat } = await import("./profile");
+    await profileHeartbeat();
     return;
   }
   const app = await startBenchApp();
   console.log(
     `ComputeSwarm bench on ${process.env.DATABASE_URL ? "PostgreSQL + Redis" : "embedded defaults"}, app pid ${app.pid}`,
   );
+  const wants = (name: string) => which === "all" || which.split(",").includes(name);
   try {
-    if (which === "all" || which === "registry") await benchRegistry(app.url);
-    if (which === "all" || which === "jobs") {
+    const registered = await registerNodes(app.url, NODES);
+    if (wants("heartbeat")) await benchHeartbeatVsReference(app, registered.tokens, registered.nodeIds);
+    if (wants("registry")) await benchRegistry(app.url, NODES, registered);
+    if (wants("scale")) {
+      const { benchScaleOut } = await import("./scale");
+      await benchScaleOut(app, registered.tokens);
+    }
+    if (wants("jobs")) {
       const { benchJobs } = await import("./jobs");
       await benchJobs(app.url);
+    }
+    if (wants("agents")) {
+      const { benchAgents } = await import("./agents");
+      await benchAgents(app);
     }
     console.log(`\napp RSS at the end: ${(await app.rssMiB()).toFixed(0)} MiB`);
   } catch (err) {

@@ -10,7 +10,16 @@ import { startDemoAgent } from "./services/demo/demo-agent";
  * start the background loops. Failing configuration stops the process here
  * with a message naming the variable.
  */
+const booted = globalThis as unknown as { __csBooted?: boolean };
+
+/**
+ * Once per process, whoever asks first: server.mjs (before Next prepares) or
+ * Next's instrumentation hook (`next dev`, the standalone server). Both load
+ * their own copy of this module, hence the flag on globalThis.
+ */
 export async function boot(): Promise<void> {
+  if (booted.__csBooted) return;
+  booted.__csBooted = true;
   let deps;
   try {
     deps = await getDeps();

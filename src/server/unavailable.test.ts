@@ -98,6 +98,12 @@ describe.skipIf(!process.env.DATABASE_URL)("a PostgreSQL outage", () => {
     );
     server = await startTestServer(deps);
     node = await register(server.url);
+    // Online before the probes: otherwise the probe's submission races the probe claim's own beat (412 offline).
+    await fetch(`${server.url}/api/agent/v2/heartbeat`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${node.agentToken}` },
+      body: "{}",
+    });
   });
   afterAll(async () => {
     await proxy?.up();

@@ -10,13 +10,14 @@ import { AppError } from "./errors";
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH"]);
-// Prisma: can't reach / timed out / closed / pool timeout / no transaction within its wait.
+// Prisma: can't reach / timed out / closed / pool timeout / no transaction within its wait (every
+// pooled connection busy: also matched by message below, as some adapter paths drop the code).
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
 // PostgreSQL SQLSTATE: statement timeout, admin shutdown, crash shutdown, cannot connect now, too many connections.
 const POSTGRES_CODES = new Set(["57014", "57P01", "57P02", "57P03", "53300"]);
 const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
 const MESSAGES =
-  /timeout exceeded when trying to connect|Query read timeout|Connection terminated|Client has encountered a connection error|Can't reach database server|canceling statement due to statement timeout|Connection is closed|Stream isn't writeable|Reached the max retries per request limit/i;
+  /timeout exceeded when trying to connect|Query read timeout|Connection terminated|Client has encountered a connection error|Can't reach database server|canceling statement due to statement timeout|Connection is closed|Stream isn't writeable|Reached the max retries per request limit|Unable to start a transaction in the given time/i;
 
 function isUnavailableCause(e: Record<string, unknown>): boolean {
   const code = typeof e.code === "string" ? e.code : undefined;

@@ -2,11 +2,15 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { setDepsForTesting, withDepsForTesting, type Deps } from "../server/deps";
+import { createLeanHandler, headerObject } from "../server/http/lean/handler";
+import { securityHeaders } from "../../next.config.mjs";
 
 /**
- * Serves the app's route handlers (the same functions Next.js calls) over real
- * HTTP on 127.0.0.1, against the test's own Deps. The client address comes
- * from the socket, as in server.mjs.
+ * Serves the app over real HTTP on 127.0.0.1, against the test's own Deps, as
+ * server.mjs does: the lean layer (agent protocol, x402 door, tRPC) first, then
+ * the route handlers Next.js would call (health, metrics, the agent download).
+ * The client address comes from the socket, as in server.mjs. `{ next: true }`
+ * sends the lean paths through Next's route handlers instead (`next dev`).
  */
 type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, unknown>> }) => Promise<Response>;
 
@@ -68,11 +72,15 @@ function toRequest(req: IncomingMessage, base: string): Request {
 /** `port`: listen there (a drill bringing "the marketplace" back where its agents look for it); default a free one. */
 export async function startTestServer(
   deps: Deps,
-  opts: { port?: number } = {},
+  opts: { port?: number; next?: boolean } = {},
 ): Promise<{ url: string; port: number; close(): Promise<void> }> {
   setDepsForTesting(deps);
   let base = "";
+  const lean = opts.next ? () => false : createLeanHandler({ headers: headerObject(securityHeaders) });
   const server: Server = createServer(async (req, res) => {
+    req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "unknown";
+    delete req.headers["x-real-ip"];
+    if (lean(req, res)) return;
     try {
       const url = new URL(req.url ?? "/", base);
       const match = await route(url.pathname);

@@ -17,7 +17,7 @@ import {
   type registerRequestSchema,
 } from "@computeswarm/protocol";
 import { AGENT_VERSION } from "../version";
-import { MarketplaceHttpError, MarketplaceProtocolError, MarketplaceUnreachableError } from "./errors";
+import { MarketplaceHttpError, MarketplaceProtocolError, MarketplaceUnreachableError, parseRetryAfter } from "./errors";
 
 export interface MarketplaceClientOptions {
   baseUrl: string;
@@ -110,9 +110,11 @@ export class MarketplaceClient {
       json = undefined;
     }
     if (!res.ok) {
+      const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
       const parsed = errorResponseSchema.safeParse(json);
-      if (parsed.success) throw new MarketplaceHttpError(res.status, parsed.data.error.code, parsed.data.error.message);
-      throw new MarketplaceHttpError(res.status, "http_error", text.slice(0, 200) || res.statusText);
+      if (parsed.success)
+        throw new MarketplaceHttpError(res.status, parsed.data.error.code, parsed.data.error.message, retryAfterMs);
+      throw new MarketplaceHttpError(res.status, "http_error", text.slice(0, 200) || res.statusText, retryAfterMs);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {

@@ -4,10 +4,29 @@ export class MarketplaceHttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** From `Retry-After` (503: storage busy or down; 429: rate limited): wait at least this long. */
+    readonly retryAfterMs?: number,
   ) {
     super(`marketplace answered ${status} ${code}: ${message}`);
     this.name = "MarketplaceHttpError";
   }
+}
+
+/** `Retry-After` in seconds (the only form the marketplace sends), capped at 5 minutes. */
+export function parseRetryAfter(header: string | null): number | undefined {
+  const seconds = Number(header ?? "");
+  return header && Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 300) * 1000 : undefined;
+}
+
+/**
+ * How long to wait before retrying after `err`: the backoff, but never less
+ * than the server's Retry-After (a 503 under load means "not now"), spread by
+ * up to half again so agents told the same thing do not return together.
+ */
+export function retryDelayMs(err: unknown, backoffMs: number, random: () => number = Math.random): number {
+  const after = err instanceof MarketplaceHttpError ? err.retryAfterMs : undefined;
+  if (after === undefined) return backoffMs;
+  return Math.max(backoffMs, Math.round(after * (1 + random() / 2)));
 }
 
 /** No answer at all: connection refused, DNS, timeout, reset. */

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Executor } from "../executor/types";
 import type { MarketplaceClient } from "../marketplace/client";
-import { MarketplaceHttpError } from "../marketplace/errors";
+import { MarketplaceHttpError, retryDelayMs } from "../marketplace/errors";
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffOptions } from "../util/backoff";
 import { errorMessage, type Logger } from "../util/logger";
 import { sleep } from "../util/sleep";
@@ -152,7 +152,8 @@ export class Agent {
         failures = 0;
       } catch (err) {
         if (this.draining.signal.aborted) break;
-        const retryInMs = backoffDelayMs(failures++, this.o.backoff ?? DEFAULT_BACKOFF);
+        // A 503 (the marketplace's storage busy or down) says how long to stay away.
+        const retryInMs = retryDelayMs(err, backoffDelayMs(failures++, this.o.backoff ?? DEFAULT_BACKOFF));
         logger.warn("claim failed; retrying", { error: errorMessage(err), failures, retryInMs });
         await sleep(retryInMs, this.draining.signal);
         continue;

@@ -1,4 +1,4 @@
-import { isPermanentError } from "../marketplace/errors";
+import { isPermanentError, retryDelayMs } from "../marketplace/errors";
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffOptions } from "../util/backoff";
 import { errorMessage, type Logger } from "../util/logger";
 import { sleep } from "../util/sleep";
@@ -30,7 +30,7 @@ export async function reportUntilAcknowledged(
         });
         return "rejected";
       }
-      const retryInMs = backoffDelayMs(attempt, opts.backoff ?? DEFAULT_BACKOFF);
+      const retryInMs = retryDelayMs(err, backoffDelayMs(attempt, opts.backoff ?? DEFAULT_BACKOFF));
       opts.logger.warn("job report failed; retrying", {
         jobId: opts.jobId,
         kind: opts.kind,

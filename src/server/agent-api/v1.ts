@@ -1,4 +1,5 @@
 import { z } from "zod";
+import FindMyWay from "find-my-way";
 import {
   AGENT_PROTOCOL_VERSION,
   appendLogRequestSchema,
@@ -10,7 +11,8 @@ import {
   registerRequestSchema,
 } from "@computeswarm/protocol";
 import { redeemPairingCode } from "../services/nodes/pairing";
-import { jsonRoute, type JsonRouteContext } from "../http/json-route";
+import { jsonRoute, type JsonRoute, type JsonRouteContext } from "../http/json-route";
+import type { PlainRequest, PlainResponse } from "../http/plain";
 import { registerNode } from "../services/nodes/register-node";
 import { authenticateAgent } from "../services/nodes/agent-auth";
 import { recordHeartbeat } from "../services/nodes/heartbeat";
@@ -24,8 +26,6 @@ import { AppError } from "../errors";
  * agents, calling the same services as the tRPC `agent` router. Version 2 at
  * /api/agent/v2; version 1 beside it for agents registered before.
  */
-type Handler = (req: Request, params: Record<string, string>) => Promise<Response>;
-
 const agentOf = (ctx: JsonRouteContext) => authenticateAgent(ctx.deps, ctx.req.headers.get("authorization"));
 const jobIdOf = (ctx: JsonRouteContext) =>
   z.string().uuid("the job id in the path is not a UUID").parse(ctx.params.jobId);
@@ -109,32 +109,44 @@ const fail = jsonRoute({
   handler: async (ctx, input) => failJob(ctx.deps, await agentOf(ctx), jobIdOf(ctx), input),
 });
 
-const routes: Record<string, Record<string, Handler>> = {
-  info: { GET: info },
-  register: { POST: register },
-  pair: { POST: pair },
-  heartbeat: { POST: heartbeat },
-  claim: { POST: claim },
-  "jobs/:jobId/logs": { POST: logs },
-  "jobs/:jobId/complete": { POST: complete },
-  "jobs/:jobId/fail": { POST: fail },
-};
-
-function match(path: string[]): { key: string; params: Record<string, string> } | null {
-  if (path.length === 3 && path[0] === "jobs") return { key: `jobs/:jobId/${path[2]}`, params: { jobId: path[1]! } };
-  return { key: path.join("/"), params: {} };
-}
+type Method = "GET" | "POST";
+const routes: [Method, string, JsonRoute][] = [
+  ["GET", "/info", info],
+  ["POST", "/register", register],
+  ["POST", "/pair", pair],
+  ["POST", "/heartbeat", heartbeat],
+  ["POST", "/claim", claim],
+  ["POST", "/jobs/:jobId/logs", logs],
+  ["POST", "/jobs/:jobId/complete", complete],
+  ["POST", "/jobs/:jobId/fail", fail],
+];
 
 /** Protocol 1 differs only in registration: its agents keep heartbeating, claiming and reporting. */
-const routesV1: Record<string, Record<string, Handler>> = { ...routes, register: { POST: registerV1 } };
+function routerFor(version: 1 | 2) {
+  const router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false });
+  const noop = () => {};
+  for (const [method, path, route] of routes) {
+    router.on(method, path, noop, version === 1 && path === "/register" ? registerV1 : route);
+  }
+  return router;
+}
+const routers = { 1: routerFor(1), 2: routerFor(2) };
 
-/** Dispatches /api/agent/v{1,2}/<path> to its handler. */
-export async function dispatchAgent(req: Request, version: 1 | 2, path: string[]): Promise<Response> {
-  const m = match(path);
-  const methods = m ? (version === 1 ? routesV1 : routes)[m.key] : undefined;
-  const handler = methods?.[req.method];
-  if (handler && m) return handler(req, m.params);
-  const status = methods ? 405 : 404;
-  const message = `No ${req.method} /api/agent/v${version}/${path.join("/")} in agent protocol v${version}.`;
-  return Response.json({ error: { code: status === 405 ? "METHOD_NOT_ALLOWED" : "NOT_FOUND", message } }, { status });
+/**
+ * Dispatches /api/agent/v{1,2}/<path> to its handler; `path` is what follows
+ * the version, with a leading slash and no query.
+ */
+export async function dispatchAgent(req: PlainRequest, version: 1 | 2, path: string): Promise<PlainResponse> {
+  const router = routers[version];
+  const method = req.method === "GET" || req.method === "POST" ? req.method : undefined;
+  const found = method ? router.find(method, path) : null;
+  if (found) return (found.store as JsonRoute)(req, found.params as Record<string, string>);
+  const known = router.find("GET", path) ?? router.find("POST", path);
+  const status = known ? 405 : 404;
+  const message = `No ${req.method} /api/agent/v${version}${path} in agent protocol v${version}.`;
+  return {
+    status,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ error: { code: status === 405 ? "METHOD_NOT_ALLOWED" : "NOT_FOUND", message } }),
+  };
 }

@@ -123,24 +123,35 @@ export function toTRPCError(err: unknown, requestId = "unknown"): TRPCError {
   return new TRPCError({ code: pub.code, message: pub.message, cause: err instanceof Error ? err : undefined });
 }
 
+/** A plain HTTP answer, whichever server writes it (Next's route handlers or the lean layer, http/lean). */
+export interface PlainResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /** The plain HTTP routes' error body: { error: { code, reason, message, details, requestId } }. */
-export function errorResponse(err: unknown, requestId: string, log?: Logger, path = "http"): Response {
+export function errorAnswer(err: unknown, requestId: string, log?: Logger, path = "http"): PlainResponse {
   const pub = toPublicError(err, requestId);
   if (pub.internal) logInternal(log, err, requestId, path);
-  const headers = new Headers({ "content-type": "application/json", "x-request-id": requestId });
+  const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": requestId };
   const retry = pub.details?.retryAfterSeconds;
-  if (retry) headers.set("Retry-After", String(retry));
-  return new Response(
-    JSON.stringify({
-      error: {
-        code: pub.code,
-        reason: pub.reason,
-        message: pub.message,
-        details: pub.details,
-        ...(pub.issues ? { issues: pub.issues } : {}),
-        requestId,
-      },
-    }),
-    { status: pub.status, headers },
-  );
+  if (retry) headers["retry-after"] = String(retry);
+  const body = JSON.stringify({
+    error: {
+      code: pub.code,
+      reason: pub.reason,
+      message: pub.message,
+      details: pub.details,
+      ...(pub.issues ? { issues: pub.issues } : {}),
+      requestId,
+    },
+  });
+  return { status: pub.status, headers, body };
+}
+
+/** The same answer as a fetch Response. */
+export function errorResponse(err: unknown, requestId: string, log?: Logger, path = "http"): Response {
+  const a = errorAnswer(err, requestId, log, path);
+  return new Response(a.body, { status: a.status, headers: a.headers });
 }

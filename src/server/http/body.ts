@@ -33,15 +33,15 @@ export async function readBodyLimited(req: Request, maxBytes = MAX_BODY_BYTES): 
   return out;
 }
 
-function tooLarge(maxBytes: number) {
+export function tooLarge(maxBytes: number) {
   return new AppError("PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBytes} bytes.`, "body_too_large");
 }
 
-export async function readJsonLimited(req: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
-  const bytes = await readBodyLimited(req, maxBytes);
+/** A request body as JSON: empty is `{}`, anything unparsable a 400. */
+export function parseJsonBody(bytes: Uint8Array): unknown {
   if (bytes.byteLength === 0) return {};
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
   } catch {
     throw new AppError("BAD_REQUEST", "The request body is not valid JSON.", "bad_json");
   }

@@ -1,5 +1,6 @@
 import { signInHosts } from "../public-url";
 import { AppError } from "../errors";
+import type { HeaderReader } from "./plain";
 
 /**
  * CSRF defence for cookie-authenticated state changes: a browser names the
@@ -8,7 +9,7 @@ import { AppError } from "../errors";
  * type (a multipart/form-data form needs no CORS preflight). Clients that are
  * not browsers send neither header and hold no cookie worth forging.
  */
-export function assertSameOrigin(headers: Headers, publicUrl: string): void {
+export function assertSameOrigin(headers: HeaderReader, publicUrl: string): void {
   const ours = new URL(publicUrl).origin;
   const origin = headers.get("origin");
   if (origin !== null) {

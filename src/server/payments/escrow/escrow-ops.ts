@@ -238,9 +238,9 @@ const isViemError = (err: unknown): err is BaseError =>
 export function decodeRevert(err: unknown): { reason: string; args: readonly unknown[] } | null {
   // By name, not instanceof: in the production bundle the error may come from another copy of viem's classes.
   if (!isViemError(err)) return null;
-  const reverted = err.walk((e) => (e as Error | null)?.name === "ContractFunctionRevertedError") as
-    | ContractFunctionRevertedError
-    | null;
+  const reverted = err.walk(
+    (e) => (e as Error | null)?.name === "ContractFunctionRevertedError",
+  ) as ContractFunctionRevertedError | null;
   if (!reverted) return null;
   if (reverted.data) {
     const name = reverted.data.errorName;

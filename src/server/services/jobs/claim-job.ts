@@ -2,81 +2,99 @@ import type { ClaimedJob, JobType } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import type { AgentIdentity } from "../nodes/agent-auth";
 import type { Job } from "@/generated/prisma/client";
-import { waitForMessage } from "../events/bus";
-import { announceJob, nudgeChannel, transitionJob } from "./transition";
+import { announceJob, transitionJob } from "./transition";
 import { recordHeartbeat } from "../nodes/heartbeat";
-import { SETTLEMENT_MARGIN_SECONDS } from "./limits";
+import { claimableSql, clear, hint, waitForWork } from "./work-signal";
 
-/** While a claim waits, it also looks again this often, in case a nudge was missed. */
-const RECHECK_MS = 5_000;
+/** The agent process (boot id) last seen claiming for a node; a different one means the agent restarted. */
+const bootKey = (nodeId: string) => `claimboot:${nodeId}`;
+const BOOT_KEY_SECONDS = 7 * 24 * 3600;
 
 /**
- * Takes the node's oldest queued job (FOR UPDATE SKIP LOCKED, so concurrent
+ * A job still "running" under another boot id was lost by an earlier process
+ * of this node's agent (it restarted): it fails with node_error. Claims of the
+ * same process, however concurrent, never touch each other's jobs. Looked at
+ * in PostgreSQL only when the boot id differs from the last one seen (Redis),
+ * so steady long-polling costs no query.
+ */
+async function failOrphans(deps: Deps, agent: AgentIdentity, bootId: string): Promise<void> {
+  const seen = await deps.redis.cmd.get(bootKey(agent.nodeId));
+  if (seen === bootId) return;
+  // Concurrent claims of one new boot (an agent's parallel claims) share one look.
+  let inFlight = deps.local.get("orphanChecks") as Map<string, Promise<void>> | undefined;
+  if (!inFlight) deps.local.set("orphanChecks", (inFlight = new Map()));
+  const key = `${agent.nodeId}:${bootId}`;
+  let check = inFlight.get(key);
+  if (!check) {
+    check = lookForOrphans(deps, agent, bootId).finally(() => inFlight.delete(key));
+    inFlight.set(key, check);
+  }
+  await check;
+}
+
+async function lookForOrphans(deps: Deps, agent: AgentIdentity, bootId: string): Promise<void> {
+  const orphans = await deps.prisma.$transaction(async (tx) => {
+    const running = await tx.job.findMany({
+      where: {
+        nodeId: agent.nodeId,
+        status: "running",
+        OR: [{ agentBootId: null }, { agentBootId: { not: bootId } }],
+      },
+      select: { id: true },
+    });
+    const failed: Job[] = [];
+    for (const { id } of running) {
+      const job = await transitionJob(tx, id, "failed", {
+        failureReason: "node_error",
+        error: "The agent restarted while this job was running.",
+        failureCause: "agent_restarted",
+        completedAt: deps.clock.now(),
+      });
+      if (job) failed.push(job);
+    }
+    return failed;
+  });
+  await Promise.all(orphans.map((o) => announceJob(deps, o)));
+  await deps.redis.cmd.set(bootKey(agent.nodeId), bootId, "EX", BOOT_KEY_SECONDS);
+}
+
+/**
+ * Takes the node's oldest claimable job (FOR UPDATE SKIP LOCKED, so concurrent
  * claims never take the same job) and marks it running, recording the boot id
- * of the agent process that took it. A job still "running" under another boot
- * id was lost by an earlier process of this node's agent (it restarted) and
- * fails with node_error; claims of the same process, however concurrent, never
- * touch each other's jobs.
+ * of the agent process that took it. A paused or suspended node takes nothing.
  */
 async function tryClaim(
   deps: Deps,
   agent: AgentIdentity,
   jobTypes: JobType[],
   bootId: string | undefined,
-): Promise<{ job: Job | null; orphans: Job[] }> {
+): Promise<Job | null> {
   return deps.prisma.$transaction(async (tx) => {
-    const node = await tx.node.findUnique({ where: { id: agent.nodeId }, select: { status: true } });
-    if (!node || node.status === "paused" || node.status === "suspended") return { job: null, orphans: [] };
-
-    const orphans: Job[] = [];
-    const running = bootId
-      ? await tx.job.findMany({
-          where: {
-            nodeId: agent.nodeId,
-            status: "running",
-            OR: [{ agentBootId: null }, { agentBootId: { not: bootId } }],
-          },
-          select: { id: true },
-        })
-      : [];
-    for (const { id } of running) {
-      const failed = await transitionJob(tx, id, "failed", {
-        failureReason: "node_error",
-        error: "The agent restarted while this job was running.",
-        failureCause: "agent_restarted",
-        completedAt: deps.clock.now(),
-      });
-      if (failed) orphans.push(failed);
-    }
-
-    // A paid job is claimable once its payment is collected (held in escrow, or paid);
-    // one whose escrow would lapse before it could run and be settled is never started
-    // (the seller would work for nothing); the watchdog cancels it.
     const rows = await tx.$queryRaw<{ id: string }[]>`
       SELECT j.id FROM jobs j
-      WHERE j.node_id = ${agent.nodeId}::uuid AND j.status = 'queued' AND j.job_type = ANY(${jobTypes}::text[])
-        AND NOT EXISTS (
-          SELECT 1 FROM payments p
-          WHERE p.job_id = j.id
-            AND (p.status NOT IN ('held', 'captured')
-              OR p.capture_deadline < ${deps.clock.now()}::timestamptz + make_interval(secs => j.max_duration_seconds + ${SETTLEMENT_MARGIN_SECONDS})))
+      WHERE j.node_id = ${agent.nodeId}::uuid AND j.job_type = ANY(${jobTypes}::text[])
+        AND ${claimableSql(deps.clock.now())}
       ORDER BY j.created_at, j.id
       LIMIT 1
       FOR UPDATE OF j SKIP LOCKED`;
     const id = rows[0]?.id;
-    if (!id) return { job: null, orphans };
-    const job = await transitionJob(
+    if (!id) return null;
+    return transitionJob(
       tx,
       id,
       "running",
       { startedAt: deps.clock.now(), agentBootId: bootId ?? null },
       { nodeId: agent.nodeId },
     );
-    return { job, orphans };
   });
 }
 
-/** Long-polls up to waitSeconds for a job; a Redis nudge wakes it the moment one is queued. */
+/**
+ * Long-polls up to waitSeconds for a job. While it waits it holds no database
+ * connection: it sleeps on the instance's work signal (work-signal.ts: Redis
+ * nudges, plus one sweep query per instance), and PostgreSQL is asked only
+ * when there is a sign of work, or once for a claim that does not wait.
+ */
 export async function claimJob(
   deps: Deps,
   agent: AgentIdentity,
@@ -86,21 +104,29 @@ export async function claimJob(
   const deadline = Date.now() + input.waitSeconds * 1000;
   // Asking for work is proof of life, as good as a heartbeat.
   await recordHeartbeat(deps, agent, {});
+  if (input.bootId) await failOrphans(deps, agent, input.bootId);
+  let look = input.waitSeconds === 0;
   for (;;) {
-    const { job, orphans } = await tryClaim(deps, agent, input.jobTypes, input.bootId);
-    await Promise.all(orphans.map((o) => announceJob(deps, o)));
-    if (job) {
-      await announceJob(deps, job);
-      return {
-        id: job.id,
-        jobType: job.jobType as JobType,
-        script: job.script,
-        maxDurationSeconds: job.maxDurationSeconds,
-        ...(job.image ? { image: job.image } : {}),
-      };
+    const seen = hint(deps, agent.nodeId);
+    if (look || seen > 0) {
+      const job = await tryClaim(deps, agent, input.jobTypes, input.bootId);
+      // After a take the hint stays: the node may have more queued; the next claim looks and clears it.
+      if (!job) clear(deps, agent.nodeId, seen);
+      if (job) {
+        await announceJob(deps, job);
+        return {
+          id: job.id,
+          jobType: job.jobType as JobType,
+          script: job.script,
+          maxDurationSeconds: job.maxDurationSeconds,
+          ...(job.image ? { image: job.image } : {}),
+        };
+      }
     }
     const left = deadline - Date.now();
     if (left <= 0 || signal?.aborted) return null;
-    await waitForMessage(deps, nudgeChannel(agent.nodeId), Math.min(left, RECHECK_MS), signal);
+    // Not woken by a signal: the wait is over (or the agent went away).
+    if (!(await waitForWork(deps, agent.nodeId, left, signal))) return null;
+    look = true;
   }
 }

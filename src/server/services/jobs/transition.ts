@@ -1,6 +1,7 @@
 import type { Deps } from "../../deps";
 import type { Job, Prisma } from "@/generated/prisma/client";
 import { publishCommitted } from "../events/bus";
+import { forgetNodeStatus } from "../nodes/heartbeat";
 import {
   PRESUMED_LOSS_CAUSES,
   sourcesOf,
@@ -81,6 +82,9 @@ export async function announceJob(deps: Pick<Deps, "redis" | "metrics" | "log">,
     at: new Date().toISOString(),
   };
   await publishCommitted(deps, `job:${job.id}`, event);
+  // The node went busy or may be available again: heartbeats report its stored status.
+  if (job.status === "running" || TERMINAL_STATUSES.includes(job.status as JobStatus))
+    await forgetNodeStatus(deps, job.nodeId).catch(() => {});
   // A finished job's payment is settled (or voided) right away by the settlement worker.
   if (TERMINAL_STATUSES.includes(job.status as JobStatus))
     await publishCommitted(deps, settlementNudgeChannel, { jobId: job.id });
@@ -89,5 +93,6 @@ export async function announceJob(deps: Pick<Deps, "redis" | "metrics" | "log">,
 /** Wakes the settlement worker (services/payments/settlement-worker.ts). */
 export const settlementNudgeChannel = "payments:settle";
 
-/** Wakes the node's waiting claims. */
-export const nudgeChannel = (nodeId: string) => `jobs:node:${nodeId}`;
+/** Wakes the node's waiting claims, on every instance (work-signal.ts listens to the prefix). */
+export const NUDGE_PREFIX = "jobs:node:";
+export const nudgeChannel = (nodeId: string) => `${NUDGE_PREFIX}${nodeId}`;

@@ -4,7 +4,10 @@ import { invalidateNodeLists } from "./list-cache";
 import type { AgentIdentity } from "./agent-auth";
 
 const BUFFER = "heartbeatBuffer";
-const STATUS_CACHE_SECONDS = 30;
+// The stored status (available/busy/paused/suspended) as heartbeats report it. Deleted on every
+// change (node-changes.ts, and a job starting or ending: transition.ts), so the TTL is only a backstop
+// and a beat reads PostgreSQL about once in STATUS_CACHE_SECONDS per node.
+const STATUS_CACHE_SECONDS = 300;
 const statusKey = (id: string) => `node:${id}:status`;
 
 function buffer(deps: Pick<Deps, "local">): Map<string, number> {
@@ -27,16 +30,16 @@ export async function recordHeartbeat(
   if (input.images !== undefined) await recordAdvertisedImages(deps, agent.nodeId, input.images);
   const now = deps.clock.now().getTime();
   const ttl = deps.env.HEARTBEAT_TTL_SECONDS;
+  // One round trip; SET … GET returns the previous beat (was the node offline?) as it writes this one.
   const pipe = deps.redis.cmd
     .pipeline()
-    .get(heartbeatKey(agent.nodeId))
-    .set(heartbeatKey(agent.nodeId), String(now), "EX", ttl)
+    .set(heartbeatKey(agent.nodeId), String(now), "EX", ttl, "GET")
     .zadd(SEEN_KEY, now, agent.nodeId)
     .get(statusKey(agent.nodeId));
   if (input.gpuUtilization !== undefined) pipe.set(utilKey(agent.nodeId), String(input.gpuUtilization), "EX", ttl);
   const res = (await pipe.exec()) ?? [];
   const previous = res[0]?.[1] as string | null;
-  let status = res[3]?.[1] as string | null;
+  let status = res[2]?.[1] as string | null;
   buffer(deps).set(agent.nodeId, now);
   deps.metrics.heartbeats.inc();
   // A node coming (back) online changes what discovery shows.

@@ -3,10 +3,10 @@ import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { consumeNonce, verifySellerSignature } from "./seller-signatures";
 import { invalidateNodeLists } from "./list-cache";
-import { forgetNodeStatus } from "./heartbeat";
+import { announceNodeChange } from "./node-changes";
 import type { Prisma } from "@/generated/prisma/client";
 
-type ManageDeps = Pick<Deps, "env" | "clock" | "prisma" | "redis">;
+type ManageDeps = Pick<Deps, "env" | "clock" | "prisma" | "redis" | "log">;
 
 async function ownedNode(tx: Prisma.TransactionClient, nodeId: string, seller: string) {
   const node = await tx.node.findUnique({ where: { id: nodeId } });
@@ -67,7 +67,7 @@ export async function setNodePaused(deps: ManageDeps, { message, signature }: Si
       data: { status: message.paused ? "paused" : running > 0 ? "busy" : "available" },
     });
   });
-  await Promise.all([invalidateNodeLists(deps), forgetNodeStatus(deps, message.nodeId)]);
+  await announceNodeChange(deps, message.nodeId);
   return { nodeId: message.nodeId, paused: message.paused };
 }
 
@@ -97,6 +97,6 @@ export async function setNodeSuspended(
       },
     });
   });
-  await Promise.all([invalidateNodeLists(deps), forgetNodeStatus(deps, input.nodeId)]);
+  await announceNodeChange(deps, input.nodeId);
   return { nodeId: input.nodeId, suspended: input.suspended };
 }

@@ -59,7 +59,12 @@ function paymentRequiredResponse(
   );
 }
 
-export async function x402SubmitJob(deps: Deps, req: Request, input: SubmitJobInput, ip: string): Promise<Response> {
+export async function x402SubmitJob(
+  deps: Deps,
+  req: Pick<Request, "url"> & { headers: Pick<Headers, "get"> },
+  input: SubmitJobInput,
+  ip: string,
+): Promise<Response> {
   const resourceUrl = publicUrl(deps.env, new URL(req.url).pathname);
   const signature = req.headers.get("payment-signature")?.trim() || undefined;
   // Every request counts as "default"; only one that creates a job spends the submission budget.

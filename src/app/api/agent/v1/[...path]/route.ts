@@ -1,8 +1,13 @@
 import { dispatchAgent } from "@/server/agent-api/v1";
+import { fromFetch, toFetchResponse } from "@/server/http/plain";
 
 export const dynamic = "force-dynamic";
 
 type Params = { params: Promise<{ path: string[] }> };
-/** Agent protocol 1: agents registered before protocol 2 keep working; registration answers "upgrade". */
-const handle = async (req: Request, { params }: Params) => dispatchAgent(req, 1, (await params).path);
+/**
+ * Agent protocol 1: agents registered before protocol 2 keep working; registration answers "upgrade".
+ * `npm start` answers these paths in the lean layer (server.mjs) before Next; this serves `next dev`.
+ */
+const handle = async (req: Request, { params }: Params) =>
+  toFetchResponse(await dispatchAgent(fromFetch(req), 1, `/${(await params).path.join("/")}`));
 export { handle as GET, handle as POST };

@@ -1,7 +1,10 @@
 import { dispatchAgent } from "@/server/agent-api/v1";
+import { fromFetch, toFetchResponse } from "@/server/http/plain";
 
 export const dynamic = "force-dynamic";
 
 type Params = { params: Promise<{ path: string[] }> };
-const handle = async (req: Request, { params }: Params) => dispatchAgent(req, 2, (await params).path);
+/** `npm start` answers these paths in the lean layer (server.mjs) before Next; this serves `next dev`. */
+const handle = async (req: Request, { params }: Params) =>
+  toFetchResponse(await dispatchAgent(fromFetch(req), 2, `/${(await params).path.join("/")}`));
 export { handle as GET, handle as POST };

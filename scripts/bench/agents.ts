@@ -1,0 +1,147 @@
+/**
+ * Simulated agents on one instance (#14): each agent heartbeats every 15 s,
+ * runs one job that streams a log chunk every 500 ms, and keeps a long-poll
+ * claim open. Prints per-call p95, the app's event-loop lag p99 and its RSS at
+ * the start and the end.
+ *   BENCH_AGENTS (default 2000), BENCH_AGENTS_SECONDS (default 60);
+ *   the full target: BENCH_AGENTS=10000 BENCH_AGENTS_SECONDS=600 npm run bench -- agents
+ */
+import { BENCH_METRICS_TOKEN, type BenchApp } from "./app";
+import { buyerClient, registerFreeNode } from "./jobs";
+import { percentiles } from "./report";
+
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 2000);
+const SECONDS = Number(process.env.BENCH_AGENTS_SECONDS ?? 60);
+const HEARTBEAT_MS = 15_000;
+const LOG_MS = 500;
+const CLAIM_WAIT_SECONDS = 25;
+
+async function eventLoopLagP99(url: string): Promise<number> {
+  const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
+  const text = await res.text();
+  return Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(text)?.[1] ?? NaN) * 1000;
+}
+
+export async function benchAgents(app: BenchApp) {
+  // Node's fetch opens as many sockets per origin as calls in flight: every open claim has its own.
+  console.log(`\nSimulated agents: ${AGENTS} on one instance for ${SECONDS} s`);
+  const nodes: { nodeId: string; token: string }[] = [];
+  for (let i = 0; i < AGENTS; i += 50)
+    nodes.push(
+      ...(await Promise.all(Array.from({ length: Math.min(50, AGENTS - i) }, () => registerFreeNode(app.url)))),
+    );
+  const post = (token: string, path: string, body: unknown) =>
+    fetch(`${app.url}/api/agent/v2/${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  for (let i = 0; i < nodes.length; i += 200)
+    await Promise.all(nodes.slice(i, i + 200).map((n) => post(n.token, "heartbeat", {}).then((r) => r.text())));
+  const buyer = await buyerClient(app.url);
+  for (let i = 0; i < nodes.length; i += 25)
+    await Promise.all(
+      nodes.slice(i, i + 25).map((n) =>
+        buyer.jobs.submit.mutate({
+          nodeId: n.nodeId,
+          jobType: "shell",
+          script: "sleep 3600",
+          maxDurationSeconds: 3600,
+        }),
+      ),
+    );
+  const jobs: string[] = [];
+  for (let i = 0; i < nodes.length; i += 100) {
+    const got = await Promise.all(
+      nodes.slice(i, i + 100).map(async (n) => {
+        const r = (await (await post(n.token, "claim", { waitSeconds: 0 })).json()) as { job: { id: string } | null };
+        return r.job?.id ?? "";
+      }),
+    );
+    jobs.push(...got);
+  }
+  if (jobs.some((j) => !j)) throw new Error("not every simulated agent got its job");
+  console.log(`  ${AGENTS} nodes registered, each running one job; measuring…`);
+
+  const lat = { heartbeat: [] as number[], logs: [] as number[], claimOverrun: [] as number[] };
+  const failures = { heartbeat: 0, logs: 0, claim: 0 };
+  const statuses = new Map<number, number>();
+  await eventLoopLagP99(app.url); // resets the app's lag histogram
+  const rssStart = await app.rssMiB();
+  const until = Date.now() + SECONDS * 1000;
+  const timed = async (kind: "heartbeat" | "logs", req: () => Promise<Response>) => {
+    const t0 = performance.now();
+    try {
+      const res = await req();
+      await res.arrayBuffer();
+      if (!res.ok) {
+        failures[kind]++;
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      }
+    } catch {
+      failures[kind]++;
+    }
+    lat[kind].push(performance.now() - t0);
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  const loops = nodes.flatMap((n, i) => {
+    const heartbeat = async () => {
+      await sleep(Math.random() * HEARTBEAT_MS);
+      while (Date.now() < until) {
+        await timed("heartbeat", () => post(n.token, "heartbeat", { gpuUtilization: 50 }));
+        await sleep(HEARTBEAT_MS);
+      }
+    };
+    const logs = async () => {
+      await sleep(Math.random() * LOG_MS);
+      let seq = 0;
+      while (Date.now() < until) {
+        const started = Date.now();
+        await timed("logs", () =>
+          post(n.token, `jobs/${jobs[i]}/logs`, { seq: seq++, stream: "stdout", data: `line ${seq}\n` }),
+        );
+        await sleep(Math.max(0, LOG_MS - (Date.now() - started)));
+      }
+    };
+    const claims = async () => {
+      await sleep(Math.random() * 1000);
+      while (Date.now() < until) {
+        const wait = Math.min(CLAIM_WAIT_SECONDS, Math.max(1, Math.ceil((until - Date.now()) / 1000)));
+        const t0 = performance.now();
+        try {
+          const res = await post(n.token, "claim", { waitSeconds: wait, jobTypes: ["python"] });
+          await res.arrayBuffer();
+          if (!res.ok) {
+            failures.claim++;
+            statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+            await sleep(1000);
+          }
+        } catch {
+          failures.claim++;
+          await sleep(1000);
+        }
+        // How much longer than the wait asked for a claim took to come back.
+        lat.claimOverrun.push(Math.max(0, performance.now() - t0 - wait * 1000));
+      }
+    };
+    return [heartbeat(), logs(), claims()];
+  });
+  await Promise.all(loops);
+  const rssEnd = await app.rssMiB();
+  const lag = await eventLoopLagP99(app.url);
+  for (const kind of ["heartbeat", "logs"] as const) {
+    const p = percentiles(lat[kind]);
+    console.log(
+      `  ${kind.padEnd(10)} p50 ${p.p50.toFixed(1)} ms   p95 ${p.p95.toFixed(1)} ms   p99 ${p.p99.toFixed(1)} ms   ${p.n} calls, ${failures[kind]} failed   (target p95 < 20 ms)`,
+    );
+  }
+  const c = percentiles(lat.claimOverrun);
+  console.log(
+    `  claim      ${c.n} long-polls answered, p95 ${c.p95.toFixed(1)} ms past their wait, ${failures.claim} failed`,
+  );
+  if (statuses.size) console.log(`  non-2xx: ${JSON.stringify(Object.fromEntries(statuses))}`);
+  console.log(
+    `  app event-loop lag p99 ${lag.toFixed(1)} ms (target < 20 ms); RSS ${rssStart.toFixed(0)} → ${rssEnd.toFixed(0)} MiB`,
+  );
+}

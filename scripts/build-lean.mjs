@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Bundles the lean HTTP layer (src/server/http/lean/server-entry.ts) into
+// dist/lean-server.mjs for server.mjs, which is plain Node ESM. Our sources
+// are bundled (tsconfig paths resolve `@/…` and `@computeswarm/protocol`);
+// npm packages stay external so Next's server and this bundle share them.
+import { build } from "esbuild";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ["src/server/http/lean/server-entry.ts"],
+  outfile: "dist/lean-server.mjs",
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  sourcemap: true,
+  logLevel: "warning",
+  tsconfig: "tsconfig.json",
+});
