@@ -415,13 +415,16 @@ describe("hostile inputs", () => {
     let refused = 0;
     // Not fuzzed: signOut ends the sessions used here.
     const skipped = new Set(["jobs.onUpdate", "auth.signOut"]);
-    const paths = Object.keys(appRouter._def.procedures as object).filter((p) => !skipped.has(p));
+    const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { inputs: unknown[] } }>;
+    const paths = Object.keys(procedures).filter((p) => !skipped.has(p));
     for (const path of paths) {
+      // A procedure without an input (auth.me, a balance, the status) ignores the value sent: its 200 is no escape.
+      const takesInput = procedures[path]!._def.inputs.length > 0;
       for (const input of hostile) {
         for (const headers of headerSets) {
           const res = await trpc(path, input, headers);
-          sent++;
-          if (res.status >= 400 && res.status < 500) refused++;
+          if (takesInput) sent++;
+          if (takesInput && res.status >= 400 && res.status < 500) refused++;
           if (res.status >= 500)
             fiveHundreds.push(`${path} ${JSON.stringify(input)}: ${res.status} ${res.body.slice(0, 200)}`);
         }
