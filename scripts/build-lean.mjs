@@ -1,13 +1,22 @@
 #!/usr/bin/env node
 // Bundles the lean HTTP layer (src/server/http/lean/server-entry.ts) into
 // dist/lean-server.mjs for server.mjs, which is plain Node ESM. Our sources
-// are bundled (tsconfig paths resolve `@/…` and `@computeswarm/protocol`);
-// npm packages stay external so Next's server and this bundle share them.
+// are bundled (`@/…` through tsconfig paths, and our workspace packages such as
+// `@computeswarm/protocol`, which export TypeScript sources plain Node cannot
+// load); npm packages stay external so Next's server and this bundle share them.
 import { build } from "esbuild";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+/** Bundles our own workspace packages even though `packages: "external"` leaves every other one out. */
+const bundleWorkspacePackages = {
+  name: "bundle-workspace-packages",
+  setup(b) {
+    b.onResolve({ filter: /^@computeswarm\// }, (args) => ({ path: fileURLToPath(import.meta.resolve(args.path)) }));
+  },
+};
 
 await build({
   absWorkingDir: root,
@@ -21,4 +30,5 @@ await build({
   sourcemap: true,
   logLevel: "warning",
   tsconfig: "tsconfig.json",
+  plugins: [bundleWorkspacePackages],
 });
