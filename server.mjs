@@ -11,7 +11,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { boot, createLeanHandler, headerObject } from "./dist/lean-server.mjs";
-import { securityHeaders } from "./next.config.mjs";
+import { apiSecurityHeaders } from "./next.config.mjs";
 
 const port = Number(process.env.PORT ?? 3000);
 // Loopback unless HOST says otherwise: the embedded default (demo node, demo wallet) is for this machine.
@@ -26,7 +26,7 @@ await boot();
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
-const lean = createLeanHandler({ headers: headerObject(securityHeaders) });
+const lean = createLeanHandler({ headers: headerObject(apiSecurityHeaders) });
 
 const server = createServer((req, res) => {
   if (!trustProxy) {
