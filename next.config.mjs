@@ -44,7 +44,8 @@ export const apiSecurityHeaders = [
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
-  // The Docker image runs the standalone server (behind nginx); `npm start` runs server.mjs.
+  // `npm start` and the Docker image run server.mjs (lean layer + Next); NEXT_STANDALONE=1 is kept for
+  // anyone who wants Next alone (it bypasses the lean layer).
   output: process.env.NEXT_STANDALONE === "1" ? "standalone" : undefined,
   reactStrictMode: true,
   poweredByHeader: false,
