@@ -28,8 +28,8 @@ const MAX_PENDING = 50_000;
 export const JOB_STATE_MS = 5_000;
 /** A job's state is forgotten after this long without a chunk. */
 const IDLE_MS = 120_000;
-/** Seqs per stream remembered for dropping retries (agents retry recent chunks). */
-const SEEN_WINDOW = 512;
+/** Chunks per job remembered for dropping retries (an agent retries its latest chunks, in order). */
+const SEEN_WINDOW = 64;
 
 export interface LogChunk {
   jobId: string;
@@ -44,8 +44,8 @@ export interface JobLogState {
   checkedAt: number;
   /** Bytes of log text stored or waiting, as far as this process knows. */
   bytes: number;
-  /** Recently seen `${stream}:${seq}` keys, for dropping retries. */
-  seen: Set<string>;
+  /** Recently seen chunks (seq * 2, + 1 for stderr), for dropping retries. */
+  seen: Set<number>;
   pending: number;
   usedAt: number;
 }
@@ -121,7 +121,7 @@ export function noteJobStatus(deps: Pick<Deps, "local">, jobId: string, status: 
  * for a retry already seen here (the caller neither stores nor publishes it).
  */
 export function bufferJobLog(deps: BufferDeps, state: JobLogState, chunk: LogChunk): boolean {
-  const key = `${chunk.stream}:${chunk.seq}`;
+  const key = chunk.seq * 2 + (chunk.stream === "stderr" ? 1 : 0);
   if (state.seen.has(key)) return false;
   state.seen.add(key);
   if (state.seen.size > 2 * SEEN_WINDOW) {
