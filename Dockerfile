@@ -1,11 +1,15 @@
-# ComputeSwarm marketplace image (Next.js App Router, standalone output).
+# ComputeSwarm marketplace image (Next.js App Router + the lean HTTP layer, one process).
 #
 # Stages:
-#   deps     npm ci of the whole workspace (root app + agent/), dev deps included
-#   build    prisma generate + next build (needs `output: "standalone"` in next.config.mjs)
-#   migrate  one-shot: `npm run db:migrate` (tsx scripts/migrate.ts); docker-compose runs it
-#            once, before any marketplace replica starts
-#   runner   the production server: .next/standalone + static assets, non-root, `node server.js`
+#   deps       npm ci of the whole workspace (root app + agent/), dev deps included
+#   build      prisma generate + `npm run build` (agent bundle, next build, dist/lean-server.mjs)
+#   migrate    one-shot: `npm run db:migrate` (tsx scripts/migrate.ts); docker-compose runs it
+#              once, before any marketplace replica starts
+#   prod-deps  the build with its dev dependencies pruned (what the runner copies)
+#   runner     the production server, non-root: `node server.mjs`, which answers the
+#              machine-facing paths (agent protocol, x402 door, tRPC) from the lean layer and
+#              hands pages to Next. Not Next's standalone server.js: that would bypass the
+#              lean layer (and its output leaves out the packages the lean bundle imports).
 #
 #   docker build -t computeswarm .                    # runner (the last stage)
 #   docker build --target migrate -t computeswarm-migrate .
@@ -41,8 +45,8 @@ ARG NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID=""
 # public/ may be absent; the runner copies it unconditionally.
 RUN mkdir -p public \
  && if [ -z "$NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID" ]; then unset NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID; fi \
- && NEXT_STANDALONE=1 npm run build \
- && test -f .next/standalone/server.js
+ && npm run build \
+ && test -f dist/lean-server.mjs && test -f .next/BUILD_ID
 
 # ---------------------------------------------------------------------------
 # One-shot migration job. Keeps the full node_modules (tsx, pg) of the build stage;
@@ -55,25 +59,38 @@ USER node
 CMD ["npm", "run", "db:migrate"]
 
 # ---------------------------------------------------------------------------
+# Production dependencies only: server.mjs loads `next` and the packages the lean bundle
+# leaves external from node_modules. Next's build cache is not needed at run time.
+FROM build AS prod-deps
+RUN npm prune --omit=dev --ignore-scripts --no-audit --no-fund && rm -rf .next/cache
+
+# ---------------------------------------------------------------------------
 FROM base AS runner
-# HOSTNAME: Docker sets it to the container id and Next's standalone server.js binds to
-# $HOSTNAME, so pin it to all interfaces (the HEALTHCHECK uses 127.0.0.1).
+# HOST: server.mjs binds to loopback unless told otherwise; nginx reaches the replicas over
+# Docker's network, so all interfaces (the HEALTHCHECK uses 127.0.0.1). HOSTNAME: Docker sets
+# it to the container id; pinned too, for anything of Next's that reads it.
 # KEEP_ALIVE_TIMEOUT: longer than nginx's upstream keepalive_timeout (60s), so nginx never
 # reuses a connection that Node has just closed (a source of sporadic 502s).
 ENV NODE_ENV=production \
     PORT=3000 \
+    HOST=0.0.0.0 \
     HOSTNAME=0.0.0.0 \
     KEEP_ALIVE_TIMEOUT=65000
 
 # The image's built-in unprivileged user `node` (uid 1000) owns everything the app writes.
-COPY --from=build --chown=node:node /app/public ./public
-# Standalone output: server.js, the traced node_modules and .next/server.
-COPY --from=build --chown=node:node /app/.next/standalone ./
-# Standalone output leaves out the static assets; serve them from the same server.
-COPY --from=build --chown=node:node /app/.next/static ./.next/static
+COPY --from=prod-deps --chown=node:node /app/package.json /app/server.mjs /app/next.config.mjs ./
+COPY --from=prod-deps --chown=node:node /app/node_modules ./node_modules
+# The workspace packages node_modules links to, and the agent bundle the download route serves.
+COPY --from=prod-deps --chown=node:node /app/packages ./packages
+COPY --from=prod-deps --chown=node:node /app/agent/package.json ./agent/package.json
+COPY --from=prod-deps --chown=node:node /app/agent/dist ./agent/dist
+# The lean layer (bundled from src/server/http/lean) and Next's build, static assets included.
+COPY --from=prod-deps --chown=node:node /app/dist ./dist
+COPY --from=prod-deps --chown=node:node /app/.next ./.next
+COPY --from=prod-deps --chown=node:node /app/public ./public
 # The SQL migrations, so /api/health can report applied vs. shipped migrations.
 # They are applied by the `migrate` stage, not by this one.
-COPY --from=build --chown=node:node /app/prisma/migrations ./prisma/migrations
+COPY --from=prod-deps --chown=node:node /app/prisma/migrations ./prisma/migrations
 RUN mkdir -p .data && chown node:node /app /app/.data
 
 USER node
@@ -84,5 +101,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
-# server.js installs SIGTERM/SIGINT handlers, so `docker stop` shuts it down cleanly.
-CMD ["node", "server.js"]
+# server.mjs handles SIGTERM/SIGINT (stops accepting, stores pending live logs, exits), so
+# `docker stop` shuts it down cleanly.
+CMD ["node", "server.mjs"]

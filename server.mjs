@@ -10,8 +10,8 @@
  */
 import { createServer } from "node:http";
 import next from "next";
-import { boot, createLeanHandler, headerObject } from "./dist/lean-server.mjs";
-import { securityHeaders } from "./next.config.mjs";
+import { boot, createLeanHandler, drain, headerObject } from "./dist/lean-server.mjs";
+import { apiSecurityHeaders } from "./next.config.mjs";
 
 const port = Number(process.env.PORT ?? 3000);
 // Loopback unless HOST says otherwise: the embedded default (demo node, demo wallet) is for this machine.
@@ -26,7 +26,7 @@ await boot();
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
-const lean = createLeanHandler({ headers: headerObject(securityHeaders) });
+const lean = createLeanHandler({ headers: headerObject(apiSecurityHeaders) });
 
 const server = createServer((req, res) => {
   if (!trustProxy) {
@@ -43,3 +43,19 @@ server.listen(port, hostname, () => {
     JSON.stringify({ level: 30, time: Date.now(), msg: `ComputeSwarm listening on http://localhost:${port}` }),
   );
 });
+
+// `docker stop` / Ctrl-C: stop accepting, store the live log chunks still waiting (log-buffer.ts),
+// exit. Open long-poll claims are cut; their agents retry against another replica.
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5_000).unref();
+    drain()
+      .catch((err) => console.error(JSON.stringify({ level: 50, time: Date.now(), msg: `drain: ${err.message}` })))
+      .finally(() => process.exit(0));
+  });
+}

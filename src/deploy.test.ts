@@ -153,6 +153,9 @@ describe("docker-compose.yml", () => {
     const m = service("marketplace");
     expect(dict(m.deploy, "marketplace.deploy").replicas).toBe(2);
     expect(dict(m.build, "marketplace.build").target).toBe("runner");
+    // The runner's own CMD (node server.mjs: lean layer + Next), never a standalone server.js.
+    expect(m.command).toBeUndefined();
+    expect(m.entrypoint).toBeUndefined();
     expect(m.container_name).toBeUndefined();
     expect(m.ports, "replicas must not publish host ports").toBeUndefined();
     const hc = dict(m.healthcheck, "marketplace.healthcheck");
@@ -258,18 +261,40 @@ describe("Dockerfile (marketplace)", () => {
     expect(rootScripts).toHaveProperty(["db:migrate"]);
   });
 
-  it("runs the standalone server as a non-root user with a health check", () => {
+  it("runs server.mjs (lean layer + Next), not the standalone server.js, as a non-root user with a health check", () => {
     const runner = stageNamed(rootStages, "runner");
     expect(["deps", "build"]).not.toContain(runner.from); // no dev dependencies in the runtime image
     const copies = args(runner, "COPY").join("\n");
-    expect(copies).toContain("/app/.next/standalone");
-    expect(copies).toContain("/app/.next/static");
+    // What server.mjs loads: the lean bundle, Next's build, its config, production node_modules.
+    for (const path of ["/app/server.mjs", "/app/dist", "/app/.next", "/app/next.config.mjs", "/app/node_modules"])
+      expect(copies).toContain(path);
+    expect(copies).not.toContain("/app/.next/standalone");
     expect(copies).toContain("/app/public");
     expect(copies).toContain("/app/prisma/migrations");
+    expect(copies).toContain("/app/agent/dist");
+    // node_modules comes from a stage that pruned the dev dependencies.
+    const sources = new Set(
+      args(runner, "COPY")
+        .map((a) => /--from=(\S+)/.exec(a)?.[1])
+        .filter((x): x is string => !!x),
+    );
+    for (const from of sources) {
+      expect(["deps", "build"], `COPY --from=${from}`).not.toContain(from);
+      expect(args(stageNamed(rootStages, from), "RUN").join("\n")).toMatch(/npm prune --omit=dev/);
+    }
+    // The build made the lean bundle, and not as a standalone output the runner would not run.
+    const build = args(stageNamed(rootStages, "build"), "RUN").join("\n");
+    expect(build).toMatch(/test -f dist\/lean-server\.mjs/);
+    expect(build).not.toMatch(/NEXT_STANDALONE=1/);
     expect(isNonRoot(lastUser(runner))).toBe(true);
     expect(args(runner, "HEALTHCHECK").join(" ")).toContain("/api/health");
+    // server.mjs binds to HOST (loopback unless set): nginx reaches the replicas over Docker's network.
+    expect(args(runner, "ENV").join(" ")).toMatch(/HOST=0\.0\.0\.0/);
     expect(args(runner, "ENV").join(" ")).toMatch(/HOSTNAME=0\.0\.0\.0/);
-    expect(execForm(args(runner, "CMD").at(-1))).toEqual(["node", "server.js"]);
+    expect(args(runner, "ENV").join(" ")).toMatch(/NODE_ENV=production/);
+    expect(execForm(args(runner, "CMD").at(-1))).toEqual(["node", "server.mjs"]);
+    expect(read("server.mjs")).toMatch(/process\.env\.HOST/);
+    expect(read("server.mjs")).toMatch(/createLeanHandler/);
   });
 });
 

@@ -24,7 +24,7 @@ export interface BenchApp {
 export const BENCH_METRICS_TOKEN = "bench-metrics-token-0123456789";
 
 /** Ports 3300–3399 (this machine's convention for things we start); the reference server takes 3399. */
-let nextPort = 3300 + Math.floor(Math.random() * 80);
+let nextPort = Number(process.env.BENCH_PORT_BASE ?? 3300) + Math.floor(Math.random() * 80);
 
 export async function startBenchApp(
   extraEnv: Record<string, string> = {},

@@ -13,7 +13,7 @@ import type { BenchApp } from "./app";
 import { percentiles, runScenario } from "./report";
 
 export const BENCH_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const REFERENCE_PORT = 3399;
+const REFERENCE_PORT = Number(process.env.BENCH_REFERENCE_PORT ?? 3399);
 
 export async function startReference(app: BenchApp, tokens: string[], nodeIds: string[]) {
   const dir = await mkdtemp(path.join(tmpdir(), "cs-ref-"));

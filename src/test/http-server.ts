@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { setDepsForTesting, withDepsForTesting, type Deps } from "../server/deps";
 import { createLeanHandler, headerObject } from "../server/http/lean/handler";
-import { securityHeaders } from "../../next.config.mjs";
+import { apiSecurityHeaders } from "../../next.config.mjs";
 
 /**
  * Serves the app over real HTTP on 127.0.0.1, against the test's own Deps, as
@@ -76,7 +76,7 @@ export async function startTestServer(
 ): Promise<{ url: string; port: number; close(): Promise<void> }> {
   setDepsForTesting(deps);
   let base = "";
-  const lean = opts.next ? () => false : createLeanHandler({ headers: headerObject(securityHeaders) });
+  const lean = opts.next ? () => false : createLeanHandler({ headers: headerObject(apiSecurityHeaders) });
   const server: Server = createServer(async (req, res) => {
     req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "unknown";
     delete req.headers["x-real-ip"];

@@ -165,6 +165,33 @@ describe("security headers", () => {
     expect(h["X-Content-Type-Options"]).toBe("nosniff");
     expect(h["Referrer-Policy"]).toBe("strict-origin-when-cross-origin");
   });
+
+  it("JSON API answers carry the short strict set instead: nothing may load, frame or be sniffed", async () => {
+    const configPath = new URL("../../../next.config.mjs", import.meta.url).href;
+    const config = (await import(/* @vite-ignore */ configPath)).default as {
+      headers(): Promise<{ source: string; headers: { key: string; value: string }[] }[]>;
+    };
+    // Next applies every matching rule, the later one winning per key: /api paths get the API set.
+    const rules = await config.headers();
+    expect(rules.map((r) => r.source)).toEqual(["/:path*", "/api/:path*"]);
+    const api = Object.fromEntries(rules[1]!.headers.map((x) => [x.key, x.value]));
+    const strict = {
+      "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+      "X-Content-Type-Options": "nosniff",
+      "Referrer-Policy": "no-referrer",
+    };
+    expect(api).toEqual(strict);
+    // What the lean layer actually sends, on an agent answer and a tRPC answer.
+    for (const path of ["/api/agent/v2/info", "/api/trpc/auth.me"]) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/application\/json/);
+      for (const [k, v] of Object.entries(strict)) expect(res.headers.get(k)).toBe(v);
+      // No page-only headers: the answer is not a document.
+      expect(res.headers.get("permissions-policy")).toBeNull();
+      expect(res.headers.get("cross-origin-opener-policy")).toBeNull();
+    }
+  });
 });
 
 describe("seller signatures are bound to the deployment (agent protocol 2)", () => {

@@ -47,7 +47,7 @@ function leanRouter() {
 }
 
 export interface LeanOptions {
-  /** Sent with every lean answer: the app's security headers (next.config.mjs), as Next sends them on its own. */
+  /** Sent with every lean answer: the API security headers (next.config.mjs `apiSecurityHeaders`), as Next sends them under /api. */
   headers?: Record<string, string>;
 }
 

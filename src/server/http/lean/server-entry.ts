@@ -6,5 +6,13 @@
  * and both reach the one process-wide Deps through the globalThis holder in
  * deps.ts.
  */
+import { getDeps } from "../../deps";
+import { flushJobLogs } from "../../services/jobs/log-buffer";
+
 export { createLeanHandler, headerObject } from "./handler";
 export { boot } from "../../boot";
+
+/** Before the process exits (SIGTERM): stores the live log chunks still waiting in this instance. */
+export async function drain(): Promise<void> {
+  await flushJobLogs(await getDeps());
+}

@@ -6,6 +6,7 @@ import { JOB_STATUSES } from "./job-states";
 import { toJobView } from "./job-view";
 import { announceJob, transitionJob } from "./transition";
 import { openChannel } from "../events/bus";
+import { flushJobLogs } from "./log-buffer";
 
 /** Who is asking: buyers see their jobs, sellers the jobs on their nodes, admins all. */
 export interface Viewer {
@@ -22,6 +23,7 @@ async function visibleJob(deps: Deps, viewer: Viewer, jobId: string) {
 
 export async function getJob(deps: Deps, viewer: Viewer, jobId: string) {
   const job = await visibleJob(deps, viewer, jobId);
+  await flushJobLogs(deps, jobId); // chunks this process acknowledged count as arrived
   return { ...toJobView(job, { showOutput: true }), logGaps: await countLogGaps(deps, jobId) };
 }
 
@@ -67,6 +69,7 @@ export async function listJobs(deps: Deps, viewer: Viewer, input: z.infer<typeof
 
 export async function jobLogs(deps: Deps, viewer: Viewer, jobId: string, afterId?: string) {
   await visibleJob(deps, viewer, jobId);
+  await flushJobLogs(deps, jobId);
   const logs = await deps.prisma.jobLog.findMany({
     where: { jobId, ...(afterId ? { id: { gt: BigInt(afterId) } } : {}) },
     orderBy: { id: "asc" },

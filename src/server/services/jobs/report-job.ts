@@ -5,6 +5,7 @@ import type { AgentIdentity } from "../nodes/agent-auth";
 import { publishCommitted } from "../events/bus";
 import { announceJob, transitionJob } from "./transition";
 import { isPresumedLoss, type JobStatus } from "./job-states";
+import { bufferJobLog, flushJobLogs, jobLogState, noteJobStatus } from "./log-buffer";
 
 /** A job may keep at most this much log text; the agent caps output at 1 MB. */
 const MAX_LOG_BYTES = 2 * 1024 * 1024;
@@ -17,29 +18,32 @@ async function runningJobOfAgent(deps: Deps, agent: AgentIdentity, jobId: string
   return job;
 }
 
-/** Appends a chunk of live output. Chunks are keyed by (stream, seq): a retried chunk is stored once. */
+/**
+ * Appends a chunk of live output. Chunks are keyed by (stream, seq): a retried
+ * chunk is stored once. Published to live listeners at once, stored with its
+ * window's other chunks (log-buffer.ts); no database round trip per chunk.
+ */
 export async function appendJobLog(
   deps: Deps,
   agent: AgentIdentity,
   jobId: string,
   chunk: { seq: number; stream: "stdout" | "stderr"; data: string },
 ) {
-  const job = await runningJobOfAgent(deps, agent, jobId);
+  const job = await jobLogState(deps, jobId);
+  // Another node's job looks exactly like a missing one: no information leaks.
+  if (!job || job.nodeId !== agent.nodeId)
+    throw new AppError("NOT_FOUND", `No job ${jobId} on this node.`, "job_not_found");
   if (job.status !== "running") {
     throw new AppError("CONFLICT", `Job ${jobId} is ${job.status}, not running.`, "job_not_running", {
       status: job.status,
     });
   }
-  const [usage] = await deps.prisma.$queryRaw<{ bytes: bigint }[]>`
-    SELECT coalesce(sum(octet_length(data)), 0)::bigint AS bytes FROM job_logs WHERE job_id = ${jobId}::uuid`;
-  if (Number(usage?.bytes ?? 0) + Buffer.byteLength(chunk.data) > MAX_LOG_BYTES) {
-    return { ok: true as const, status: job.status, dropped: true };
+  if (job.bytes + Buffer.byteLength(chunk.data) > MAX_LOG_BYTES) {
+    return { ok: true as const, status: "running" as const, dropped: true };
   }
-  const inserted = await deps.prisma.$executeRaw`
-    INSERT INTO job_logs (job_id, seq, stream, data) VALUES (${jobId}::uuid, ${chunk.seq}, ${chunk.stream}, ${chunk.data})
-    ON CONFLICT (job_id, stream, seq) DO NOTHING`;
-  if (inserted) await publishCommitted(deps, `job:${jobId}`, { type: "log", jobId, ...chunk });
-  return { ok: true as const, status: job.status, dropped: false };
+  if (bufferJobLog(deps, job, { jobId, seq: chunk.seq, stream: chunk.stream, data: chunk.data }))
+    await publishCommitted(deps, `job:${jobId}`, { type: "log", jobId, ...chunk });
+  return { ok: true as const, status: "running" as const, dropped: false };
 }
 
 /**
@@ -64,6 +68,8 @@ export async function completeJob(
   },
 ) {
   const current = await runningJobOfAgent(deps, agent, jobId);
+  // The chunks this process acknowledged are stored before the job ends.
+  await flushJobLogs(deps, jobId);
   const to: JobStatus = report.timedOut ? "timed_out" : report.exitCode === 0 ? "completed" : "failed";
   const failureReason = report.timedOut ? "timed_out" : report.exitCode === 0 ? undefined : "job_error";
   const presumedLost = isPresumedLoss(current);
@@ -107,6 +113,7 @@ export async function completeJob(
       "late report accepted for a job presumed lost",
     );
   }
+  noteJobStatus(deps, jobId, job.status);
   await announceJob(deps, job);
   return { ok: true as const, status: job.status };
 }
@@ -114,6 +121,7 @@ export async function completeJob(
 /** The node could not run the job (sandbox failure, shutdown): node_error, never billed. */
 export async function failJob(deps: Deps, agent: AgentIdentity, jobId: string, input: { message: string }) {
   const current = await runningJobOfAgent(deps, agent, jobId);
+  await flushJobLogs(deps, jobId);
   if (current.status === "failed" && current.failureReason === "node_error")
     return { ok: true as const, status: current.status };
   const job = await deps.prisma.$transaction((tx) =>
@@ -130,6 +138,7 @@ export async function failJob(deps: Deps, agent: AgentIdentity, jobId: string, i
       status: current.status,
     });
   }
+  noteJobStatus(deps, jobId, job.status);
   await announceJob(deps, job);
   return { ok: true as const, status: job.status };
 }

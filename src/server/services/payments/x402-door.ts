@@ -11,6 +11,7 @@ import type { SubmitJobInput } from "../jobs/submit-job";
 import { jobViewSchema, toJobView } from "../jobs/job-view";
 import { loadQuote, paymentDescription } from "./quote";
 import { submitJob } from "./submit";
+import { flushJobLogs } from "../jobs/log-buffer";
 
 /**
  * The plain x402 door to the same submission service: POST /api/x402/jobs answers
@@ -153,6 +154,7 @@ export async function x402ReadJob(deps: Deps, jobId: string, authorization: stri
   if (!job || !expected || expected.length !== given.length || !timingSafeEqual(expected, given)) {
     throw new AppError("NOT_FOUND", `No job ${jobId} for this access token.`, "job_not_found");
   }
+  await flushJobLogs(deps, jobId);
   const logs = await deps.prisma.jobLog.findMany({
     where: { jobId, ...(afterLogId ? { id: { gt: BigInt(afterLogId) } } : {}) },
     orderBy: { id: "asc" },
