@@ -1,6 +1,6 @@
 import { privateKeyToAccount } from "viem/accounts";
 import type { Deps } from "../../deps";
-import { chainIdOf } from "../chain-id";
+import { chainIdOf } from "@/lib/chains";
 import { isLoopbackPublicUrl } from "../../public-url";
 
 /**
