@@ -21,8 +21,7 @@ async function failOrphans(deps: Deps, agent: AgentIdentity, bootId: string): Pr
   const seen = await deps.redis.cmd.get(bootKey(agent.nodeId));
   if (seen === bootId) return;
   // Concurrent claims of one new boot (an agent's parallel claims) share one look.
-  let inFlight = deps.local.get("orphanChecks") as Map<string, Promise<void>> | undefined;
-  if (!inFlight) deps.local.set("orphanChecks", (inFlight = new Map()));
+  const inFlight = (deps.local.orphanChecks ??= new Map());
   const key = `${agent.nodeId}:${bootId}`;
   let check = inFlight.get(key);
   if (!check) {

@@ -44,11 +44,8 @@ export function backoffMs(attempts: number): number {
 type PaymentWithJob = Payment & { job: Job & { node: Node } };
 
 /** Payment ids this process is settling right now (a takeover never claims its own). */
-const inFlightKey = "payments:settlingInFlight";
 function inFlight(deps: Pick<Deps, "local">): Set<string> {
-  let set = deps.local.get(inFlightKey) as Set<string> | undefined;
-  if (!set) deps.local.set(inFlightKey, (set = new Set()));
-  return set;
+  return (deps.local.settlingInFlight ??= new Set());
 }
 
 /** Takes the payment for one attempt; false when it is not due or someone else holds it. */
