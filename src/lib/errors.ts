@@ -1,4 +1,5 @@
 import { TRPCClientError } from "@trpc/client";
+import { isReason, type PaymentReason, type Reason } from "./reasons";
 
 /**
  * Turns any error the UI meets (tRPC, wallet, network) into a sentence a person
@@ -39,7 +40,7 @@ function usdOf(details: Record<string, unknown>, usdKey: string, atomicKey: stri
 }
 
 /** Payment reasons whose server message is already written for people (services/payments). */
-const WORDED_PAYMENT_REASONS = new Set([
+const WORDED_PAYMENT_REASONS: ReadonlySet<Reason> = new Set<PaymentReason>([
   "payment_required",
   "insufficient_balance",
   "invalid_signature",
@@ -55,43 +56,71 @@ const WORDED_PAYMENT_REASONS = new Set([
   "payer_mismatch",
 ]);
 
-/** Human words for x402 / payment reasons (ours, or a facilitator's raw ones). */
-function paymentMessage(reason: string, details: Record<string, unknown>, message: string): string | undefined {
-  if (reason === "insufficient_balance" || reason.includes("insufficient_balance") || reason === "insufficient_funds") {
+const EXPIRED = "The payment authorization expired before it reached us. Please pay again.";
+const USED = "This payment authorization was already used. Please pay again.";
+
+/** Words for reasons whose server message is not (or, when empty, cannot be) shown as it is. */
+const PAYMENT_FALLBACKS: Partial<Record<Reason, string>> = {
+  expired: EXPIRED,
+  valid_before_too_soon: EXPIRED,
+  signature_expired: EXPIRED,
+  nonce_already_used: USED,
+  nonce_reused: USED,
+  invalid_signature: "The payment signature is not valid for this wallet. Please sign again.",
+  network_mismatch:
+    "The payment was signed for a different network. Switch your wallet to the marketplace's network and pay again.",
+  recipient_mismatch:
+    "The payment does not match the quote (amount or recipient). The price may have changed: review it and pay again.",
+  payment_invalid: "The payment was refused. Please sign a new one and try again.",
+};
+
+/** Human words for our payment reasons (and the seller-signature ones worded alike). */
+function paymentMessage(reason: Reason, details: Record<string, unknown>, message: string): string | undefined {
+  if (reason === "insufficient_balance") {
     const balance = usdOf(details, "balanceUsd", "balance");
     const cost = usdOf(details, "requiredUsd", "required") ?? usdOf(details, "amountUsd", "amount");
-    const base =
-      WORDED_PAYMENT_REASONS.has(reason) && message
-        ? message
-        : balance && cost
-          ? `Your USDC balance is ${balance}, this job costs ${cost}.`
-          : "Your wallet does not hold enough USDC for this job.";
+    const base = message
+      ? message
+      : balance && cost
+        ? `Your USDC balance is ${balance}, this job costs ${cost}.`
+        : "Your wallet does not hold enough USDC for this job.";
     return `${base} Add USDC to your wallet or shorten the maximum duration.`;
   }
   if (WORDED_PAYMENT_REASONS.has(reason) && message) return message;
-  if (reason.includes("valid_before") || reason.includes("expired"))
-    return "The payment authorization expired before it reached us. Please pay again.";
+  return PAYMENT_FALLBACKS[reason];
+}
+
+/**
+ * Words for a reason that is not one of ours: an x402 facilitator's own (e.g.
+ * "invalid_exact_evm_payload_authorization_valid_before"), matched by what it names.
+ */
+function facilitatorMessage(reason: string, details: Record<string, unknown>): string | undefined {
+  if (reason.includes("insufficient_balance") || reason === "insufficient_funds") {
+    const balance = usdOf(details, "balanceUsd", "balance");
+    const cost = usdOf(details, "requiredUsd", "required") ?? usdOf(details, "amountUsd", "amount");
+    const base =
+      balance && cost
+        ? `Your USDC balance is ${balance}, this job costs ${cost}.`
+        : "Your wallet does not hold enough USDC for this job.";
+    return `${base} Add USDC to your wallet or shorten the maximum duration.`;
+  }
+  if (reason.includes("valid_before") || reason.includes("expired")) return EXPIRED;
   if (reason.includes("valid_after"))
     return "The payment authorization is not valid yet. Check your computer's clock and try again.";
-  if (reason.includes("nonce") && reason.includes("used"))
-    return "This payment authorization was already used. Please pay again.";
-  if (reason.includes("signature")) return "The payment signature is not valid for this wallet. Please sign again.";
-  if (reason.includes("network_mismatch"))
-    return "The payment was signed for a different network. Switch your wallet to the marketplace's network and pay again.";
+  if (reason.includes("nonce") && reason.includes("used")) return USED;
+  if (reason.includes("signature")) return PAYMENT_FALLBACKS.invalid_signature;
+  if (reason.includes("network_mismatch")) return PAYMENT_FALLBACKS.network_mismatch;
   if (
     reason.includes("recipient_mismatch") ||
     reason.includes("value_mismatch") ||
     reason.includes("authorization_value")
   ) {
-    return "The payment does not match the quote (amount or recipient). The price may have changed: review it and pay again.";
+    return PAYMENT_FALLBACKS.recipient_mismatch;
   }
   if (reason.includes("token_name") || reason.includes("token_version"))
     return "The payment was signed for a different USDC token. Please pay again.";
   if (reason.includes("simulation_failed") || reason.includes("transaction_failed"))
     return "The USDC transfer would fail on chain (often a low balance). Check your wallet and try again.";
-  if (reason === "payment_invalid") return "The payment was refused. Please sign a new one and try again.";
-  if (reason === "chain_unavailable")
-    return message || "The payment network cannot be reached right now; try again in a minute.";
   return undefined;
 }
 
@@ -110,7 +139,7 @@ export function waitMessage(seconds: number): string {
     : "You can try again now.";
 }
 
-const REASONS: Record<string, (d: Record<string, unknown>, message: string) => string> = {
+const REASONS: Partial<Record<Reason, (d: Record<string, unknown>, message: string) => string>> = {
   rate_limited: (d) =>
     Number(d.retryAfterSeconds) > 0
       ? waitMessage(Math.ceil(Number(d.retryAfterSeconds)))
@@ -128,6 +157,7 @@ const REASONS: Record<string, (d: Record<string, unknown>, message: string) => s
   siwe_invalid: (_d, m) => m || "That sign-in message expired or was made for another site. Please sign in again.",
   bad_signature: () => "The signature does not match your wallet's address.",
   invalid_input: (_d, m) => `Please check the form: ${m}`,
+  chain_unavailable: (_d, m) => m || "The payment network cannot be reached right now; try again in a minute.",
 };
 
 export function describeError(err: unknown): string {
@@ -138,7 +168,9 @@ export function describeError(err: unknown): string {
     const details = data.details ?? {};
     const reason = data.reason ?? undefined;
     if (reason) {
-      const known = REASONS[reason]?.(details, message) ?? paymentMessage(reason, details, message);
+      const known = isReason(reason)
+        ? (REASONS[reason]?.(details, message) ?? paymentMessage(reason, details, message))
+        : facilitatorMessage(reason, details);
       if (known) return known;
     }
     if (data.httpStatus === 401 || data.code === "UNAUTHORIZED") return message || "Sign in with your wallet first.";

@@ -15,6 +15,7 @@ import {
 import { describeError } from "./errors";
 import { demoWallet } from "@/server/services/demo/demo-wallet";
 import { parseEnv } from "@/server/env";
+import type { LocalState } from "@/server/deps";
 
 describe("money (shared by the browser and the server)", () => {
   it("converts decimal strings to atomic units and back exactly", () => {
@@ -100,7 +101,7 @@ describe("describeError", () => {
 });
 
 describe("demo wallet", () => {
-  const local = new Map<string, unknown>([["embeddedChain:rpcUrl", "http://127.0.0.1:9999"]]);
+  const local: LocalState = { embeddedRpcUrl: "http://127.0.0.1:9999" };
   it("is offered only on the embedded chain", () => {
     const embedded = demoWallet({ env: parseEnv({}), local });
     expect(embedded).toMatchObject({

@@ -4,15 +4,15 @@ import { reconnect } from "wagmi/actions";
 import { defineChain, http, type Chain } from "viem";
 import { base, baseSepolia } from "viem/chains";
 import { createConfig, createStorage, type Config } from "wagmi";
-import { LOCAL_CHAIN_ID } from "./chains";
+import { CHAIN_BY_NETWORK } from "./chains";
 import { demoIdentities, demoRainbowWallet, type DemoWalletInfo } from "./demo-wallet";
 
 export const APP_NAME = "ComputeSwarm";
 
 /** The local anvil chain of the embedded default (and of `CHAIN=local` deployments). */
 export const localChain = defineChain({
-  id: LOCAL_CHAIN_ID,
-  name: "Local chain",
+  id: CHAIN_BY_NETWORK.local.id,
+  name: CHAIN_BY_NETWORK.local.name,
   nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
   rpcUrls: { default: { http: [process.env.NEXT_PUBLIC_RPC_URL || "http://127.0.0.1:8545"] } },
   testnet: true,

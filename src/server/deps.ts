@@ -5,6 +5,13 @@ import { openRedis, type RedisClients } from "./redis";
 import { createLogger, type Logger } from "./logger";
 import { getMetrics, type Metrics } from "./metrics";
 import { SESSION_KEY_PREFIX } from "./services/auth/siwe";
+import type { RateLimiterRedis } from "rate-limiter-flexible";
+import type { ChainService } from "./payments/chain-service";
+import type { Bus } from "./services/events/bus";
+import type { Signal } from "./services/jobs/work-signal";
+import type { LogBuffer } from "./services/jobs/log-buffer";
+import type { TokenCache } from "./services/nodes/agent-auth";
+import type { RateLimitClass } from "./services/ratelimit/rate-limit";
 
 /** Wall clock, injectable so tests can move time forward. */
 export interface Clock {
@@ -24,8 +31,36 @@ export interface Deps {
   clock: Clock;
   log: Logger;
   metrics: Metrics;
-  /** Per-process caches and buffers owned by services (see services/*). */
-  local: Map<string, unknown>;
+  /** Per-process caches and buffers owned by services, each created on first use. */
+  local: LocalState;
+}
+
+/** What `Deps.local` holds: one typed member per owner, absent until first used. */
+export interface LocalState {
+  /** The chain service (payments/chain-service.ts getChain); tests may put their own here. */
+  chain?: Promise<ChainService>;
+  /** The embedded anvil's RPC URL once it runs (set by getChain, read by the demo wallet). */
+  embeddedRpcUrl?: string;
+  /** Redis pub/sub listeners (events/bus.ts). */
+  bus?: Bus;
+  /** Claims waiting for work (jobs/work-signal.ts). */
+  workSignal?: Signal;
+  /** Orphan checks in flight per node and boot (jobs/claim-job.ts). */
+  orphanChecks?: Map<string, Promise<void>>;
+  /** The live-node set, read at most once a second (nodes/presence.ts). */
+  liveNodes?: { at: number; live: Map<string, number> };
+  /** Agent token → identity (nodes/agent-auth.ts). */
+  agentTokens?: TokenCache;
+  /** Heartbeats not yet written to PostgreSQL, node id → ms (nodes/heartbeat.ts). */
+  heartbeatBuffer?: Map<string, number>;
+  /** The images each node last advertised to this process (nodes/heartbeat.ts). */
+  advertisedImages?: Map<string, string>;
+  /** Log chunks waiting for their batched INSERT, and what is known of their jobs (jobs/log-buffer.ts). */
+  jobLogBuffer?: LogBuffer;
+  /** Payment ids this process is settling now (payments/settlement.ts). */
+  settlingInFlight?: Set<string>;
+  /** One limiter per class (ratelimit/rate-limit.ts). */
+  rateLimiters?: Partial<Record<RateLimitClass, RateLimiterRedis>>;
 }
 
 export async function createDeps(env: Env, overrides: Partial<Pick<Deps, "clock" | "log">> = {}): Promise<Deps> {
@@ -42,7 +77,7 @@ export async function createDeps(env: Env, overrides: Partial<Pick<Deps, "clock"
     clock: overrides.clock ?? systemClock,
     log,
     metrics: getMetrics(),
-    local: new Map(),
+    local: {},
   };
 }
 

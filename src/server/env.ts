@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { NETWORK_NAMES } from "../lib/chains";
 
 /**
  * The only reader of process.env. Every setting is validated here at start-up;
@@ -46,7 +47,7 @@ export const envSchema = z
       .optional(),
     REDIS_KEY_PREFIX: z.string().max(64).default("cs:"),
 
-    CHAIN: z.enum(["local", "base-sepolia", "base"]).default("local"),
+    CHAIN: z.enum(NETWORK_NAMES).default("local"),
     RPC_URL: z.url("an http(s) JSON-RPC URL").optional(),
     RELAYER_PRIVATE_KEY: privateKey.optional(),
     FACILITATOR_URL: z.url("the base URL of an x402 facilitator").optional(),

@@ -1,3 +1,5 @@
+import type { Reason } from "@/lib/reasons";
+
 /**
  * The one error type services throw. The tRPC error formatter and the plain
  * HTTP handlers map it to a status code in one place (api/errors.ts).
@@ -19,8 +21,8 @@ export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
-    /** Machine-readable reason for clients, e.g. "nonce_reused". */
-    readonly reason?: string,
+    /** Machine-readable reason for clients, e.g. "nonce_reused" (lib/reasons.ts). */
+    readonly reason?: Reason,
     /** Extra data clients may act on (402 requirements, Retry-After seconds). */
     readonly details?: Record<string, unknown>,
   ) {

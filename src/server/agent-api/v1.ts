@@ -18,7 +18,7 @@ import { authenticateAgent } from "../services/nodes/agent-auth";
 import { recordHeartbeat } from "../services/nodes/heartbeat";
 import { claimJob } from "../services/jobs/claim-job";
 import { appendJobLog, completeJob, failJob } from "../services/jobs/report-job";
-import { chainIdOf } from "../services/chain-id";
+import { chainIdOf } from "@/lib/chains";
 import { AppError } from "../errors";
 
 /**

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { ZodError } from "zod";
 import { AppError, httpStatusOf } from "../errors";
+import type { Reason } from "@/lib/reasons";
 import type { Logger } from "../logger";
 import { asUnavailable } from "../unavailable";
 
@@ -16,7 +17,7 @@ export interface PublicError {
   code: TRPCError["code"];
   status: number;
   message: string;
-  reason: string | null;
+  reason: Reason | null;
   details: Record<string, unknown> | null;
   issues: { path: string; message: string }[] | null;
   /** Not the client's doing: log it with its detail. */

@@ -4,17 +4,18 @@ import { chainInfo, createChainService, getChain, paymentNetwork, stopEmbeddedCh
 import { usdcBalance } from "./chain/usdc-reads";
 import { anvilAccount } from "./chain/accounts";
 import { getNetwork } from "./networks";
+import type { LocalState } from "../deps";
 
 afterAll(() => stopEmbeddedChain());
 
 describe("the payment chain from the environment", () => {
   it("embedded default: CHAIN=local without RPC_URL starts anvil once per process, with USDC and a funded demo buyer", async () => {
     const env = parseEnv({ NODE_ENV: "test" });
-    const local = new Map<string, unknown>();
+    const local: LocalState = {};
     const chain = await getChain({ env, local });
     expect(chain).toMatchObject({ embedded: true, facilitator: { kind: "in-process" } });
     expect(chain.rpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(local.get("embeddedChain:rpcUrl")).toBe(chain.rpcUrl);
+    expect(local.embeddedRpcUrl).toBe(chain.rpcUrl);
     expect(await getChain({ env, local })).toBe(chain);
     // A second Deps in the same process shares the one anvil.
     expect((await createChainService(env)).rpcUrl).toBe(chain.rpcUrl);

@@ -47,10 +47,6 @@ export interface ChainService {
 export type ChainEnv = Pick<Env, "CHAIN" | "RPC_URL" | "RELAYER_PRIVATE_KEY" | "FACILITATOR_URL" | "USDC_DOMAIN_NAME"> &
   Partial<Pick<Env, "DATA_DIR">>;
 
-/** Where the embedded chain's RPC URL is published for the demo wallet (services/demo). */
-export const EMBEDDED_RPC_URL_KEY = "embeddedChain:rpcUrl";
-const CHAIN_KEY = "payments:chain";
-
 // One embedded anvil per process (Next dev reloads modules; globalThis survives).
 const holder = globalThis as unknown as { __csEmbeddedAnvil?: Promise<AnvilInstance> };
 function embeddedAnvil(stateFile: string | undefined): Promise<AnvilInstance> {
@@ -148,28 +144,24 @@ export async function createChainService(env: ChainEnv): Promise<ChainService> {
 
 /** The Deps' chain, created on first use (starts the embedded anvil if that is the configuration). */
 export function getChain(deps: Pick<Deps, "env" | "local">): Promise<ChainService> {
-  let chain = deps.local.get(CHAIN_KEY) as Promise<ChainService> | undefined;
+  let chain = deps.local.chain;
   if (!chain) {
     chain = createChainService(deps.env).then(
       (c) => {
-        if (c.embedded) deps.local.set(EMBEDDED_RPC_URL_KEY, c.rpcUrl);
+        if (c.embedded) deps.local.embeddedRpcUrl = c.rpcUrl;
         return c;
       },
       (err) => {
-        deps.local.delete(CHAIN_KEY);
+        deps.local.chain = undefined;
         throw err;
       },
     );
-    deps.local.set(CHAIN_KEY, chain);
+    deps.local.chain = chain;
   }
   return chain;
 }
 
-/** Tests swap in a chain of their own (another facilitator, a dead RPC). */
-export function setChainForTesting(deps: Pick<Deps, "local">, chain: ChainService | undefined): void {
-  if (chain) deps.local.set(CHAIN_KEY, Promise.resolve(chain));
-  else deps.local.delete(CHAIN_KEY);
-}
+/** Tests swap in a chain of their own (another facilitator, a dead RPC) as `deps.local.chain`. */
 
 /** What the UI may know about the chain: never a key. */
 export interface ChainInfo {

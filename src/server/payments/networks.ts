@@ -1,17 +1,19 @@
 /**
- * The networks payments run on, in one table: chain ids, CAIP-2 ids (what x402 v2 calls
- * `network`), viem chain objects, explorers, and each network's USDC with its EIP-712
- * domain (what x402 puts in PaymentRequirements.extra). `CHAIN` in the environment picks one.
+ * The networks payments run on: the rows of lib/chains.ts (chain ids, names, explorers,
+ * shared with the UI) plus CAIP-2 ids (what x402 v2 calls `network`), viem chain objects
+ * and each network's USDC with its EIP-712 domain (what x402 puts in
+ * PaymentRequirements.extra). `CHAIN` in the environment picks one.
  *
  * Note the domain names: real USDC is "USD Coin" on Base but "USDC" on Base Sepolia; a
  * wrong name makes every signature invalid.
  */
 import type { Address, Chain } from "viem";
 import { base, baseSepolia, foundry } from "viem/chains";
+import { CHAIN_BY_NETWORK, NETWORK_NAMES, type NetworkName } from "@/lib/chains";
 import { localUsdcAddress } from "./chain/local-chain";
 
-export const NETWORK_NAMES = ["local", "base-sepolia", "base"] as const;
-export type NetworkName = (typeof NETWORK_NAMES)[number];
+export { explorerTxUrl } from "@/lib/chains";
+export { NETWORK_NAMES, type NetworkName };
 export type Caip2Network = `eip155:${number}`;
 
 export interface UsdcToken {
@@ -37,56 +39,45 @@ export interface NetworkConfig {
   testnet: boolean;
 }
 
+/** A row of lib/chains.ts with what payments add to it. */
+function paymentNetwork(name: NetworkName, chain: Chain, usdc: UsdcToken): NetworkConfig {
+  const c = CHAIN_BY_NETWORK[name];
+  if (chain.id !== c.id) throw new Error(`viem chain ${chain.id} is not ${name} (${c.id})`);
+  return {
+    name,
+    label: c.label,
+    chainId: c.id,
+    caip2: `eip155:${c.id}`,
+    chain,
+    usdc,
+    explorerUrl: c.explorer,
+    testnet: c.testnet,
+  };
+}
+
 export const NETWORKS: Readonly<Record<NetworkName, NetworkConfig>> = {
-  local: {
-    name: "local",
-    label: "Local chain (anvil)",
-    chainId: foundry.id,
-    caip2: `eip155:${foundry.id}`,
-    chain: foundry,
-    // TestUSDC deployed by setupLocalChain with CREATE2: the same address on every anvil.
-    usdc: {
-      address: localUsdcAddress(),
-      name: "USD Coin",
-      version: "2",
-      symbol: "USDC",
-      decimals: 6,
-    },
-    explorerUrl: null,
-    testnet: true,
-  },
-  "base-sepolia": {
-    name: "base-sepolia",
-    label: "Base Sepolia",
-    chainId: baseSepolia.id,
-    caip2: `eip155:${baseSepolia.id}`,
-    chain: baseSepolia,
-    usdc: {
-      address: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
-      name: "USDC",
-      version: "2",
-      symbol: "USDC",
-      decimals: 6,
-    },
-    explorerUrl: "https://sepolia.basescan.org",
-    testnet: true,
-  },
-  base: {
-    name: "base",
-    label: "Base",
-    chainId: base.id,
-    caip2: `eip155:${base.id}`,
-    chain: base,
-    usdc: {
-      address: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
-      name: "USD Coin",
-      version: "2",
-      symbol: "USDC",
-      decimals: 6,
-    },
-    explorerUrl: "https://basescan.org",
-    testnet: false,
-  },
+  // TestUSDC deployed by setupLocalChain with CREATE2: the same address on every anvil.
+  local: paymentNetwork("local", foundry, {
+    address: localUsdcAddress(),
+    name: "USD Coin",
+    version: "2",
+    symbol: "USDC",
+    decimals: 6,
+  }),
+  "base-sepolia": paymentNetwork("base-sepolia", baseSepolia, {
+    address: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
+    name: "USDC",
+    version: "2",
+    symbol: "USDC",
+    decimals: 6,
+  }),
+  base: paymentNetwork("base", base, {
+    address: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+    name: "USD Coin",
+    version: "2",
+    symbol: "USDC",
+    decimals: 6,
+  }),
 };
 
 export function isNetworkName(value: unknown): value is NetworkName {
@@ -122,8 +113,4 @@ export function usdcDomainExtra(network: NetworkConfig): {
   version: string;
 } {
   return { name: network.usdc.name, version: network.usdc.version };
-}
-
-export function explorerTxUrl(network: NetworkConfig, txHash: string): string | null {
-  return network.explorerUrl ? `${network.explorerUrl}/tx/${txHash}` : null;
 }

@@ -1,37 +1,10 @@
 /**
- * Why a payment was refused: machine-readable reasons the UI and x402 clients can
- * act on, and how the x402 facilitator's reasons map onto them.
+ * How the x402 facilitator's reasons map onto ours (lib/reasons.ts PAYMENT_REASONS:
+ * machine-readable reasons the UI and x402 clients can act on).
  */
-export const PAYMENT_REASONS = [
-  "payment_required",
-  "invalid_payload",
-  "unsupported_version",
-  "unsupported_scheme",
-  "network_mismatch",
-  "asset_mismatch",
-  "recipient_mismatch",
-  "amount_too_low",
-  "amount_mismatch",
-  "expired",
-  "valid_before_too_soon",
-  "not_yet_valid",
-  "invalid_signature",
-  "payer_mismatch",
-  "nonce_already_used",
-  "insufficient_balance",
-  "payment_invalid",
-  // auth-capture (escrow)
-  "escrow_mismatch",
-  "operator_mismatch",
-  "fee_mismatch",
-  "deadline_invalid",
-  "collector_mismatch",
-  "nonce_mismatch",
-  "authorization_failed",
-  // exact: the authorization was used on chain, but not for this payment (e.g. a same-nonce transfer elsewhere)
-  "authorization_used_elsewhere",
-] as const;
-export type PaymentReason = (typeof PAYMENT_REASONS)[number];
+import type { PaymentReason } from "@/lib/reasons";
+
+export { PAYMENT_REASONS, type PaymentReason } from "@/lib/reasons";
 
 /** A refused payment; the service turns it into a 402 carrying the requirements. */
 export class PaymentRejected extends Error {

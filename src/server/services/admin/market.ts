@@ -2,9 +2,8 @@ import Decimal from "decimal.js";
 import { z } from "zod";
 import { text } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
-import { liveNodes, presenceOf } from "../nodes/presence";
-import { reliabilityOf } from "../nodes/reliability";
-import { nodeViewSchema, toNodeView } from "../nodes/node-view";
+import { liveNodes } from "../nodes/presence";
+import { loadNodeViews, nodeViewSchema } from "../nodes/node-view";
 import { NODE_STATUSES } from "../nodes/node-status";
 
 export const marketStatsSchema = z.object({
@@ -97,15 +96,7 @@ export async function adminNodes(deps: Deps, input: z.infer<typeof adminNodesInp
     }),
     deps.prisma.node.count({ where }),
   ]);
-  const ids = rows.map((r) => r.id);
-  const [presence, reliability] = await Promise.all([presenceOf(deps, ids), reliabilityOf(deps, ids)]);
-  const nowMs = deps.clock.now().getTime();
-  return {
-    items: rows.map((n) =>
-      toNodeView(n, presence.get(n.id), nowMs, deps.env.HEARTBEAT_TTL_SECONDS, reliability.get(n.id) ?? null),
-    ),
-    total,
-  };
+  return { items: await loadNodeViews(deps, rows), total };
 }
 export const adminNodesOutputSchema = z.object({ items: z.array(nodeViewSchema), total: z.number() });
 

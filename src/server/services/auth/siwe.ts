@@ -3,7 +3,7 @@ import { getAddress, verifyMessage } from "viem";
 import { generateSiweNonce, parseSiweMessage, validateSiweMessage } from "viem/siwe";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import { chainIdOf } from "../chain-id";
+import { chainIdOf } from "@/lib/chains";
 import { DEMO_BUYER_ADDRESS, isEmbeddedChain } from "../demo/demo-wallet";
 import { isLoopbackPublicUrl } from "../../public-url";
 

@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import { privateKeyToAccount } from "viem/accounts";
 import { parseEnv } from "../../env";
 import { DEMO_SELLER_ADDRESS, DEMO_SELLER_PRIVATE_KEY, demoWallet } from "./demo-wallet";
+import type { LocalState } from "../../deps";
 
 /** The "Demo seller" identity: the demo node's owner, offered only where the demo admin is. */
 describe("the demo seller", () => {
-  const local = new Map<string, unknown>();
+  const local: LocalState = {};
   const at = (vars: Record<string, string>) => demoWallet({ env: parseEnv(vars), local });
 
   it("is the demo node's seller (anvil account #2), offered on the embedded default served on this machine", () => {

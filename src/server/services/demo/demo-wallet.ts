@@ -1,6 +1,6 @@
 import { privateKeyToAccount } from "viem/accounts";
 import type { Deps } from "../../deps";
-import { chainIdOf } from "../chain-id";
+import { chainIdOf } from "@/lib/chains";
 import { isLoopbackPublicUrl } from "../../public-url";
 
 /**
@@ -24,9 +24,6 @@ export const DEMO_SELLER_ADDRESS = privateKeyToAccount(DEMO_SELLER_PRIVATE_KEY).
 export function isEmbeddedChain(env: Pick<Deps["env"], "CHAIN" | "RPC_URL">): boolean {
   return env.CHAIN === "local" && !env.RPC_URL;
 }
-
-/** Where the embedded chain is running, once it has started (set by whoever starts anvil). */
-export const EMBEDDED_RPC_URL_KEY = "embeddedChain:rpcUrl";
 
 export interface DemoWallet {
   enabled: boolean;
@@ -53,7 +50,7 @@ export function demoWallet(deps: Pick<Deps, "env" | "local">): DemoWallet {
   // visitor there is a faucet for anyone, so it takes an explicit DEMO=true.
   const demoDeployment = !deps.env.DATABASE_URL || deps.env.DEMO;
   if (!isEmbeddedChain(deps.env) || !demoDeployment) return { enabled: false, chainId, marketplaceUrl };
-  const rpcUrl = deps.local.get(EMBEDDED_RPC_URL_KEY);
+  const rpcUrl = deps.local.embeddedRpcUrl;
   return {
     enabled: true,
     chainId,

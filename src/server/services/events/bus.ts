@@ -6,18 +6,18 @@ import type { Deps } from "../../deps";
  */
 type Listener = (message: string) => void;
 
-interface Bus {
+export interface Bus {
   listeners: Map<string, Set<Listener>>;
 }
 
 function busOf(deps: Pick<Deps, "redis" | "local">): Bus {
-  let bus = deps.local.get("bus") as Bus | undefined;
+  let bus = deps.local.bus;
   if (!bus) {
     const created: Bus = { listeners: new Map() };
     deps.redis.subscriber().on("message", (channel: string, message: string) => {
       for (const l of created.listeners.get(channel) ?? []) l(message);
     });
-    deps.local.set("bus", created);
+    deps.local.bus = created;
     bus = created;
   }
   return bus;

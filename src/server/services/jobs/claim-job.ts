@@ -2,7 +2,7 @@ import type { ClaimedJob, JobType } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import type { AgentIdentity } from "../nodes/agent-auth";
 import type { Job } from "@/generated/prisma/client";
-import { announceJob, transitionJob } from "./transition";
+import { announceJob, finishJob, transitionJob } from "./transition";
 import { recordHeartbeat } from "../nodes/heartbeat";
 import { claimableSql, clear, hint, waitForWork } from "./work-signal";
 
@@ -21,8 +21,7 @@ async function failOrphans(deps: Deps, agent: AgentIdentity, bootId: string): Pr
   const seen = await deps.redis.cmd.get(bootKey(agent.nodeId));
   if (seen === bootId) return;
   // Concurrent claims of one new boot (an agent's parallel claims) share one look.
-  let inFlight = deps.local.get("orphanChecks") as Map<string, Promise<void>> | undefined;
-  if (!inFlight) deps.local.set("orphanChecks", (inFlight = new Map()));
+  const inFlight = (deps.local.orphanChecks ??= new Map());
   const key = `${agent.nodeId}:${bootId}`;
   let check = inFlight.get(key);
   if (!check) {
@@ -33,28 +32,28 @@ async function failOrphans(deps: Deps, agent: AgentIdentity, bootId: string): Pr
 }
 
 async function lookForOrphans(deps: Deps, agent: AgentIdentity, bootId: string): Promise<void> {
-  const orphans = await deps.prisma.$transaction(async (tx) => {
-    const running = await tx.job.findMany({
-      where: {
-        nodeId: agent.nodeId,
-        status: "running",
-        OR: [{ agentBootId: null }, { agentBootId: { not: bootId } }],
-      },
-      select: { id: true },
-    });
-    const failed: Job[] = [];
-    for (const { id } of running) {
-      const job = await transitionJob(tx, id, "failed", {
+  const running = await deps.prisma.job.findMany({
+    where: {
+      nodeId: agent.nodeId,
+      status: "running",
+      OR: [{ agentBootId: null }, { agentBootId: { not: bootId } }],
+    },
+    select: { id: true },
+  });
+  for (const { id } of running) {
+    await finishJob(
+      deps,
+      id,
+      "failed",
+      {
         failureReason: "node_error",
         error: "The agent restarted while this job was running.",
         failureCause: "agent_restarted",
         completedAt: deps.clock.now(),
-      });
-      if (job) failed.push(job);
-    }
-    return failed;
-  });
-  await Promise.all(orphans.map((o) => announceJob(deps, o)));
+      },
+      { from: ["running"] },
+    );
+  }
   await deps.redis.cmd.set(bootKey(agent.nodeId), bootId, "EX", BOOT_KEY_SECONDS);
 }
 

@@ -4,7 +4,7 @@ import { AppError } from "../../errors";
 import { isAdmin } from "../auth/siwe";
 import { JOB_STATUSES } from "./job-states";
 import { toJobView } from "./job-view";
-import { announceJob, transitionJob } from "./transition";
+import { finishJob } from "./transition";
 import { openChannel } from "../events/bus";
 import { flushJobLogs } from "./log-buffer";
 
@@ -90,14 +90,12 @@ export async function cancelJob(deps: Deps, viewer: Viewer, jobId: string) {
   if (current.buyerAddress.toLowerCase() !== viewer.address.toLowerCase()) {
     throw new AppError("FORBIDDEN", "Only the buyer can cancel a job.", "not_buyer");
   }
-  const job = await deps.prisma.$transaction((tx) =>
-    transitionJob(
-      tx,
-      jobId,
-      "cancelled",
-      { failureReason: "cancelled", completedAt: deps.clock.now() },
-      { from: ["queued"] },
-    ),
+  const job = await finishJob(
+    deps,
+    jobId,
+    "cancelled",
+    { failureReason: "cancelled", completedAt: deps.clock.now() },
+    { from: ["queued"] },
   );
   if (!job) {
     throw new AppError(
@@ -106,7 +104,6 @@ export async function cancelJob(deps: Deps, viewer: Viewer, jobId: string) {
       "not_cancellable",
     );
   }
-  await announceJob(deps, job);
   return toJobView({ ...job, payment: current.payment, node: current.node }, { showOutput: true });
 }
 

@@ -50,7 +50,7 @@ export interface JobLogState {
   usedAt: number;
 }
 
-interface LogBuffer {
+export interface LogBuffer {
   pending: LogChunk[];
   jobs: Map<string, JobLogState>;
   timer: ReturnType<typeof setTimeout> | null;
@@ -61,12 +61,7 @@ interface LogBuffer {
 type BufferDeps = Pick<Deps, "prisma" | "local" | "log" | "clock">;
 
 function bufferOf(deps: Pick<Deps, "local">): LogBuffer {
-  let buf = deps.local.get("jobLogBuffer") as LogBuffer | undefined;
-  if (!buf) {
-    buf = { pending: [], jobs: new Map(), timer: null, flushing: null, sweptAt: 0 };
-    deps.local.set("jobLogBuffer", buf);
-  }
-  return buf;
+  return (deps.local.jobLogBuffer ??= { pending: [], jobs: new Map(), timer: null, flushing: null, sweptAt: 0 });
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import type { AgentIdentity } from "../nodes/agent-auth";
 import { publishCommitted } from "../events/bus";
-import { announceJob, transitionJob } from "./transition";
+import { finishJob } from "./transition";
 import { isPresumedLoss, type JobStatus } from "./job-states";
 import { bufferJobLog, flushJobLogs, jobLogState, noteJobStatus } from "./log-buffer";
 
@@ -85,26 +85,24 @@ export async function completeJob(
   const durationMs = Math.min(report.durationMs, Math.max(serverMs, 0));
   // A late report arrives after an outage: the job ended when it ran out, not when we heard of it.
   const completedAt = presumedLost && current.startedAt ? new Date(current.startedAt.getTime() + durationMs) : now;
-  const job = await deps.prisma.$transaction((tx) =>
-    transitionJob(
-      tx,
-      jobId,
-      to,
-      {
-        exitCode: report.exitCode,
-        // Bytes that are not plain text are kept exactly; the text column gets what the UI shows for them.
-        ...(report.outputBase64 !== undefined
-          ? { output: displayText(Buffer.from(report.outputBase64, "base64")), outputBase64: report.outputBase64 }
-          : { output: withoutNul(report.output), outputBase64: null }),
-        outputTruncated: report.outputTruncated,
-        durationMs,
-        completedAt,
-        failureReason: failureReason ?? null,
-        failureCause: null,
-        error: report.timedOut ? `Stopped at its limit of ${current.maxDurationSeconds} s.` : null,
-      },
-      presumedLost ? { nodeId: agent.nodeId, presumedLoss: true } : { nodeId: agent.nodeId, from: ["running"] },
-    ),
+  const job = await finishJob(
+    deps,
+    jobId,
+    to,
+    {
+      exitCode: report.exitCode,
+      // Bytes that are not plain text are kept exactly; the text column gets what the UI shows for them.
+      ...(report.outputBase64 !== undefined
+        ? { output: displayText(Buffer.from(report.outputBase64, "base64")), outputBase64: report.outputBase64 }
+        : { output: withoutNul(report.output), outputBase64: null }),
+      outputTruncated: report.outputTruncated,
+      durationMs,
+      completedAt,
+      failureReason: failureReason ?? null,
+      failureCause: null,
+      error: report.timedOut ? `Stopped at its limit of ${current.maxDurationSeconds} s.` : null,
+    },
+    presumedLost ? { nodeId: agent.nodeId, presumedLoss: true } : { nodeId: agent.nodeId, from: ["running"] },
   );
   if (!job) return completeJob(deps, agent, jobId, report); // raced with the watchdog: answer from the new state
   if (presumedLost) {
@@ -114,7 +112,6 @@ export async function completeJob(
     );
   }
   noteJobStatus(deps, jobId, job.status);
-  await announceJob(deps, job);
   return { ok: true as const, status: job.status };
 }
 
@@ -124,14 +121,12 @@ export async function failJob(deps: Deps, agent: AgentIdentity, jobId: string, i
   await flushJobLogs(deps, jobId);
   if (current.status === "failed" && current.failureReason === "node_error")
     return { ok: true as const, status: current.status };
-  const job = await deps.prisma.$transaction((tx) =>
-    transitionJob(
-      tx,
-      jobId,
-      "failed",
-      { failureReason: "node_error", error: input.message, completedAt: deps.clock.now() },
-      { nodeId: agent.nodeId, from: ["running"] },
-    ),
+  const job = await finishJob(
+    deps,
+    jobId,
+    "failed",
+    { failureReason: "node_error", error: input.message, completedAt: deps.clock.now() },
+    { nodeId: agent.nodeId, from: ["running"] },
   );
   if (!job) {
     throw new AppError("CONFLICT", `Job ${jobId} is ${current.status}, not running.`, "job_not_running", {
@@ -139,6 +134,5 @@ export async function failJob(deps: Deps, agent: AgentIdentity, jobId: string, i
     });
   }
   noteJobStatus(deps, jobId, job.status);
-  await announceJob(deps, job);
   return { ok: true as const, status: job.status };
 }

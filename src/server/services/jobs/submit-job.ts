@@ -16,6 +16,7 @@ import type { Node, Prisma } from "@/generated/prisma/client";
 import { publishCommitted } from "../events/bus";
 import { announceJob, nudgeChannel } from "./transition";
 import { atomicToUsd, quoteAtomic } from "@/lib/money";
+import type { Reason } from "@/lib/reasons";
 
 export const submitJobInputSchema = z.object({
   nodeId: z.string().uuid(),
@@ -43,13 +44,13 @@ export async function loadSubmittableNode(
     deps.clock.now().getTime(),
     deps.env.HEARTBEAT_TTL_SECONDS,
   );
-  const refusals: Partial<Record<typeof status, string>> = {
-    offline: "This node is offline (its agent has not checked in for a minute).",
-    paused: "This node is paused by its seller and takes no new jobs.",
-    suspended: "This node is suspended by ComputeSwarm.",
+  const refusals: Partial<Record<typeof status, [string, Reason]>> = {
+    offline: ["This node is offline (its agent has not checked in for a minute).", "node_offline"],
+    paused: ["This node is paused by its seller and takes no new jobs.", "node_paused"],
+    suspended: ["This node is suspended by ComputeSwarm.", "node_suspended"],
   };
   const refusal = refusals[status];
-  if (refusal) throw new AppError("PRECONDITION_FAILED", refusal, `node_${status}`);
+  if (refusal) throw new AppError("PRECONDITION_FAILED", refusal[0], refusal[1]);
   const jobTypes = gpuInfoSchema.parse(node.gpuInfo).jobTypes ?? JOB_TYPES;
   if (!jobTypes.includes(input.jobType)) {
     throw new AppError(

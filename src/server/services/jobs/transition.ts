@@ -63,6 +63,24 @@ export async function transitionJob(
   return job;
 }
 
+/**
+ * Finishes (or otherwise moves) one job: its own transaction → transitionJob →
+ * announceJob once committed. Null, with nothing announced, when the guarded
+ * UPDATE matched nothing (a race, or the job is no longer in a `from` state);
+ * callers decide what that means for them.
+ */
+export async function finishJob(
+  deps: Pick<Deps, "prisma" | "redis" | "metrics" | "log">,
+  jobId: string,
+  to: JobStatus,
+  data: Parameters<typeof transitionJob>[3],
+  guard: Parameters<typeof transitionJob>[4],
+): Promise<Job | null> {
+  const job = await deps.prisma.$transaction((tx) => transitionJob(tx, jobId, to, data, guard));
+  if (job) await announceJob(deps, job);
+  return job;
+}
+
 export interface JobEvent {
   type: "status";
   jobId: string;

@@ -1,7 +1,7 @@
 import type { Deps } from "../../deps";
 import { liveNodes, restorePresenceFromDatabase } from "../nodes/presence";
 import { runAsLeader } from "../leader/lease";
-import { announceJob, transitionJob } from "./transition";
+import { finishJob } from "./transition";
 import { SETTLEMENT_MARGIN_SECONDS, TIMEOUT_GRACE_SECONDS } from "./limits";
 
 export { TIMEOUT_GRACE_SECONDS } from "./limits";
@@ -41,34 +41,31 @@ async function judgeAgents(deps: Deps, now: Date, result: WatchdogPassResult): P
     const overdue = now.getTime() > started + (job.maxDurationSeconds + TIMEOUT_GRACE_SECONDS) * 1000;
     const silent = !live.has(job.nodeId);
     if (!overdue && !silent) continue;
-    const changed = await deps.prisma.$transaction((tx) =>
-      silent
-        ? transitionJob(
-            tx,
-            job.id,
-            "failed",
-            {
-              failureReason: "node_error",
-              failureCause: "agent_silent",
-              error: "The node stopped sending heartbeats while the job ran.",
-              completedAt: now,
-            },
-            { from: ["running"] },
-          )
-        : transitionJob(
-            tx,
-            job.id,
-            "timed_out",
-            {
-              failureReason: "timed_out",
-              error: `The agent did not report within ${TIMEOUT_GRACE_SECONDS} s after the ${job.maxDurationSeconds} s limit.`,
-              completedAt: now,
-            },
-            { from: ["running"] },
-          ),
-    );
+    const changed = silent
+      ? await finishJob(
+          deps,
+          job.id,
+          "failed",
+          {
+            failureReason: "node_error",
+            failureCause: "agent_silent",
+            error: "The node stopped sending heartbeats while the job ran.",
+            completedAt: now,
+          },
+          { from: ["running"] },
+        )
+      : await finishJob(
+          deps,
+          job.id,
+          "timed_out",
+          {
+            failureReason: "timed_out",
+            error: `The agent did not report within ${TIMEOUT_GRACE_SECONDS} s after the ${job.maxDurationSeconds} s limit.`,
+            completedAt: now,
+          },
+          { from: ["running"] },
+        );
     if (changed) {
-      await announceJob(deps, changed);
       if (silent) result.nodeErrors++;
       else result.timedOut++;
     }
@@ -81,21 +78,18 @@ async function judgeAgents(deps: Deps, now: Date, result: WatchdogPassResult): P
   });
   for (const job of stale) {
     if (live.has(job.nodeId)) continue;
-    const changed = await deps.prisma.$transaction((tx) =>
-      transitionJob(
-        tx,
-        job.id,
-        "failed",
-        {
-          failureReason: "node_error",
-          error: `The node was offline for more than ${deps.env.QUEUED_JOB_OFFLINE_SECONDS} s; the job never started.`,
-          completedAt: now,
-        },
-        { from: ["queued"] },
-      ),
+    const changed = await finishJob(
+      deps,
+      job.id,
+      "failed",
+      {
+        failureReason: "node_error",
+        error: `The node was offline for more than ${deps.env.QUEUED_JOB_OFFLINE_SECONDS} s; the job never started.`,
+        completedAt: now,
+      },
+      { from: ["queued"] },
     );
     if (changed) {
-      await announceJob(deps, changed);
       result.expiredQueued++;
     }
   }
@@ -108,22 +102,19 @@ async function cancelLapsingJobs(deps: Deps, now: Date, result: WatchdogPassResu
     WHERE j.status = 'queued' AND p.status = 'held'
       AND p.capture_deadline < ${now}::timestamptz + make_interval(secs => j.max_duration_seconds + ${SETTLEMENT_MARGIN_SECONDS})`;
   for (const { id } of lapsing) {
-    const changed = await deps.prisma.$transaction((tx) =>
-      transitionJob(
-        tx,
-        id,
-        "cancelled",
-        {
-          failureReason: "cancelled",
-          error:
-            "The job waited too long to start: its escrow would expire before it could finish. The hold goes back to you; you pay nothing.",
-          completedAt: now,
-        },
-        { from: ["queued"] },
-      ),
+    const changed = await finishJob(
+      deps,
+      id,
+      "cancelled",
+      {
+        failureReason: "cancelled",
+        error:
+          "The job waited too long to start: its escrow would expire before it could finish. The hold goes back to you; you pay nothing.",
+        completedAt: now,
+      },
+      { from: ["queued"] },
     );
     if (changed) {
-      await announceJob(deps, changed);
       result.expiredQueued++;
     }
   }

@@ -20,7 +20,7 @@ import { NUDGE_PREFIX } from "./transition";
  */
 export const SWEEP_MS = 2_000;
 
-interface Signal {
+export interface Signal {
   hints: Map<string, number>;
   waiters: Map<string, Set<() => void>>;
   waiting: number;
@@ -49,7 +49,7 @@ export function claimableSql(now: Date): Prisma.Sql {
 }
 
 function signalOf(deps: SignalDeps): Signal {
-  const sig = deps.local.get("workSignal") as Signal | undefined;
+  const sig = deps.local.workSignal;
   if (sig) return sig;
   const created: Signal = {
     hints: new Map(),
@@ -67,7 +67,7 @@ function signalOf(deps: SignalDeps): Signal {
     () => undefined,
     (err: Error) => deps.log.warn({ err: err.message }, "claims cannot hear nudges; they rely on the sweep"),
   );
-  deps.local.set("workSignal", created);
+  deps.local.workSignal = created;
   return created;
 }
 

@@ -18,16 +18,16 @@ export interface AgentIdentity {
 export const AGENT_CACHE_MS = 60_000;
 const MAX_ENTRIES = 200_000;
 
-interface TokenCache {
+export interface TokenCache {
   byHash: Map<string, { id: AgentIdentity; at: number }>;
   byNode: Map<string, string>;
 }
 
 function cacheOf(deps: Pick<Deps, "local" | "redis" | "log">): TokenCache {
-  let cache = deps.local.get("agentTokens") as TokenCache | undefined;
+  let cache = deps.local.agentTokens;
   if (cache) return cache;
   const created: TokenCache = (cache = { byHash: new Map(), byNode: new Map() });
-  deps.local.set("agentTokens", created);
+  deps.local.agentTokens = created;
   subscribe(deps, NODE_CHANGED_CHANNEL, (message) => {
     const nodeId = (JSON.parse(message) as { nodeId?: string }).nodeId;
     if (nodeId) forgetAgent(created, nodeId);

@@ -12,9 +12,8 @@ import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import type { Node, Prisma } from "@/generated/prisma/client";
 import { cachedNodeList } from "./list-cache";
-import { liveNodes, presenceOf } from "./presence";
-import { nodeViewSchema, toNodeView } from "./node-view";
-import { reliabilityOf } from "./reliability";
+import { liveNodes } from "./presence";
+import { loadNodeViews, nodeViewSchema } from "./node-view";
 
 export const DISCOVERY_STATUSES = ["online", "available", "busy", "offline", "paused", "all"] as const;
 export const NODE_SORTS = ["price_asc", "price_desc", "vram_desc", "tflops_desc", "newest"] as const;
@@ -144,12 +143,7 @@ async function queryNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesO
 
   const rows = await readPage(deps, where, sort, start, input.limit + 1, wanted);
   const page = rows.slice(0, input.limit);
-  const ids = page.map((n) => n.id);
-  const [presence, reliability] = await Promise.all([presenceOf(deps, ids), reliabilityOf(deps, ids)]);
-  const nowMs = deps.clock.now().getTime();
-  const items = page.map((n) =>
-    toNodeView(n, presence.get(n.id), nowMs, deps.env.HEARTBEAT_TTL_SECONDS, reliability.get(n.id) ?? null),
-  );
+  const items = await loadNodeViews(deps, page);
   const last = page.at(-1);
   return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(cursorOf(sort, last)) : null };
 }
@@ -198,7 +192,6 @@ function cursorOf(sort: SortSpec, node: Node): Cursor {
 export async function getNode(deps: Deps, id: string) {
   const node = await deps.prisma.node.findUnique({ where: { id } });
   if (!node) throw new AppError("NOT_FOUND", `Node ${id} does not exist.`, "node_not_found");
-  const [presence, reliability] = await Promise.all([presenceOf(deps, [id]), reliabilityOf(deps, [id])]);
-  const nowMs = deps.clock.now().getTime();
-  return toNodeView(node, presence.get(id), nowMs, deps.env.HEARTBEAT_TTL_SECONDS, reliability.get(id) ?? null);
+  const [view] = await loadNodeViews(deps, [node]);
+  return view!;
 }

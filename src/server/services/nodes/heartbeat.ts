@@ -3,7 +3,6 @@ import { forgetLiveNodes, heartbeatKey, SEEN_KEY, utilKey } from "./presence";
 import { invalidateNodeLists } from "./list-cache";
 import type { AgentIdentity } from "./agent-auth";
 
-const BUFFER = "heartbeatBuffer";
 // The stored status (available/busy/paused/suspended) as heartbeats report it. Deleted on every
 // change (node-changes.ts, and a job starting or ending: transition.ts), so the TTL is only a backstop
 // and a beat reads PostgreSQL about once in STATUS_CACHE_SECONDS per node.
@@ -11,9 +10,7 @@ const STATUS_CACHE_SECONDS = 300;
 const statusKey = (id: string) => `node:${id}:status`;
 
 function buffer(deps: Pick<Deps, "local">): Map<string, number> {
-  let b = deps.local.get(BUFFER) as Map<string, number> | undefined;
-  if (!b) deps.local.set(BUFFER, (b = new Map()));
-  return b;
+  return (deps.local.heartbeatBuffer ??= new Map());
 }
 
 /**
@@ -55,8 +52,6 @@ export async function recordHeartbeat(
   return { status, serverTime: now };
 }
 
-const IMAGES = "advertisedImages";
-
 /**
  * Stores the images a node advertises when they differ from what this process
  * last saw: a heartbeat stays Redis-only unless the seller changed the allowlist.
@@ -66,8 +61,7 @@ async function recordAdvertisedImages(
   nodeId: string,
   images: string[],
 ): Promise<void> {
-  let seen = deps.local.get(IMAGES) as Map<string, string> | undefined;
-  if (!seen) deps.local.set(IMAGES, (seen = new Map()));
+  const seen = (deps.local.advertisedImages ??= new Map());
   const key = JSON.stringify(images);
   if (seen.get(nodeId) === key) return;
   const updated = await deps.prisma.node.updateMany({

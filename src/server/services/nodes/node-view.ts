@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { gpuInfoSchema } from "@computeswarm/protocol";
 import type { Node } from "@/generated/prisma/client";
+import type { Deps } from "../../deps";
 import { deriveNodeStatus, NODE_STATUSES } from "./node-status";
+import { presenceOf } from "./presence";
+import { reliabilityOf } from "./reliability";
 
 /** What the API returns for a node. Money as decimal strings, times as ISO strings. */
 export const nodeViewSchema = z.object({
@@ -29,6 +32,23 @@ export const nodeViewSchema = z.object({
   reliability: z.number().min(0).max(1).nullable(),
 });
 export type NodeView = z.infer<typeof nodeViewSchema>;
+
+/**
+ * The one way rows become NodeViews: their presence (Redis) and reliability
+ * (PostgreSQL) read together, the status derived with the heartbeat TTL.
+ * Same order as `nodes`.
+ */
+export async function loadNodeViews(
+  deps: Pick<Deps, "redis" | "prisma" | "clock" | "env">,
+  nodes: Node[],
+): Promise<NodeView[]> {
+  const ids = nodes.map((n) => n.id);
+  const [presence, reliability] = await Promise.all([presenceOf(deps, ids), reliabilityOf(deps, ids)]);
+  const nowMs = deps.clock.now().getTime();
+  return nodes.map((n) =>
+    toNodeView(n, presence.get(n.id), nowMs, deps.env.HEARTBEAT_TTL_SECONDS, reliability.get(n.id) ?? null),
+  );
+}
 
 export function toNodeView(
   node: Node,

@@ -18,16 +18,16 @@ export const utilKey = (id: string) => `gpuutil:${id}`;
 const LIVE_MEMO_MS = 1000;
 export async function liveNodes(deps: Pick<Deps, "redis" | "clock" | "env" | "local">): Promise<Map<string, number>> {
   const now = deps.clock.now().getTime();
-  const memo = deps.local.get("liveNodes") as { at: number; live: Map<string, number> } | undefined;
+  const memo = deps.local.liveNodes;
   if (memo && now - memo.at >= 0 && now - memo.at < LIVE_MEMO_MS) return memo.live;
   const live = await readLiveNodes(deps, now);
-  deps.local.set("liveNodes", { at: now, live });
+  deps.local.liveNodes = { at: now, live };
   return live;
 }
 
 /** Any cached view of liveness is stale after a node comes online or is removed. */
 export function forgetLiveNodes(deps: Pick<Deps, "local">) {
-  deps.local.delete("liveNodes");
+  deps.local.liveNodes = undefined;
 }
 
 async function readLiveNodes(deps: Pick<Deps, "redis" | "env">, now: number): Promise<Map<string, number>> {

@@ -1,4 +1,5 @@
 import type { Deps } from "../../deps";
+import { NODE_FINISHED_STATUSES, NODE_LOST_REASON } from "../jobs/job-states";
 
 /**
  * A node's reliability: of the jobs it finished, the share it delivered
@@ -9,8 +10,8 @@ export async function reliabilityOf(deps: Pick<Deps, "prisma">, nodeIds: string[
   if (nodeIds.length === 0) return new Map();
   const rows = await deps.prisma.$queryRaw<{ node_id: string; finished: bigint; lost: bigint }[]>`
     SELECT node_id,
-           count(*) FILTER (WHERE status IN ('completed', 'failed', 'timed_out')) AS finished,
-           count(*) FILTER (WHERE failure_reason = 'node_error') AS lost
+           count(*) FILTER (WHERE status = ANY(${[...NODE_FINISHED_STATUSES]}::text[])) AS finished,
+           count(*) FILTER (WHERE failure_reason = ${NODE_LOST_REASON}) AS lost
     FROM jobs WHERE node_id = ANY(${nodeIds}::uuid[]) GROUP BY node_id`;
   const out = new Map<string, number>();
   for (const r of rows) {

@@ -2,7 +2,7 @@ import { verifyTypedData, getAddress } from "viem";
 import { sellerTypedData, type SellerDeployment, type SellerPrimaryType } from "@computeswarm/protocol";
 import { AppError } from "../../errors";
 import type { Deps } from "../../deps";
-import { chainIdOf } from "../chain-id";
+import { chainIdOf } from "@/lib/chains";
 import type { Prisma } from "@/generated/prisma/client";
 
 export type { SellerPrimaryType };

@@ -1,5 +1,8 @@
 import type { Job, Node } from "@/generated/prisma/client";
 import { quoteAtomic } from "@/lib/money";
+import { agentReported, isBillable, isTerminal } from "../jobs/job-states";
+
+export { isBillable };
 
 /**
  * The billing rule, in one place: what a job's capture is after delivery.
@@ -11,10 +14,8 @@ import { quoteAtomic } from "@/lib/money";
  * atomic USDC (the seller is never short-changed by rounding), never above the
  * ceiling that was held.
  *
- * Only work the agent delivered is captured: completed, failed by the script
- * (job_error), and timed out *as reported by the agent*. Everything else is voided
- * (the buyer pays nothing): node errors, cancellations, jobs that never started,
- * and jobs the agent never reported (the watchdog timed them out).
+ * Only billable work is captured (job-states.ts isBillable, the one rule);
+ * everything else is voided (the buyer pays nothing).
  */
 export type SettlementDecision =
   | { kind: "wait"; reason: "not_finished" | "void_grace"; until?: Date }
@@ -25,19 +26,6 @@ type BillableJob = Pick<
   Job,
   "status" | "failureReason" | "startedAt" | "completedAt" | "maxDurationSeconds" | "durationMs"
 >;
-
-/** The agent reported the job's end itself (complete): its output was delivered. */
-export function agentReported(job: Pick<Job, "durationMs">): boolean {
-  return job.durationMs !== null;
-}
-
-/** The one predicate: is this finished job's work paid for? */
-export function isBillable(job: Pick<Job, "status" | "failureReason" | "durationMs">): boolean {
-  if (job.status === "completed") return true;
-  if (job.status === "failed") return job.failureReason === "job_error";
-  if (job.status === "timed_out") return agentReported(job);
-  return false;
-}
 
 export function billedSeconds(job: BillableJob): number {
   if (job.status === "timed_out") return job.maxDurationSeconds;
@@ -52,8 +40,6 @@ export function captureAmount(pricePerHour: Node["pricePerHour"] | string, secon
   return amount > ceiling ? ceiling : amount;
 }
 
-const TERMINAL = new Set(["completed", "failed", "timed_out", "cancelled"]);
-
 /**
  * What settlement does with a job's held payment now. A started job that ended
  * without a report from its agent (node_error, watchdog timeout) is voided only
@@ -67,7 +53,7 @@ export function settlementDecision(
   now: Date,
   voidGraceSeconds: number,
 ): SettlementDecision {
-  if (!TERMINAL.has(job.status)) return { kind: "wait", reason: "not_finished" };
+  if (!isTerminal(job.status)) return { kind: "wait", reason: "not_finished" };
   if (isBillable(job)) {
     const seconds = billedSeconds(job);
     return {

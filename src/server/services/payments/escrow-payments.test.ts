@@ -17,7 +17,7 @@ import { offer, signAuthCapture } from "@/test/escrow-payments";
 import { eventually, onlineNode, pythonJob, signedInCaller } from "@/test/market";
 import type { AgentHttp } from "@/test/agent-http";
 import { startRpcProxy } from "@/test/rpc-proxy";
-import { createChainService, getChain, setChainForTesting } from "../../payments/chain-service";
+import { createChainService, getChain } from "../../payments/chain-service";
 import { localViemChain } from "../../payments/chain/local-chain";
 import { signAuthorization, signCancelAuthorization } from "../../payments/chain/eip3009";
 import { testUsdcAbi } from "../../payments/chain/artifacts";
@@ -348,7 +348,7 @@ describe("exactly once", () => {
     const real = await getChain(deps);
     const proxy = await startRpcProxy(chain.rpcUrl);
     try {
-      setChainForTesting(deps, await createChainService({ ...deps.env, RPC_URL: proxy.url }));
+      deps.local.chain = Promise.resolve(await createChainService({ ...deps.env, RPC_URL: proxy.url }));
       const { node, jobId } = await heldJob(2);
       const sellerBefore = await chain.balance(node.seller.address);
       await runFor(node.agent, 2.5);
@@ -362,7 +362,7 @@ describe("exactly once", () => {
       expect(await settleJobPayment(deps, jobId)).toBe("captured");
       expect(await chain.balance(node.seller.address)).toBe(sellerBefore + 3_000n);
     } finally {
-      setChainForTesting(deps, real);
+      deps.local.chain = Promise.resolve(real);
       await proxy.close();
     }
   });

@@ -4,6 +4,7 @@ import type { Deps } from "../../deps";
 import { fromStoredPaymentInfo, feeAmountFor, type PaymentInfo } from "../../payments/escrow/payment-info";
 import { EscrowRevertError, type EscrowOps, type PaymentHistory } from "../../payments/escrow/escrow-ops";
 import type { ChainService } from "../../payments/chain-service";
+import { TERMINAL_JOB_WHERE } from "../jobs/job-states";
 import { settlementDecision } from "./billing";
 import { announcePayment } from "./payment-events";
 import { getEscrow } from "./escrow";
@@ -43,11 +44,8 @@ export function backoffMs(attempts: number): number {
 type PaymentWithJob = Payment & { job: Job & { node: Node } };
 
 /** Payment ids this process is settling right now (a takeover never claims its own). */
-const inFlightKey = "payments:settlingInFlight";
 function inFlight(deps: Pick<Deps, "local">): Set<string> {
-  let set = deps.local.get(inFlightKey) as Set<string> | undefined;
-  if (!set) deps.local.set(inFlightKey, (set = new Set()));
-  return set;
+  return (deps.local.settlingInFlight ??= new Set());
 }
 
 /** Takes the payment for one attempt; false when it is not due or someone else holds it. */
@@ -290,8 +288,6 @@ export async function settleJobPayment(deps: Deps, jobId: string): Promise<Settl
   return settlePayment(deps, p.id);
 }
 
-const TERMINAL_JOB: Prisma.JobWhereInput = { status: { in: ["completed", "failed", "timed_out", "cancelled"] } };
-
 /**
  * One sweep. `takeover`: this instance just became the settlement leader (or started):
  * every `settling` row is someone's cut-off attempt and is resolved from the chain now.
@@ -324,7 +320,7 @@ export async function settlementPass(
       scheme: "auth-capture",
       status: { in: ["held", "settling"] },
       OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }],
-      job: TERMINAL_JOB,
+      job: TERMINAL_JOB_WHERE,
     },
     select: { id: true },
     orderBy: { createdAt: "asc" },

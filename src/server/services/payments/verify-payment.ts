@@ -62,7 +62,7 @@ export type PreparedPayment =
 /** The 402 every refused payment becomes: the requirements to pay against (preferred first), and why. */
 export function paymentRequiredError(
   accepts: PaymentRequirements[],
-  reason: string,
+  reason: PaymentReason,
   message: string,
   extra: Record<string, unknown> = {},
 ): AppError {

@@ -29,8 +29,8 @@ function pointsFor(env: Deps["env"], cls: RateLimitClass): number {
 }
 
 function limiter(deps: Pick<Deps, "env" | "redis" | "local">, cls: RateLimitClass): RateLimiterRedis {
-  const key = `rateLimiter:${cls}`;
-  let l = deps.local.get(key) as RateLimiterRedis | undefined;
+  const limiters = (deps.local.rateLimiters ??= {});
+  let l = limiters[cls];
   if (!l) {
     l = new RateLimiterRedis({
       storeClient: deps.redis.cmd,
@@ -38,7 +38,7 @@ function limiter(deps: Pick<Deps, "env" | "redis" | "local">, cls: RateLimitClas
       points: pointsFor(deps.env, cls),
       duration: 60,
     });
-    deps.local.set(key, l);
+    limiters[cls] = l;
   }
   return l;
 }

@@ -1,9 +1,7 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
 import type { Deps } from "../../deps";
-import { presenceOf } from "../nodes/presence";
-import { nodeViewSchema, toNodeView } from "../nodes/node-view";
-import { reliabilityOf } from "../nodes/reliability";
+import { loadNodeViews, nodeViewSchema } from "../nodes/node-view";
 
 export const sellerDashboardSchema = z.object({
   nodes: z.array(nodeViewSchema.extend({ earnedUsd: z.string(), jobsRunning: z.number() })),
@@ -27,9 +25,8 @@ export async function sellerDashboard(deps: Deps, seller: string, days = 30): Pr
   const mine = { equals: seller, mode: "insensitive" as const };
   const nodes = await deps.prisma.node.findMany({ where: { sellerAddress: mine }, orderBy: { registeredAt: "desc" } });
   const ids = nodes.map((n) => n.id);
-  const [presence, reliability, earnedByNode, running, pending, daily] = await Promise.all([
-    presenceOf(deps, ids),
-    reliabilityOf(deps, ids),
+  const [nodeViews, earnedByNode, running, pending, daily] = await Promise.all([
+    loadNodeViews(deps, nodes),
     deps.prisma.$queryRaw<{ node_id: string; usd: string; fee: string }[]>`
       SELECT j.node_id, (sum(p.captured_atomic - coalesce(p.fee_atomic, 0)) / 1000000)::text AS usd,
              (sum(coalesce(p.fee_atomic, 0)) / 1000000)::text AS fee
@@ -54,8 +51,8 @@ export async function sellerDashboard(deps: Deps, seller: string, days = 30): Pr
   const earned = new Map(earnedByNode.map((r) => [r.node_id, usd(r.usd)]));
   const runningBy = new Map(running.map((r) => [r.nodeId, r._count._all]));
   const nowMs = deps.clock.now().getTime();
-  const views = nodes.map((n) => ({
-    ...toNodeView(n, presence.get(n.id), nowMs, deps.env.HEARTBEAT_TTL_SECONDS, reliability.get(n.id) ?? null),
+  const views = nodeViews.map((n) => ({
+    ...n,
     earnedUsd: earned.get(n.id) ?? "0",
     jobsRunning: runningBy.get(n.id) ?? 0,
   }));

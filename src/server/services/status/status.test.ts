@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { callerFor } from "@/test/caller";
-import { getChain, setChainForTesting, stopEmbeddedChain, type ChainService } from "../../payments/chain-service";
+import { getChain, stopEmbeddedChain, type ChainService } from "../../payments/chain-service";
 import { newSeller, signedRegistration } from "@/test/factories";
 import { registerNode } from "../nodes/register-node";
 
@@ -37,7 +37,7 @@ describe("status.get (the status page)", () => {
       network: { label: "Dead chain" },
       publicClient: { getBlockNumber: () => Promise.reject(new Error("ECONNREFUSED")) },
     };
-    setChainForTesting(deps, dead as unknown as ChainService);
+    deps.local.chain = Promise.resolve(dead as unknown as ChainService);
     try {
       const s = await (await callerFor(deps)).caller.status.get();
       expect(s.status).toBe("degraded");
@@ -45,7 +45,7 @@ describe("status.get (the status page)", () => {
       expect(s.database.status).toBe("ok");
       expect(s.agents.registered).toBe(1);
     } finally {
-      setChainForTesting(deps, undefined);
+      deps.local.chain = undefined;
     }
   });
 });

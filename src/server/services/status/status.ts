@@ -3,7 +3,7 @@ import type { Deps } from "../../deps";
 import { checkHealth } from "../../health";
 import { getChain } from "../../payments/chain-service";
 import { liveNodes } from "../nodes/presence";
-import { TERMINAL_STATUSES } from "../jobs/job-states";
+import { TERMINAL_JOB_WHERE } from "../jobs/job-states";
 
 /**
  * The status page's view of the marketplace, for people: the same database,
@@ -81,7 +81,7 @@ async function agentsPart(deps: Deps): Promise<MarketStatus["agents"]> {
 }
 
 async function settlementPart(deps: Deps): Promise<MarketStatus["settlement"]> {
-  const waitingWhere = { status: "held", job: { status: { in: [...TERMINAL_STATUSES] } } };
+  const waitingWhere = { status: "held", job: TERMINAL_JOB_WHERE };
   const [waiting, settling, failed, oldest] = await Promise.all([
     deps.prisma.payment.count({ where: waitingWhere }),
     deps.prisma.payment.count({ where: { status: "settling" } }),
