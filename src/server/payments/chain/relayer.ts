@@ -148,13 +148,6 @@ export function createRelayer(options: RelayerOptions): Relayer {
     return nextNonce++;
   }
 
-  /** Someone else used our nonces (a demo mint, an operator script): skip past them, never back. */
-  const skipUsedNonces = () =>
-    inOrder(async () => {
-      const pending = await publicClient.getTransactionCount({ address: account.address, blockTag: "pending" });
-      nextNonce = Math.max(nextNonce ?? 0, pending);
-    });
-
   function withNonce<T>(send: (nonce: number) => Promise<T>): Promise<T> {
     const attempt = () =>
       inOrder(async () => {
@@ -229,41 +222,42 @@ export function createRelayer(options: RelayerOptions): Relayer {
   }
 
   /**
-   * Sends back to back: the queue hands out the nonce and signs (no RPC), and the
-   * broadcast runs outside it, so the next transaction does not wait for this one's
-   * round trip (with automine, the node mines before it answers). A node holds a
-   * transaction whose nonce arrives ahead of its predecessor until the gap fills (anvil
-   * and geth do; checked on anvil). A broadcast that fails leaves a gap only until the next
-   * send: the nonce is read from the node again, which counts contiguous nonces only.
+   * Sends in nonce order: the queue hands out the nonce, signs (no RPC: chain id, nonce,
+   * gas and fees are all given) and broadcasts; the receipt is awaited outside it. Broadcasts
+   * stay inside the queue so a nonce reaches the node only after its predecessor was accepted:
+   * sent concurrently, one failed or slow broadcast left a gap that held every later
+   * transaction unmined (seen under load in CI), and no later send might come to fill it.
    */
   async function send(call: PreparedCall): Promise<Hex> {
-    for (let attempt = 0; ; attempt++) {
-      const feesNow = await fees();
-      const { nonce, signed } = await inOrder(async () => {
+    const feesNow = await fees();
+    return inOrder(async () => {
+      for (let attempt = 0; ; attempt++) {
         const nonce = await takeNonce();
-        return { nonce, signed: await sign(call, nonce, feesNow) };
-      });
-      try {
-        return await broadcast(signed);
-      } catch (err) {
-        const refusal = broadcastRefusal(err);
-        // The base fee outgrew the cached fees: the same nonce with fresh fees fills our slot.
-        if (refusal === "fee_too_low") {
-          try {
-            return await broadcast(await sign(call, nonce, await refreshFees()));
-          } catch (again) {
-            nextNonce = undefined;
-            throw again;
+        try {
+          return await broadcast(await sign(call, nonce, feesNow));
+        } catch (err) {
+          const refusal = broadcastRefusal(err);
+          // The base fee outgrew the cached fees: the same nonce with fresh fees fills our slot.
+          if (refusal === "fee_too_low") {
+            try {
+              return await broadcast(await sign(call, nonce, await refreshFees()));
+            } catch (again) {
+              nextNonce = undefined;
+              throw again;
+            }
           }
+          // Someone else used our nonces (a demo mint, an operator script): skip past them, once.
+          if (refusal === "nonce_taken" && attempt === 0) {
+            const pending = await publicClient.getTransactionCount({ address: account.address, blockTag: "pending" });
+            nextNonce = Math.max(nextNonce ?? 0, pending);
+            continue;
+          }
+          // Not accepted: every earlier nonce was, so the node's count is where we go on.
+          nextNonce = undefined;
+          throw err;
         }
-        if (refusal === "nonce_taken" && attempt === 0) {
-          await skipUsedNonces();
-          continue;
-        }
-        nextNonce = undefined;
-        throw err;
       }
-    }
+    });
   }
 
   async function waitForReceipt(hash: Hex, timeoutMs: number): Promise<TransactionReceipt> {
