@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect, test } from "./helpers/guard";
 import { demoNodeId } from "./helpers/demo";
+import { readmeX402Snippet } from "../src/test/readme-snippet";
 
 /**
  * The README's x402 client snippet, as a reader runs it: the code block after the
@@ -14,22 +15,13 @@ import { demoNodeId } from "./helpers/demo";
  */
 const root = process.cwd();
 
-function readmeSnippet(): string {
-  const readme = readFileSync(path.join(root, "README.md"), "utf8");
-  const marker = readme.indexOf("<!-- x402-client-snippet");
-  expect(marker, "the README marks its x402 client snippet").toBeGreaterThan(-1);
-  const block = /```[a-z]*\n([\s\S]*?)\n```/.exec(readme.slice(marker));
-  expect(block, "a code block follows the marker").not.toBeNull();
-  return block![1]!;
-}
-
 test("README: the x402 snippet, run as written, buys a job that runs on the demo node", async ({ baseURL }) => {
   const nodeId = await demoNodeId();
   // In the checkout, so its imports resolve from node_modules as a reader's file would.
   mkdirSync(path.join(root, "node_modules", ".cache"), { recursive: true });
   const dir = mkdtempSync(path.join(root, "node_modules", ".cache", "readme-snippet-e2e-"));
   try {
-    writeFileSync(path.join(dir, "buy.mts"), readmeSnippet());
+    writeFileSync(path.join(dir, "buy.mts"), readmeX402Snippet());
     const { stdout } = await promisify(execFile)("npx", ["--no-install", "tsx", "buy.mts"], {
       cwd: dir,
       env: {

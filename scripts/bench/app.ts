@@ -100,7 +100,7 @@ export async function startBenchApp(
 }
 
 /** The bench's Redis keys (its own prefix), so runs leave nothing behind on a shared server. */
-async function deleteRedisKeys(url: string, prefix: string) {
+export async function deleteRedisKeys(url: string, prefix: string) {
   const redis = new Redis(url);
   let cursor = "0";
   do {

@@ -27,7 +27,7 @@ import { loadavg } from "node:os";
 import { readFile } from "node:fs/promises";
 import express from "express";
 import pg from "pg";
-import Redis from "ioredis";
+import { deleteRedisKeys } from "./app";
 import { createWalletClient, http as viemHttp, nonceManager, publicActions, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { paymentMiddleware, x402ResourceServer } from "@x402/express";
@@ -85,18 +85,6 @@ async function freshDatabase(): Promise<{ url?: string; drop(): Promise<void> }>
       await admin.end();
     },
   };
-}
-
-/** The bench's Redis keys (its own prefix), so runs leave nothing behind on a shared server. */
-async function deleteRedisKeys(url: string, prefix: string) {
-  const redis = new Redis(url);
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== "0");
-  await redis.quit();
 }
 
 /** Listens on a free port in 3400–3499 (this machine's share for benches). */

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { useId, useState, type ReactNode } from "react";
 import {
   Button,
   Card,
@@ -130,21 +130,50 @@ function NameForm({ node, update, onDone }: { node: SellerNode; update: Update; 
             aria-describedby={messageId}
           />
         </span>
-        <Button type="submit" size="sm" loading={update.isPending} disabled={Boolean(problem)}>
-          {update.isPending ? "Sign…" : "Save"}
-        </Button>
-        <Button size="sm" variant="ghost" onClick={onDone} disabled={update.isPending}>
-          Cancel
-        </Button>
+        <SaveOrCancel pending={update.isPending} invalid={Boolean(problem)} onCancel={onDone} />
       </div>
-      <p
-        id={messageId}
-        className={`text-xs whitespace-normal ${problem ? "text-rose-600" : "text-slate-500"}`}
-        role={problem ? "alert" : undefined}
-      >
-        {problem ?? `Shown to buyers; leave it empty to show the GPU model (${node.gpuModel}).`}
-      </p>
+      <FieldMessage id={messageId} problem={problem}>
+        {`Shown to buyers; leave it empty to show the GPU model (${node.gpuModel}).`}
+      </FieldMessage>
     </form>
+  );
+}
+
+/** Save (the wallet signs) or cancel an inline edit. */
+function SaveOrCancel({ pending, invalid, onCancel }: { pending: boolean; invalid: boolean; onCancel: () => void }) {
+  return (
+    <>
+      <Button type="submit" size="sm" loading={pending} disabled={invalid}>
+        {pending ? "Sign…" : "Save"}
+      </Button>
+      <Button size="sm" variant="ghost" onClick={onCancel} disabled={pending}>
+        Cancel
+      </Button>
+    </>
+  );
+}
+
+/** Under an inline field: its problem (announced), else what the field is for. */
+function FieldMessage({
+  id,
+  problem,
+  testId,
+  children,
+}: {
+  id: string;
+  problem: string | null | undefined;
+  testId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <p
+      id={id}
+      className={`text-xs whitespace-normal ${problem ? "text-rose-600" : "text-slate-500"}`}
+      role={problem ? "alert" : undefined}
+      data-testid={testId}
+    >
+      {problem ?? children}
+    </p>
   );
 }
 
@@ -201,21 +230,11 @@ function PriceForm({
           />
         </span>
         <span className="shrink-0 text-sm text-slate-500">per hour</span>
-        <Button type="submit" size="sm" loading={update.isPending} disabled={Boolean(problem)}>
-          {update.isPending ? "Sign…" : "Save"}
-        </Button>
-        <Button size="sm" variant="ghost" onClick={onDone} disabled={update.isPending}>
-          Cancel
-        </Button>
+        <SaveOrCancel pending={update.isPending} invalid={Boolean(problem)} onCancel={onDone} />
       </div>
-      <p
-        id={messageId}
-        className={`text-xs whitespace-normal ${problem ? "text-rose-600" : "text-slate-500"}`}
-        role={problem ? "alert" : undefined}
-        data-testid="price-message"
-      >
-        {problem ?? "USD per hour, up to 6 decimals; buyers pay per second used."}
-      </p>
+      <FieldMessage id={messageId} problem={problem} testId="price-message">
+        USD per hour, up to 6 decimals; buyers pay per second used.
+      </FieldMessage>
     </form>
   );
 }

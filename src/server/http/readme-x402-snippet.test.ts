@@ -5,7 +5,7 @@
  * local chain. Whatever the README holds is what this runs.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,17 +15,9 @@ import { startTestServer } from "@/test/http-server";
 import { startTestChain, type TestChain } from "@/test/chain";
 import { onlineNode } from "@/test/market";
 import { DEMO_BUYER_PRIVATE_KEY } from "../services/demo/demo-wallet";
+import { readmeX402Snippet } from "@/test/readme-snippet";
 
 const root = process.cwd();
-
-function readmeSnippet(): string {
-  const readme = readFileSync(path.join(root, "README.md"), "utf8");
-  const marker = readme.indexOf("<!-- x402-client-snippet");
-  expect(marker, "the README marks its x402 client snippet").toBeGreaterThan(-1);
-  const block = /```[a-z]*\n([\s\S]*?)\n```/.exec(readme.slice(marker));
-  expect(block, "a code block follows the marker").not.toBeNull();
-  return block![1]!;
-}
 
 let chain: TestChain;
 let deps: TestDeps;
@@ -49,7 +41,7 @@ afterAll(async () => {
 
 describe("README: buying compute with any x402 client", () => {
   it("the snippet, as written, pays for a job with the demo buyer and reads its status", async () => {
-    const snippet = readmeSnippet();
+    const snippet = readmeX402Snippet();
     // Its defaults are the embedded default's: this chain's test USDC and the demo buyer.
     expect(snippet).toContain(chain.usdc);
     expect(snippet).toContain(DEMO_BUYER_PRIVATE_KEY);
