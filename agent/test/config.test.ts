@@ -2,10 +2,10 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { ConfigFileError, readConfigFile, updateConfigFile, writeConfigFile } from "../src/config/configFile";
-import { OPTION_SPECS, UsageError, addSpecOption, resolveSpecValues } from "../src/config/optionSpecs";
+import { ConfigFileError, readConfigFile, updateConfigFile, writeConfigFile } from "../src/config/config-file";
+import { OPTION_SPECS, UsageError, addSpecOption, resolveSpecValues } from "../src/config/option-specs";
 import { parseSettings, startSettingsSchema } from "../src/config/settings";
-import { tempDir } from "./helpers/tempDir";
+import { tempDir } from "./helpers/temp-dir";
 
 const tmp = () => tempDir("cs-config-");
 

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { defaultConfigPath, readConfigFile, type AgentConfigFile } from "../config/configFile";
-import { OPTION_SPECS, resolveSpecValues, type OptionSpec } from "../config/optionSpecs";
+import { defaultConfigPath, readConfigFile, type AgentConfigFile } from "../config/config-file";
+import { OPTION_SPECS, resolveSpecValues, type OptionSpec } from "../config/option-specs";
 import { logLevelSchema, parseSettings } from "../config/settings";
 import { createLogger, type Logger } from "../util/logger";
 import { z } from "zod";

@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import type { AgentConfigFile } from "./configFile";
+import type { AgentConfigFile } from "./config-file";
 
 /**
  * Every CLI option, declared once: its flag, the COMPUTESWARM_* variable that
