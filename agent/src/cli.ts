@@ -1,6 +1,6 @@
 import { buildProgram } from "./cli/program";
-import { ConfigFileError } from "./config/configFile";
-import { UsageError } from "./config/optionSpecs";
+import { ConfigFileError } from "./config/config-file";
+import { UsageError } from "./config/option-specs";
 
 /** Entry point of the `computeswarm-agent` binary. */
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@ import { chmod, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseBenchmarkOutput, runBenchmark } from "../src/gpu/benchmark";
-import { tempDir } from "./helpers/tempDir";
+import { tempDir } from "./helpers/temp-dir";
 
 async function fakePython(body: string): Promise<string> {
   const dir = tempDir("cs-py-");

@@ -1,11 +1,17 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Command } from "commander";
-import { describe, expect, it } from "vitest";
-import { ConfigFileError, readConfigFile, updateConfigFile, writeConfigFile } from "../src/config/configFile";
-import { OPTION_SPECS, UsageError, addSpecOption, resolveSpecValues } from "../src/config/optionSpecs";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  ConfigFileError,
+  readConfigFile,
+  updateConfigFile,
+  writeConfigFile,
+  type AgentConfigFile,
+} from "../src/config/config-file";
+import { OPTION_SPECS, UsageError, addSpecOption, resolveSpecValues } from "../src/config/option-specs";
 import { parseSettings, startSettingsSchema } from "../src/config/settings";
-import { tempDir } from "./helpers/tempDir";
+import { tempDir } from "./helpers/temp-dir";
 
 const tmp = () => tempDir("cs-config-");
 
@@ -45,15 +51,7 @@ describe("config file", () => {
 
 function startCommand(argv: string[]): Command {
   const cmd = new Command("start").exitOverride();
-  for (const spec of [
-    OPTION_SPECS.marketplace,
-    OPTION_SPECS.allowUnsandboxed,
-    OPTION_SPECS.imageAllowlist,
-    OPTION_SPECS.pollWait,
-    OPTION_SPECS.heartbeatInterval,
-  ]) {
-    addSpecOption(cmd, spec);
-  }
+  for (const spec of specs) addSpecOption(cmd, spec);
   cmd.parse(argv, { from: "user" });
   return cmd;
 }
@@ -65,21 +63,28 @@ const specs = [
   OPTION_SPECS.heartbeatInterval,
 ];
 
+/** Parses argv with `env` in process.env (where commander reads variables), then resolves. */
+function resolve(argv: string[], env: Record<string, string>, file: AgentConfigFile): Record<string, unknown> {
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  return resolveSpecValues(startCommand(argv), specs, file);
+}
+
 describe("option precedence: flag > env > config file > default", () => {
+  afterEach(() => vi.unstubAllEnvs());
   const file = { marketplace: "http://file", pollWait: 5, imageAllowlist: ["file:img"], heartbeatInterval: 7 };
   const env = { COMPUTESWARM_MARKETPLACE: "http://env", COMPUTESWARM_IMAGE_ALLOWLIST: "env:a, env:b" };
 
   it("takes a flag over everything", () => {
-    const v = resolveSpecValues(startCommand(["--marketplace", "http://flag"]), specs, env, file);
+    const v = resolve(["--marketplace", "http://flag"], env, file);
     expect(v.marketplace).toBe("http://flag");
   });
   it("takes the environment over the file", () => {
-    const v = resolveSpecValues(startCommand([]), specs, env, file);
+    const v = resolve([], env, file);
     expect(v.marketplace).toBe("http://env");
     expect(v.imageAllowlist).toEqual(["env:a", "env:b"]);
   });
   it("takes the file when neither flag nor env is set, then defaults", () => {
-    const v = parseSettings(startSettingsSchema, resolveSpecValues(startCommand([]), specs, {}, file));
+    const v = parseSettings(startSettingsSchema, resolve([], {}, file));
     expect(v).toMatchObject({
       marketplace: "http://file",
       pollWait: 5,
@@ -91,24 +96,16 @@ describe("option precedence: flag > env > config file > default", () => {
     });
   });
   it("parses booleans from the environment strictly", () => {
-    expect(
-      resolveSpecValues(startCommand([]), specs, { COMPUTESWARM_ALLOW_UNSANDBOXED: "false" }, {}).allowUnsandboxed,
-    ).toBe(false);
-    expect(
-      resolveSpecValues(startCommand([]), specs, { COMPUTESWARM_ALLOW_UNSANDBOXED: "1" }, {}).allowUnsandboxed,
-    ).toBe(true);
-    expect(() => resolveSpecValues(startCommand([]), specs, { COMPUTESWARM_ALLOW_UNSANDBOXED: "maybe" }, {})).toThrow(
-      UsageError,
-    );
-    expect(
-      resolveSpecValues(startCommand(["--allow-unsandboxed"]), specs, { COMPUTESWARM_ALLOW_UNSANDBOXED: "0" }, {})
-        .allowUnsandboxed,
-    ).toBe(true);
+    expect(resolve([], { COMPUTESWARM_ALLOW_UNSANDBOXED: "false" }, {}).allowUnsandboxed).toBe(false);
+    expect(resolve([], { COMPUTESWARM_ALLOW_UNSANDBOXED: "1" }, {}).allowUnsandboxed).toBe(true);
+    expect(() => resolve([], { COMPUTESWARM_ALLOW_UNSANDBOXED: "maybe" }, {})).toThrow(UsageError);
+    expect(resolve(["--allow-unsandboxed"], { COMPUTESWARM_ALLOW_UNSANDBOXED: "0" }, {}).allowUnsandboxed).toBe(true);
+  });
+  it("treats an empty variable as unset", () => {
+    expect(resolve([], { COMPUTESWARM_MARKETPLACE: "" }, file).marketplace).toBe("http://file");
   });
   it("accepts a variadic image list on the command line", () => {
-    expect(
-      resolveSpecValues(startCommand(["--image-allowlist", "a:1", "b:2"]), specs, env, file).imageAllowlist,
-    ).toEqual(["a:1", "b:2"]);
+    expect(resolve(["--image-allowlist", "a:1", "b:2"], env, file).imageAllowlist).toEqual(["a:1", "b:2"]);
   });
   it("names the flag in validation errors", () => {
     expect(() => parseSettings(startSettingsSchema, { marketplace: "http://m", pollWait: "60" })).toThrow(

@@ -63,9 +63,7 @@ const USED = "This payment authorization was already used. Please pay again.";
 const PAYMENT_FALLBACKS: Partial<Record<Reason, string>> = {
   expired: EXPIRED,
   valid_before_too_soon: EXPIRED,
-  signature_expired: EXPIRED,
   nonce_already_used: USED,
-  nonce_reused: USED,
   invalid_signature: "The payment signature is not valid for this wallet. Please sign again.",
   network_mismatch:
     "The payment was signed for a different network. Switch your wallet to the marketplace's network and pay again.",
@@ -74,7 +72,7 @@ const PAYMENT_FALLBACKS: Partial<Record<Reason, string>> = {
   payment_invalid: "The payment was refused. Please sign a new one and try again.",
 };
 
-/** Human words for our payment reasons (and the seller-signature ones worded alike). */
+/** Human words for our payment reasons. */
 function paymentMessage(reason: Reason, details: Record<string, unknown>, message: string): string | undefined {
   if (reason === "insufficient_balance") {
     const balance = usdOf(details, "balanceUsd", "balance");
@@ -156,6 +154,10 @@ const REASONS: Partial<Record<Reason, (d: Record<string, unknown>, message: stri
   // The server's words name the address to open ("open the marketplace at …").
   siwe_invalid: (_d, m) => m || "That sign-in message expired or was made for another site. Please sign in again.",
   bad_signature: () => "The signature does not match your wallet's address.",
+  // Seller signatures (registering a node, changing its settings) are short-lived and single-use.
+  signature_expired: () =>
+    "Your signed request expired before it reached us (seller signatures are short-lived). Please sign it again.",
+  nonce_reused: () => "This signed request was already used. Please sign again to make the change.",
   invalid_input: (_d, m) => `Please check the form: ${m}`,
   chain_unavailable: (_d, m) => m || "The payment network cannot be reached right now; try again in a minute.",
 };

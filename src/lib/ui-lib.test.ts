@@ -98,6 +98,14 @@ describe("describeError", () => {
       describeError(Object.assign(new Error("User rejected the request."), { name: "UserRejectedRequestError" })),
     ).toBe("You cancelled the request in your wallet.");
   });
+
+  it("words seller-signature refusals for signing a node change, not as payments", () => {
+    const expired = describeError(trpcError("x", { code: "BAD_REQUEST", reason: "signature_expired" }));
+    const reused = describeError(trpcError("x", { code: "CONFLICT", reason: "nonce_reused" }));
+    expect(expired).toMatch(/signed request expired.*sign it again/);
+    expect(reused).toMatch(/signed request was already used/);
+    for (const text of [expired, reused]) expect(text).not.toMatch(/pay/i);
+  });
 });
 
 describe("demo wallet", () => {

@@ -1,12 +1,12 @@
 import { Command } from "commander";
-import { OPTION_SPECS, addSpecOption, type OptionSpec } from "../config/optionSpecs";
+import { OPTION_SPECS, addSpecOption, type OptionSpec } from "../config/option-specs";
 import { doctorCommand } from "../commands/doctor";
 import { gpusCommand } from "../commands/gpus";
 import { loadContext, processIo, type CliIo } from "../commands/context";
 import { registerCommand } from "../commands/register";
 import { startCommand } from "../commands/start";
 import { statusCommand } from "../commands/status";
-import { tryJobCommand } from "../commands/tryJob";
+import { tryJobCommand } from "../commands/try-job";
 import { AGENT_VERSION } from "../version";
 
 const S = OPTION_SPECS;

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { defaultConfigPath, readConfigFile, type AgentConfigFile } from "../config/configFile";
-import { OPTION_SPECS, resolveSpecValues, type OptionSpec } from "../config/optionSpecs";
+import { defaultConfigPath, readConfigFile, type AgentConfigFile } from "../config/config-file";
+import { OPTION_SPECS, resolveSpecValues, type OptionSpec } from "../config/option-specs";
 import { logLevelSchema, parseSettings } from "../config/settings";
 import { createLogger, type Logger } from "../util/logger";
 import { z } from "zod";
@@ -38,10 +38,10 @@ export async function loadContext(
   const program = cmd.parent ?? cmd;
   const globals = parseSettings(
     globalSchema,
-    resolveSpecValues(program, [OPTION_SPECS.config, OPTION_SPECS.logLevel], io.env, {}),
+    resolveSpecValues(program, [OPTION_SPECS.config, OPTION_SPECS.logLevel], {}),
   );
   const configPath = globals.config ?? defaultConfigPath();
   const fileConfig = await readConfigFile(configPath);
   const logger = createLogger(io[logTo], globals.logLevel);
-  return { io, configPath, fileConfig, logger, values: resolveSpecValues(cmd, specs, io.env, fileConfig) };
+  return { io, configPath, fileConfig, logger, values: resolveSpecValues(cmd, specs, fileConfig) };
 }

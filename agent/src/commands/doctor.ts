@@ -1,12 +1,12 @@
 import path from "node:path";
 import { parseSettings, startSettingsSchema } from "../config/settings";
-import { bwrapWorks } from "../executor/bwrapExecutor";
+import { bwrapWorks } from "../executor/bwrap-executor";
 import { detectCgroupLayout } from "../executor/cgroup";
-import { dockerWorks } from "../executor/dockerExecutor";
-import { selectExecutor } from "../executor/selectExecutor";
-import { formatSelfTest, runSelfTest } from "../executor/selfTest";
-import { detectGpus } from "../gpu/detectGpus";
-import { findExecutable } from "../util/findExecutable";
+import { dockerWorks } from "../executor/docker-executor";
+import { selectExecutor } from "../executor/select-executor";
+import { formatSelfTest, runSelfTest } from "../executor/self-test";
+import { detectGpus } from "../gpu/detect-gpus";
+import { findExecutable } from "../util/find-executable";
 import { errorMessage } from "../util/logger";
 import type { CommandContext } from "./context";
 

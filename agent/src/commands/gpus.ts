@@ -1,4 +1,4 @@
-import { detectGpus } from "../gpu/detectGpus";
+import { detectGpus } from "../gpu/detect-gpus";
 import { runBenchmark } from "../gpu/benchmark";
 import { gpusSettingsSchema, parseSettings } from "../config/settings";
 import type { CommandContext } from "./context";

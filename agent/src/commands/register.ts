@@ -1,14 +1,14 @@
-import { updateConfigFile } from "../config/configFile";
-import { UsageError } from "../config/optionSpecs";
-import { loadPrivateKey } from "../config/privateKey";
+import { updateConfigFile } from "../config/config-file";
+import { UsageError } from "../config/option-specs";
+import { loadPrivateKey } from "../config/private-key";
 import { parseSettings, registerSettingsSchema } from "../config/settings";
 import { resolvePython } from "../executor/python";
 import { runBenchmark } from "../gpu/benchmark";
-import { detectGpus } from "../gpu/detectGpus";
+import { detectGpus } from "../gpu/detect-gpus";
 import { MarketplaceClient } from "../marketplace/client";
 import { buildRegisterMessage, signRegistration } from "../marketplace/registration";
 import { AGENT_PROTOCOL_VERSION, type GpuInfo, type JobType } from "@computeswarm/protocol";
-import { findExecutable } from "../util/findExecutable";
+import { findExecutable } from "../util/find-executable";
 import type { CommandContext } from "./context";
 
 /** Job types this machine can offer: python needs python3 here (or a docker image), shell needs bash. */

@@ -1,12 +1,12 @@
 import path from "node:path";
-import { UsageError } from "../config/optionSpecs";
+import { UsageError } from "../config/option-specs";
 import { parseSettings, startSettingsSchema } from "../config/settings";
-import { prepareExecutor } from "../executor/prepareExecutor";
-import { prepareWorkRoot } from "../executor/workRoot";
-import { currentGpuUtilization, detectGpus } from "../gpu/detectGpus";
+import { prepareExecutor } from "../executor/prepare-executor";
+import { prepareWorkRoot } from "../executor/work-root";
+import { currentGpuUtilization, detectGpus } from "../gpu/detect-gpus";
 import { MarketplaceClient } from "../marketplace/client";
 import { Agent } from "../runner/agent";
-import { ResultSpool, spoolDirFor } from "../runner/resultSpool";
+import { ResultSpool, spoolDirFor } from "../runner/result-spool";
 import type { CommandContext } from "./context";
 
 /** `start`: run until SIGTERM/SIGINT; resolves once the agent has stopped cleanly. */

@@ -1,6 +1,6 @@
 import { parseSettings, statusSettingsSchema } from "../config/settings";
 import { MarketplaceClient } from "../marketplace/client";
-import { ResultSpool, spoolDirFor } from "../runner/resultSpool";
+import { ResultSpool, spoolDirFor } from "../runner/result-spool";
 import { errorMessage } from "../util/logger";
 import { AGENT_VERSION } from "../version";
 import type { CommandContext } from "./context";

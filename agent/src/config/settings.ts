@@ -1,7 +1,7 @@
 import os from "node:os";
 import { z } from "zod";
 import { endpointSchema, nodeNameSchema, priceSchema } from "@computeswarm/protocol";
-import { UsageError } from "./optionSpecs";
+import { UsageError } from "./option-specs";
 
 /** Turns a zod failure into one line the seller can act on, naming the flag. */
 export function parseSettings<T extends z.ZodType>(schema: T, raw: Record<string, unknown>): z.infer<T> {

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import path from "node:path";
-import { findExecutable } from "../util/findExecutable";
-import { runCommand } from "../util/runCommand";
+import { findExecutable } from "../util/find-executable";
+import { runCommand } from "../util/run-command";
 
 export const isRoot = () => process.getuid?.() === 0;
 

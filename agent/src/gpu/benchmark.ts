@@ -1,5 +1,5 @@
 import type { GpuInfo } from "@computeswarm/protocol";
-import { runCommand } from "../util/runCommand";
+import { runCommand } from "../util/run-command";
 
 export type Benchmark = NonNullable<GpuInfo["benchmark"]>;
 

@@ -6,8 +6,8 @@ import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffOptions } from "../util/ba
 import { errorMessage, type Logger } from "../util/logger";
 import { sleep } from "../util/sleep";
 import { AGENT_VERSION } from "../version";
-import type { ResultSpool } from "./resultSpool";
-import { deliverReport, runJob } from "./runJob";
+import type { ResultSpool } from "./result-spool";
+import { deliverReport, runJob } from "./run-job";
 
 /**
  * How long a restarted agent waits for its spooled reports before claiming: its

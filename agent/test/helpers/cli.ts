@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { tempDir } from "./tempDir";
+import { tempDir } from "./temp-dir";
 
 const agentRoot = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -6,6 +6,8 @@
  */
 import { getAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
+import { decodePaymentSignatureHeader } from "@x402/core/http";
+import { PaymentPayloadV2Schema } from "@x402/core/schemas";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import { EXACT_SCHEME, X402_VERSION } from "./requirements";
 import { PaymentRejected } from "./reasons";
@@ -14,33 +16,31 @@ const MAX_HEADER_CHARS = 16_384;
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
 const uint = z.string().regex(/^\d{1,78}$/);
 
-const exactPayloadSchema = z.object({
-  x402Version: z.literal(X402_VERSION),
-  resource: z.object({ url: z.string() }).passthrough().optional(),
-  accepted: z
-    .object({
-      scheme: z.string(),
-      network: z.string(),
-      asset: z.string(),
-      amount: z.string(),
-      payTo: z.string(),
-      maxTimeoutSeconds: z.number(),
-      extra: z.record(z.string(), z.unknown()).default({}),
-    })
-    .passthrough(),
-  payload: z.object({
-    authorization: z.object({
-      from: address,
-      to: address,
-      value: uint,
-      validAfter: uint,
-      validBefore: uint,
-      nonce: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
-    }),
-    signature: z.string().regex(/^0x[0-9a-fA-F]+$/),
-  }),
-  extensions: z.record(z.string(), z.unknown()).optional(),
+const authorizationSchema = z.object({
+  from: address,
+  to: address,
+  value: uint,
+  validAfter: uint,
+  validBefore: uint,
+  nonce: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
 });
+const signature = z.string().regex(/^0x[0-9a-fA-F]+$/);
+
+/** The scheme's own part of the payment (`payload`); x402's schema checks the envelope around it. */
+const exactInnerSchema = z.object({ authorization: authorizationSchema, signature });
+
+/**
+ * x402's envelope (version, accepted requirements, resource) plus the scheme's
+ * `payload`, or null when either does not match. `accepted.extra` defaults to {}.
+ */
+function parseEnvelope<T extends z.ZodType>(value: unknown, inner: T) {
+  const envelope = PaymentPayloadV2Schema.safeParse(value);
+  if (!envelope.success) return null;
+  const payload = inner.safeParse(envelope.data.payload);
+  if (!payload.success) return null;
+  const accepted = { ...envelope.data.accepted, extra: envelope.data.accepted.extra ?? {} };
+  return { ...envelope.data, accepted, payload: payload.data as z.infer<T> };
+}
 
 export interface ExactPayment {
   payload: PaymentPayload;
@@ -63,9 +63,9 @@ const notX402 = () =>
 export function decodePayment(raw: unknown): unknown {
   if (typeof raw !== "string") return raw;
   const text = raw.trim();
-  if (!text || text.length > MAX_HEADER_CHARS || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) throw notX402();
+  if (!text || text.length > MAX_HEADER_CHARS) throw notX402();
   try {
-    return JSON.parse(Buffer.from(text, "base64").toString("utf8"));
+    return decodePaymentSignatureHeader(text);
   } catch {
     throw notX402();
   }
@@ -82,8 +82,8 @@ export function parseExactPayment(raw: unknown): ExactPayment {
       `This marketplace speaks x402 version ${X402_VERSION}, not ${String(version)}.`,
     );
   }
-  const parsed = exactPayloadSchema.safeParse(value);
-  if (!parsed.success) {
+  const parsed = parseEnvelope(value, exactInnerSchema);
+  if (!parsed) {
     const accepted = (value as { accepted?: { scheme?: unknown } }).accepted;
     if (accepted && typeof accepted === "object" && accepted.scheme !== EXACT_SCHEME) {
       throw new PaymentRejected(
@@ -93,9 +93,9 @@ export function parseExactPayment(raw: unknown): ExactPayment {
     }
     throw notX402();
   }
-  const { authorization } = parsed.data.payload;
+  const { authorization } = parsed.payload;
   return {
-    payload: parsed.data as PaymentPayload,
+    payload: parsed as PaymentPayload,
     from: getAddress(authorization.from),
     to: getAddress(authorization.to),
     value: BigInt(authorization.value),
@@ -176,14 +176,12 @@ export function checkPayment(
 
 // ─────────────────────────────── auth-capture (escrow) ───────────────────────────────
 
-const authCapturePayloadSchema = exactPayloadSchema.extend({
-  payload: z.object({
-    authorization: exactPayloadSchema.shape.payload.shape.authorization,
-    signature: z.string().regex(/^0x[0-9a-fA-F]+$/),
-    salt: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "salt: 0x followed by 64 hex digits"),
-    // Present only with a receiver authorizer or policy (salt binding), which we never publish.
-    saltNonce: z.string().optional(),
-  }),
+const authCaptureInnerSchema = z.object({
+  authorization: authorizationSchema,
+  signature,
+  salt: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "salt: 0x followed by 64 hex digits"),
+  // Present only with a receiver authorizer or policy (salt binding), which we never publish.
+  saltNonce: z.string().optional(),
 });
 
 const authCaptureExtraSchema = z
@@ -233,8 +231,8 @@ export function parseAuthCapturePayment(raw: unknown): AuthCapturePayment {
   if ((value as { x402Version?: unknown }).x402Version !== X402_VERSION) {
     throw new PaymentRejected("unsupported_version", `This marketplace speaks x402 version ${X402_VERSION}.`);
   }
-  const parsed = authCapturePayloadSchema.safeParse(value);
-  if (!parsed.success) {
+  const parsed = parseEnvelope(value, authCaptureInnerSchema);
+  if (!parsed) {
     const permit2 = (value as { payload?: { permit2Authorization?: unknown } }).payload?.permit2Authorization;
     if (permit2) {
       throw new PaymentRejected(
@@ -247,23 +245,23 @@ export function parseAuthCapturePayment(raw: unknown): AuthCapturePayment {
       "The auth-capture payment is malformed: it needs payload.authorization, payload.signature and a 32-byte payload.salt.",
     );
   }
-  const extra = authCaptureExtraSchema.safeParse(parsed.data.accepted.extra);
+  const extra = authCaptureExtraSchema.safeParse(parsed.accepted.extra);
   if (!extra.success) {
     throw new PaymentRejected(
       "invalid_payload",
       "The payment's accepted.extra is not the auth-capture extra this marketplace publishes (pay against the 402's requirements).",
     );
   }
-  const { authorization } = parsed.data.payload;
+  const { authorization } = parsed.payload;
   return {
-    payload: parsed.data as PaymentPayload,
+    payload: parsed as PaymentPayload,
     from: getAddress(authorization.from),
     to: getAddress(authorization.to),
     value: BigInt(authorization.value),
     validAfter: BigInt(authorization.validAfter),
     validBefore: BigInt(authorization.validBefore),
     nonce: authorization.nonce.toLowerCase() as Hex,
-    salt: parsed.data.payload.salt.toLowerCase() as Hex,
+    salt: parsed.payload.salt.toLowerCase() as Hex,
     extra: extra.data,
   };
 }

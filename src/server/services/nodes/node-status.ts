@@ -2,7 +2,9 @@
 export const NODE_STATUSES = ["available", "busy", "offline", "paused", "suspended"] as const;
 export type NodeStatus = (typeof NODE_STATUSES)[number];
 
-/** Stored statuses are available | busy | paused | suspended. */
+/** What the nodes table holds (its CHECK constraint lists exactly these). */
+export const STORED_NODE_STATUSES = NODE_STATUSES.filter((s) => s !== "offline");
+
 export function deriveNodeStatus(
   stored: string,
   lastSeenMs: number | undefined,

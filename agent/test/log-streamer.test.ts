@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MarketplaceHttpError } from "../src/marketplace/errors";
-import { LogStreamer, type LogChunk } from "../src/runner/logStreamer";
+import { LogStreamer, type LogChunk } from "../src/runner/log-streamer";
 import { silentLogger } from "../src/util/logger";
 
 describe("LogStreamer", () => {

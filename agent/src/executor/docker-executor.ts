@@ -2,11 +2,11 @@ import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { JOB_TYPES, type JobType } from "@computeswarm/protocol";
-import { runCommand } from "../util/runCommand";
-import { SANDBOX_GID, SANDBOX_UID } from "./bwrapArgs";
-import { NODE_LABEL, buildDockerRunArgs, containerNameFor, pickImage, type PinnedImage } from "./dockerArgs";
-import { scriptFileName } from "./scriptFile";
-import { superviseChild } from "./superviseChild";
+import { runCommand } from "../util/run-command";
+import { SANDBOX_GID, SANDBOX_UID } from "./bwrap-args";
+import { NODE_LABEL, buildDockerRunArgs, containerNameFor, pickImage, type PinnedImage } from "./docker-args";
+import { scriptFileName } from "./script-file";
+import { superviseChild } from "./supervise-child";
 import { ExecutorError, type ExecutionRequest, type ExecutionResult, type Executor, type JobLimits } from "./types";
 
 export interface DockerExecutorOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OutputCollector } from "../src/executor/outputCollector";
+import { OutputCollector } from "../src/executor/output-collector";
 
 describe("OutputCollector", () => {
   it("keeps stdout and stderr interleaved in arrival order", () => {

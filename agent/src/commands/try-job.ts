@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { UsageError } from "../config/optionSpecs";
+import { UsageError } from "../config/option-specs";
 import { parseSettings, startSettingsSchema } from "../config/settings";
-import { prepareExecutor } from "../executor/prepareExecutor";
+import { prepareExecutor } from "../executor/prepare-executor";
 import { ExecutorError } from "../executor/types";
-import { detectGpus } from "../gpu/detectGpus";
+import { detectGpus } from "../gpu/detect-gpus";
 import type { CommandContext } from "./context";
 
 /** A `try` job's time limit: enough for a benchmark or a smoke test. */

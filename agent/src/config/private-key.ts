@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { UsageError } from "./optionSpecs";
+import { UsageError } from "./option-specs";
 
 const HEX_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
 

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { writeConfigFile } from "../src/config/configFile";
+import { writeConfigFile } from "../src/config/config-file";
 import {
   appendLogRequestSchema,
   claimRequestSchema,
@@ -11,9 +11,9 @@ import {
   heartbeatRequestSchema,
 } from "@computeswarm/protocol";
 import { buildCliBundle, cliEnv, runCli, until, type CliRun } from "./helpers/cli";
-import { FakeMarketplace } from "./helpers/fakeMarketplace";
+import { FakeMarketplace } from "./helpers/fake-marketplace";
 import { isAlive, waitUntil } from "./helpers/processes";
-import { tempDir } from "./helpers/tempDir";
+import { tempDir } from "./helpers/temp-dir";
 
 const NODE_ID = "22222222-2222-4222-8222-222222222222";
 const TOKEN = "agent-token-xyz";

@@ -1,14 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { buildBwrapArgs, SANDBOX_UID } from "../src/executor/bwrapArgs";
-import { BwrapExecutor, createBwrapExecutor, nvidiaDeviceNodes } from "../src/executor/bwrapExecutor";
+import { buildBwrapArgs, SANDBOX_UID } from "../src/executor/bwrap-args";
+import { BwrapExecutor, createBwrapExecutor, nvidiaDeviceNodes } from "../src/executor/bwrap-executor";
 import { parseMemorySize } from "../src/executor/cgroup";
-import { runSelfTest } from "../src/executor/selfTest";
+import { runSelfTest } from "../src/executor/self-test";
 import type { ExecutionRequest } from "../src/executor/types";
-import { sigkillMidJob } from "./helpers/killMidJob";
+import { sigkillMidJob } from "./helpers/kill-mid-job";
 import { waitUntil } from "./helpers/processes";
-import { tempDir } from "./helpers/tempDir";
+import { tempDir } from "./helpers/temp-dir";
 
 const haveBwrap = existsSync("/usr/bin/bwrap");
 if (!haveBwrap) console.warn("\n!!! bwrap is not installed: the bwrap executor tests are SKIPPED !!!\n");
@@ -192,14 +192,14 @@ describe.skipIf(!haveBwrap && !mustRun)("bwrap executor (real bubblewrap)", () =
     expect(r.timedOut).toBe(true);
     expect(r.output).toContain("started");
     expect(Date.now() - started).toBeLessThan(8000);
-    const { pidsWithArgument } = await import("../src/executor/selfTest");
+    const { pidsWithArgument } = await import("../src/executor/self-test");
     expect(await waitUntil(() => pidsWithArgument("301").length + pidsWithArgument("302").length === 0)).toBe(true);
   });
 
   it("leaves nothing behind when the script exits with a background child", async () => {
     const r = await executor.run(job({ jobType: "shell", script: "setsid sleep 303 &\nexit 0\n" }));
     expect(r.exitCode, r.output).toBe(0);
-    const { pidsWithArgument } = await import("../src/executor/selfTest");
+    const { pidsWithArgument } = await import("../src/executor/self-test");
     expect(await waitUntil(() => pidsWithArgument("303").length === 0)).toBe(true);
   });
 
@@ -220,7 +220,7 @@ describe.skipIf(!haveBwrap && !mustRun)("bwrap executor (real bubblewrap)", () =
         maxDurationSeconds: 300,
       },
     });
-    const { pidsWithArgument } = await import("../src/executor/selfTest");
+    const { pidsWithArgument } = await import("../src/executor/self-test");
     expect(await waitUntil(() => ["321", "322", "323"].every((marker) => pidsWithArgument(marker).length === 0))).toBe(
       true,
     );
@@ -236,7 +236,7 @@ describe.skipIf(!haveBwrap && !mustRun)("bwrap executor (real bubblewrap)", () =
 
   it("runs the job as uid 65534 on the host too, not as the agent's root", async () => {
     let hostUid: string | undefined;
-    const { pidsWithArgument } = await import("../src/executor/selfTest");
+    const { pidsWithArgument } = await import("../src/executor/self-test");
     const r = await executor.run(
       job({
         jobType: "shell",

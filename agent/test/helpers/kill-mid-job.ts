@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const agentRoot = fileURLToPath(new URL("../..", import.meta.url));
-const runner = fileURLToPath(new URL("./runOneJob.ts", import.meta.url));
+const runner = fileURLToPath(new URL("./run-one-job.ts", import.meta.url));
 
 /** Starts runOneJob in its own process, waits until the job prints `ready`, then SIGKILLs that process. */
 export async function sigkillMidJob(spec: { kind: "docker" | "bwrap"; options: unknown; job: unknown }) {

@@ -1,5 +1,5 @@
 import type { GpuInfo } from "@computeswarm/protocol";
-import { runCommand, type CommandResult } from "../util/runCommand";
+import { runCommand, type CommandResult } from "../util/run-command";
 import {
   GPU_QUERY_FIELDS,
   cpuOnlyGpuInfo,
@@ -8,7 +8,7 @@ import {
   parseUtilization,
   toGpuInfo,
   type GpuQueryField,
-} from "./nvidiaSmiParser";
+} from "./nvidia-smi-parser";
 
 export type CommandRunner = (file: string, args: string[]) => Promise<CommandResult>;
 

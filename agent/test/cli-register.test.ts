@@ -10,8 +10,8 @@ import {
   signedRegistrationSchema,
 } from "@computeswarm/protocol";
 import { buildCliBundle, cliEnv, runCli } from "./helpers/cli";
-import { FakeMarketplace } from "./helpers/fakeMarketplace";
-import { tempDir } from "./helpers/tempDir";
+import { FakeMarketplace } from "./helpers/fake-marketplace";
+import { tempDir } from "./helpers/temp-dir";
 
 // anvil's first well-known test account: never a real key.
 const KEY = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";

@@ -3,14 +3,14 @@ import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { JobType } from "@computeswarm/protocol";
-import { findExecutable } from "../util/findExecutable";
-import { runCommand } from "../util/runCommand";
-import { SANDBOX_GID, SANDBOX_GROUP, SANDBOX_PASSWD, SANDBOX_UID, buildBwrapArgs, type RootEntry } from "./bwrapArgs";
+import { findExecutable } from "../util/find-executable";
+import { runCommand } from "../util/run-command";
+import { SANDBOX_GID, SANDBOX_GROUP, SANDBOX_PASSWD, SANDBOX_UID, buildBwrapArgs, type RootEntry } from "./bwrap-args";
 import { createJobCgroup, detectCgroupLayout, type CgroupLayout, type JobCgroup } from "./cgroup";
 import { findSandboxPython, isRoot, worldReachable, type SandboxPython } from "./python";
-import { jobDirBase } from "./workRoot";
-import { scriptFileName } from "./scriptFile";
-import { superviseChild } from "./superviseChild";
+import { jobDirBase } from "./work-root";
+import { scriptFileName } from "./script-file";
+import { superviseChild } from "./supervise-child";
 import { ExecutorError, type ExecutionRequest, type ExecutionResult, type Executor, type JobLimits } from "./types";
 
 export interface BwrapExecutorOptions {

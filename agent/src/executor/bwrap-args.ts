@@ -1,5 +1,5 @@
 import type { JobType } from "@computeswarm/protocol";
-import { scriptFileName } from "./scriptFile";
+import { scriptFileName } from "./script-file";
 
 /** nobody:nogroup: the uid/gid jobs run as inside every sandbox (docker, bwrap, and process when root). */
 export const SANDBOX_UID = 65534;

@@ -3,9 +3,9 @@ import type { MarketplaceClient } from "../marketplace/client";
 import type { ClaimedJob } from "@computeswarm/protocol";
 import type { BackoffOptions } from "../util/backoff";
 import { errorMessage, type Logger } from "../util/logger";
-import { LogStreamer } from "./logStreamer";
-import { reportUntilAcknowledged } from "./reportUntilAcknowledged";
-import type { PendingReport, ResultSpool } from "./resultSpool";
+import { LogStreamer } from "./log-streamer";
+import { reportUntilAcknowledged } from "./report-until-acknowledged";
+import type { PendingReport, ResultSpool } from "./result-spool";
 
 export const SHUTDOWN_MESSAGE = "agent shutting down";
 

@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import type { AgentConfigFile } from "./configFile";
+import type { AgentConfigFile } from "./config-file";
 
 /**
  * Every CLI option, declared once: its flag, the COMPUTESWARM_* variable that
@@ -186,9 +186,10 @@ export const OPTION_SPECS = {
   },
 } satisfies Record<string, OptionSpec>;
 
+/** Commander shows the variable in `--help` and decides flag over environment. */
 export function addSpecOption(cmd: Command, spec: OptionSpec): void {
   const extra = spec.defaultText ? `; default ${spec.defaultText}` : "";
-  cmd.addOption(new Option(spec.flags, `${spec.description}${extra} (env: ${spec.env})`));
+  cmd.addOption(new Option(spec.flags, `${spec.description}${extra}`).env(spec.env));
 }
 
 export class UsageError extends Error {}
@@ -196,48 +197,47 @@ export class UsageError extends Error {}
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off"]);
 
-function fromEnv(spec: OptionSpec, raw: string): unknown {
+const splitList = (raw: string) =>
+  raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * Commander only notes that a boolean's variable is set (so "false" would turn
+ * a flag on) and takes a list's variable as one item: read those from the raw value.
+ */
+function fromEnv(spec: OptionSpec, raw: string, parsed: unknown): unknown {
   if (spec.kind === "boolean") {
     const v = raw.trim().toLowerCase();
     if (TRUE.has(v)) return true;
     if (FALSE.has(v)) return false;
     throw new UsageError(`${spec.env} must be true or false, got ${JSON.stringify(raw)}`);
   }
-  if (spec.kind === "list")
-    return raw
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
-  return raw;
+  if (spec.kind === "list") return splitList(raw);
+  return parsed;
 }
 
 function fromFile(spec: OptionSpec, raw: unknown): unknown {
-  if (spec.kind === "list" && typeof raw === "string")
-    return raw
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
+  if (spec.kind === "list" && typeof raw === "string") return splitList(raw);
   return raw;
 }
 
 /**
  * Picks each option's value: a flag the user actually typed, else its
- * environment variable, else the config file. Commander's own defaults are
- * ignored so that a file value is not shadowed by an implicit default.
+ * non-empty environment variable (as commander read it from process.env), else
+ * the config file. Commander's implicit defaults (e.g. true for --no-benchmark)
+ * are ignored so that a file value is not shadowed by them.
  */
-export function resolveSpecValues(
-  cmd: Command,
-  specs: OptionSpec[],
-  env: NodeJS.ProcessEnv,
-  file: AgentConfigFile,
-): Record<string, unknown> {
+export function resolveSpecValues(cmd: Command, specs: OptionSpec[], file: AgentConfigFile): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const cliValues = cmd.opts();
+  const values = cmd.opts();
   for (const spec of specs) {
-    const envRaw = env[spec.env];
+    const source = cmd.getOptionValueSource(spec.key);
+    const envRaw = process.env[spec.env];
     const fileValue = (file as Record<string, unknown>)[spec.key];
-    if (cmd.getOptionValueSource(spec.key) === "cli") out[spec.key] = cliValues[spec.key];
-    else if (envRaw !== undefined && envRaw !== "") out[spec.key] = fromEnv(spec, envRaw);
+    if (source === "cli") out[spec.key] = values[spec.key];
+    else if (source === "env" && envRaw) out[spec.key] = fromEnv(spec, envRaw, values[spec.key]);
     else if (spec.inConfigFile !== false && fileValue !== undefined) out[spec.key] = fromFile(spec, fileValue);
   }
   return out;

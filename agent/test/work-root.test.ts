@@ -1,8 +1,8 @@
 import { mkdir, readdir, writeFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { prepareWorkRoot } from "../src/executor/workRoot";
-import { tempDir } from "./helpers/tempDir";
+import { prepareWorkRoot } from "../src/executor/work-root";
+import { tempDir } from "./helpers/temp-dir";
 
 describe("prepareWorkRoot", () => {
   it("makes a 0700 dir per node and clears job dirs a dead earlier run left behind", async () => {
@@ -20,7 +20,7 @@ describe("prepareWorkRoot", () => {
 
 describe("jobDirBase", () => {
   it("never changes the mode of the work root itself (which may be /tmp), only of its own subdir", async () => {
-    const { jobDirBase } = await import("../src/executor/workRoot");
+    const { jobDirBase } = await import("../src/executor/work-root");
     const { statSync, chmodSync } = await import("node:fs");
     const root = tempDir("cs-jobbase-");
     chmodSync(root, 0o1777);

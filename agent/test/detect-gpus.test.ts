@@ -1,10 +1,10 @@
 import { chmod, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { currentGpuUtilization, detectGpus, type CommandRunner } from "../src/gpu/detectGpus";
-import type { CommandResult } from "../src/util/runCommand";
+import { currentGpuUtilization, detectGpus, type CommandRunner } from "../src/gpu/detect-gpus";
+import type { CommandResult } from "../src/util/run-command";
 import { fixture } from "./helpers/fixtures";
-import { tempDir } from "./helpers/tempDir";
+import { tempDir } from "./helpers/temp-dir";
 
 const ok = (stdout: string): CommandResult => ({ ok: true, notFound: false, exitCode: 0, stdout, stderr: "" });
 const failed = (stdout: string, exitCode = 9): CommandResult => ({

@@ -1,12 +1,12 @@
 import os from "node:os";
 import type { StartSettings } from "../config/settings";
-import { UsageError } from "../config/optionSpecs";
-import { findExecutable } from "../util/findExecutable";
-import { bwrapWorks, createBwrapExecutor, nvidiaDeviceNodes } from "./bwrapExecutor";
+import { UsageError } from "../config/option-specs";
+import { findExecutable } from "../util/find-executable";
+import { bwrapWorks, createBwrapExecutor, nvidiaDeviceNodes } from "./bwrap-executor";
 import { parseMemorySize } from "./cgroup";
-import { parsePinnedImage, type PinnedImage } from "./dockerArgs";
-import { DockerExecutor, dockerWorks } from "./dockerExecutor";
-import { createProcessExecutor } from "./processExecutor";
+import { parsePinnedImage, type PinnedImage } from "./docker-args";
+import { DockerExecutor, dockerWorks } from "./docker-executor";
+import { createProcessExecutor } from "./process-executor";
 import type { Executor, ExecutorKind, JobLimits } from "./types";
 
 export const UNSANDBOXED_REFUSAL =

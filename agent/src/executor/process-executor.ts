@@ -2,13 +2,13 @@ import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { JobType } from "@computeswarm/protocol";
-import { findExecutable } from "../util/findExecutable";
-import { SANDBOX_GID, SANDBOX_UID } from "./bwrapArgs";
-import { buildJobEnvironment } from "./jobEnvironment";
+import { findExecutable } from "../util/find-executable";
+import { SANDBOX_GID, SANDBOX_UID } from "./bwrap-args";
+import { buildJobEnvironment } from "./job-environment";
 import { findSandboxPython, isRoot, resolvePython, worldReachable } from "./python";
-import { jobDirBase } from "./workRoot";
-import { scriptFileName } from "./scriptFile";
-import { superviseChild } from "./superviseChild";
+import { jobDirBase } from "./work-root";
+import { scriptFileName } from "./script-file";
+import { superviseChild } from "./supervise-child";
 import { ExecutorError, type ExecutionRequest, type ExecutionResult, type Executor } from "./types";
 
 export interface ProcessExecutorOptions {

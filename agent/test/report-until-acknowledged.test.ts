@@ -1,12 +1,12 @@
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MarketplaceClient } from "../src/marketplace/client";
-import { reportUntilAcknowledged } from "../src/runner/reportUntilAcknowledged";
-import { ResultSpool } from "../src/runner/resultSpool";
-import { deliverReport } from "../src/runner/runJob";
+import { reportUntilAcknowledged } from "../src/runner/report-until-acknowledged";
+import { ResultSpool } from "../src/runner/result-spool";
+import { deliverReport } from "../src/runner/run-job";
 import { silentLogger } from "../src/util/logger";
-import { FakeMarketplace } from "./helpers/fakeMarketplace";
-import { tempDir } from "./helpers/tempDir";
+import { FakeMarketplace } from "./helpers/fake-marketplace";
+import { tempDir } from "./helpers/temp-dir";
 
 const JOB = "11111111-1111-4111-8111-111111111111";
 const fast = { baseMs: 10, maxMs: 40 };

@@ -1,6 +1,6 @@
 import type { JobType } from "@computeswarm/protocol";
-import { SANDBOX_GID, SANDBOX_UID } from "./bwrapArgs";
-import { scriptFileName } from "./scriptFile";
+import { SANDBOX_GID, SANDBOX_UID } from "./bwrap-args";
+import { scriptFileName } from "./script-file";
 
 /** Every job container carries this label with the node id, so an orphan sweep finds them after a crash. */
 export const NODE_LABEL = "computeswarm.node";

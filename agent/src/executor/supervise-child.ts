@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
-import { OutputCollector } from "./outputCollector";
+import { OutputCollector } from "./output-collector";
 import { ExecutorError, type ExecutionResult, type OutputStream } from "./types";
 
 export interface SupervisedCommand {

@@ -1,9 +1,9 @@
 import { readdir } from "node:fs/promises";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ProcessExecutor, createProcessExecutor } from "../src/executor/processExecutor";
+import { ProcessExecutor, createProcessExecutor } from "../src/executor/process-executor";
 import { ExecutorError, type ExecutionRequest } from "../src/executor/types";
 import { isAlive, waitUntil } from "./helpers/processes";
-import { tempDir } from "./helpers/tempDir";
+import { tempDir } from "./helpers/temp-dir";
 
 let executor: ProcessExecutor;
 let workRoot: string;

@@ -3,9 +3,9 @@
  * in its own process (run with tsx), streaming the job's output to stdout, so
  * a test can SIGKILL it mid-job. argv[2]: JSON { kind, options, job }.
  */
-import { createBwrapExecutor } from "../../src/executor/bwrapExecutor";
-import { parsePinnedImage } from "../../src/executor/dockerArgs";
-import { DockerExecutor, type DockerExecutorOptions } from "../../src/executor/dockerExecutor";
+import { createBwrapExecutor } from "../../src/executor/bwrap-executor";
+import { parsePinnedImage } from "../../src/executor/docker-args";
+import { DockerExecutor, type DockerExecutorOptions } from "../../src/executor/docker-executor";
 import type { ExecutionRequest, Executor } from "../../src/executor/types";
 
 const { kind, options, job } = JSON.parse(process.argv[2]!) as {

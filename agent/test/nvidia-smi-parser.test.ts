@@ -6,7 +6,7 @@ import {
   parseNvidiaSmiCsv,
   parseUtilization,
   toGpuInfo,
-} from "../src/gpu/nvidiaSmiParser";
+} from "../src/gpu/nvidia-smi-parser";
 import { gpuInfoSchema } from "@computeswarm/protocol";
 import { fixture } from "./helpers/fixtures";
 

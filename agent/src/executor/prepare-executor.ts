@@ -1,10 +1,10 @@
 import type { StartSettings } from "../config/settings";
-import { UsageError } from "../config/optionSpecs";
+import { UsageError } from "../config/option-specs";
 import type { Logger } from "../util/logger";
-import { BwrapExecutor } from "./bwrapExecutor";
-import { DockerExecutor } from "./dockerExecutor";
-import { selectExecutor, type SelectExecutorOptions } from "./selectExecutor";
-import { formatSelfTest, runSelfTest } from "./selfTest";
+import { BwrapExecutor } from "./bwrap-executor";
+import { DockerExecutor } from "./docker-executor";
+import { selectExecutor, type SelectExecutorOptions } from "./select-executor";
+import { formatSelfTest, runSelfTest } from "./self-test";
 import type { Executor } from "./types";
 
 /**

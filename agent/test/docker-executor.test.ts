@@ -6,14 +6,14 @@ import {
   parsePinnedImage,
   pickImage,
   type DockerRunSpec,
-} from "../src/executor/dockerArgs";
-import { DockerExecutor, NVIDIA_TOOLKIT_MISSING, dockerWorks } from "../src/executor/dockerExecutor";
-import { chooseExecutorKind } from "../src/executor/selectExecutor";
-import { runSelfTest } from "../src/executor/selfTest";
+} from "../src/executor/docker-args";
+import { DockerExecutor, NVIDIA_TOOLKIT_MISSING, dockerWorks } from "../src/executor/docker-executor";
+import { chooseExecutorKind } from "../src/executor/select-executor";
+import { runSelfTest } from "../src/executor/self-test";
 import type { ExecutionRequest } from "../src/executor/types";
-import { runCommand } from "../src/util/runCommand";
-import { sigkillMidJob } from "./helpers/killMidJob";
-import { tempDir } from "./helpers/tempDir";
+import { runCommand } from "../src/util/run-command";
+import { sigkillMidJob } from "./helpers/kill-mid-job";
+import { tempDir } from "./helpers/temp-dir";
 
 const spec: DockerRunSpec = {
   containerName: "computeswarm-job-j1",
@@ -261,7 +261,7 @@ describe.skipIf(!(daemon && testImage) && !mustRun)("docker executor on a real d
     );
     expect(r.timedOut).toBe(true);
     expect(r.output).toContain("started");
-    const { pidsWithArgument } = await import("../src/executor/selfTest");
+    const { pidsWithArgument } = await import("../src/executor/self-test");
     expect(pidsWithArgument("311")).toEqual([]);
     expect(pidsWithArgument("312")).toEqual([]);
     expect(await containersOfNode()).toEqual([]);
