@@ -80,7 +80,7 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
   const client = useTRPCClient();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const { session, signIn, isConnected, wallet } = useSession();
+  const { session, signIn, signingIn, signInError, isConnected, wallet } = useSession();
   const { address, chainId, openConnectModal } = wallet;
 
   const [jobType, setJobType] = useState<JobType>("python");
@@ -200,7 +200,7 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
   const action = (testId: string, className = "w-full") =>
     !session ? (
       isConnected ? (
-        <Button className={className} size="lg" onClick={() => signIn.mutate()} loading={signIn.isPending}>
+        <Button className={className} size="lg" onClick={signIn} loading={signingIn}>
           Sign in to run this job
         </Button>
       ) : (
@@ -379,7 +379,7 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
               <ErrorMessage error={error} title={free ? "The job was not submitted" : "The job was not paid for"} />
             ) : null}
             {action("submit-job")}
-            {signIn.error && <p className="text-sm text-rose-600">{describeError(signIn.error)}</p>}
+            {signInError ? <p className="text-sm text-rose-600">{describeError(signInError)}</p> : null}
             {!free && session && isConnected && chainId !== undefined && (
               <p className="text-xs text-slate-400">
                 Paying from {shortAddress(address)} on {chainName(chainId)} · balance{" "}
