@@ -5,3 +5,4 @@ export * from "./v1";
 export * from "./output";
 export * from "./jobs";
 export * from "./seller-messages";
+export * from "./job-request";

@@ -103,14 +103,17 @@ export const signatureSchema = z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be
 /** USD per hour as a decimal string: up to 6 decimals (USDC precision), at most 10,000. */
 export const priceSchema = z
   .string()
-  .regex(/^\d{1,5}(\.\d{1,6})?$/, 'must be a non-negative decimal with at most 6 decimals, e.g. "1.25"')
-  .refine((v) => Number(v) <= 10_000, "must be at most 10000 USD per hour");
+  .regex(/^\d{1,5}(\.\d{1,6})?$/, "A number in USD with at most 6 decimals, e.g. 2.50.")
+  .refine((v) => Number(v) <= 10_000, "At most 10,000 USD per hour.");
 export const nonceSchema = z.string().regex(/^[0-9A-Za-z_-]{8,80}$/, "must be 8 to 80 characters of [0-9A-Za-z_-]");
 /** Unix seconds; the server also refuses expiries too far in the future. */
 export const expirySchema = z.number().int().positive();
 export const endpointSchema = text()
-  .max(255, "must be at most 255 characters")
-  .refine((v) => v === "" || /^(https?|agent):\/\/[^\s]+$/.test(v), "must be an http(s):// or agent:// URL, or empty");
+  .max(255, "At most 255 characters.")
+  .refine(
+    (v) => v === "" || /^(https?|agent):\/\/[^\s]+$/.test(v),
+    "An http(s):// or agent:// URL, or leave it empty.",
+  );
 
 /** At most 64 characters: a node's name is a label in lists. */
 export const NODE_NAME_MAX = 64;
@@ -120,9 +123,9 @@ export const NODE_NAME_MAX = 64;
  * is), at most 64 characters; "" means unnamed (shown by its GPU model).
  */
 export const nodeNameSchema = text()
-  .max(NODE_NAME_MAX, `must be at most ${NODE_NAME_MAX} characters`)
-  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "must not contain control characters (newlines, tabs)")
-  .refine((v) => v.trim() === v, "must not start or end with spaces");
+  .max(NODE_NAME_MAX, `At most ${NODE_NAME_MAX} characters.`)
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "No line breaks, tabs or other control characters.")
+  .refine((v) => v.trim() === v, "No leading or trailing spaces.");
 
 export const registerNodeMessageSchema = z.object({
   seller: addressSchema,

@@ -1,8 +1,11 @@
 "use client";
 
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { Controller, useForm, useWatch, type PathValue } from "react-hook-form";
+import { z } from "zod";
 import {
   Button,
   ButtonLink,
@@ -31,12 +34,51 @@ import { atomicToUsd, isFree, quoteAtomic } from "@/lib/money";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
 import { chainIdOfRequirements, signPayment, type PaymentRequirements } from "./pay-for-job";
 import { ScriptEditor } from "./script-editor";
-import { MAX_JOB_SECONDS as MAX_SECONDS, MAX_SCRIPT_BYTES, type JobType } from "@computeswarm/protocol";
+import {
+  jobScriptSchema,
+  jobTypeSchema,
+  MAX_SCRIPT_BYTES,
+  maxDurationSecondsSchema,
+  type JobType,
+} from "@computeswarm/protocol";
 
-type Unit = "s" | "min" | "h";
 type Job = RouterOutputs["jobs"]["get"];
 
-const UNIT_SECONDS: Record<Unit, number> = { s: 1, min: 60, h: 3600 };
+const UNIT_SECONDS = { s: 1, min: 60, h: 3600 } as const;
+type Unit = keyof typeof UNIT_SECONDS;
+
+/** The duration as typed, in whole seconds; NaN when it is not a number. */
+function secondsOf(duration: string, unit: Unit): number {
+  const n = duration.trim() === "" ? NaN : Number(duration);
+  return Number.isFinite(n) ? Math.round(n * UNIT_SECONDS[unit]) : NaN;
+}
+
+/** The first message of a shared rule that fails, for a field of this form. */
+function check(schema: z.ZodType, value: unknown, path: (string | number)[], ctx: z.RefinementCtx) {
+  const result = schema.safeParse(value);
+  if (!result.success) ctx.addIssue({ code: "custom", path, message: result.error.issues[0]!.message });
+}
+
+/**
+ * The form's fields (a script per job type, the duration as typed with its unit), checked
+ * with the server's own rules for the script and the duration.
+ */
+const jobFormSchema = z
+  .object({
+    jobType: jobTypeSchema,
+    scripts: z.record(jobTypeSchema, z.string()),
+    duration: z.string(),
+    unit: z.enum(["s", "min", "h"]),
+    // "" = the node's first image (its default); only nodes that run containers offer images.
+    image: z.string(),
+  })
+  .superRefine((form, ctx) => {
+    check(jobScriptSchema, form.scripts[form.jobType], ["scripts", form.jobType], ctx);
+    const seconds = secondsOf(form.duration, form.unit);
+    if (Number.isNaN(seconds)) ctx.addIssue({ code: "custom", path: ["duration"], message: "Enter a duration" });
+    else check(maxDurationSecondsSchema, seconds, ["duration"], ctx);
+  });
+type JobFormValues = z.infer<typeof jobFormSchema>;
 
 const EXAMPLES: Record<JobType, string> = {
   python: `import platform, time
@@ -80,15 +122,16 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
   const client = useTRPCClient();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const { session, signIn, isConnected, wallet } = useSession();
+  const { session, signIn, signingIn, signInError, isConnected, wallet } = useSession();
   const { address, chainId, openConnectModal } = wallet;
 
-  const [jobType, setJobType] = useState<JobType>("python");
-  const [scripts, setScripts] = useState<Record<JobType, string>>(EXAMPLES);
-  const [duration, setDuration] = useState("5");
-  const [unit, setUnit] = useState<Unit>("min");
-  // "" = the node's first image (its default); only nodes that run containers offer images.
-  const [image, setImage] = useState("");
+  const form = useForm<JobFormValues>({
+    resolver: zodResolver(jobFormSchema),
+    mode: "onChange",
+    defaultValues: { jobType: "python", scripts: EXAMPLES, duration: "5", unit: "min", image: "" },
+  });
+  const { jobType, scripts, duration, unit, image } = useWatch({ control: form.control }) as JobFormValues;
+  const { errors } = form.formState;
   const [step, setStep] = useState<Step>("idle");
   const [error, setError] = useState<unknown>(null);
 
@@ -114,22 +157,9 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
   const n = node.data;
   const script = scripts[jobType];
   const scriptBytes = new TextEncoder().encode(script).length;
-  const durationNum = Number(duration);
-  const seconds = Number.isFinite(durationNum) ? Math.round(durationNum * UNIT_SECONDS[unit]) : NaN;
-  const durationError =
-    duration.trim() === "" || !Number.isFinite(seconds)
-      ? "Enter a duration"
-      : seconds < 1
-        ? "At least 1 second"
-        : seconds > MAX_SECONDS
-          ? "At most 24 hours"
-          : undefined;
-  const scriptError =
-    script.trim() === ""
-      ? "The script is empty"
-      : scriptBytes > MAX_SCRIPT_BYTES
-        ? "The script is larger than 256 KB"
-        : undefined;
+  const seconds = secondsOf(duration, unit);
+  const durationError = errors.duration?.message;
+  const scriptError = errors.scripts?.[jobType]?.message;
   const free = isFree(n.pricePerHour);
   const costAtomic = durationError ? 0n : quoteAtomic(n.pricePerHour, seconds);
   const cost = atomicToUsd(costAtomic);
@@ -138,6 +168,11 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
   const rentable = canRent(n.status);
   const busy = step !== "idle";
   const invalid = Boolean(durationError || scriptError || typeError || !rentable);
+  // A change to one field may settle another's rule (the unit the duration, the type the script).
+  const set = <K extends "jobType" | "duration" | "unit">(name: K, value: PathValue<JobFormValues, K>) => {
+    form.setValue(name, value);
+    void form.trigger();
+  };
 
   async function submit() {
     setError(null);
@@ -200,7 +235,7 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
   const action = (testId: string, className = "w-full") =>
     !session ? (
       isConnected ? (
-        <Button className={className} size="lg" onClick={() => signIn.mutate()} loading={signIn.isPending}>
+        <Button className={className} size="lg" onClick={signIn} loading={signingIn}>
           Sign in to run this job
         </Button>
       ) : (
@@ -229,10 +264,9 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
     <div className="grid gap-5 pb-24 lg:grid-cols-3 lg:pb-0">
       <form
         className="space-y-5 lg:col-span-2"
-        onSubmit={(e) => {
-          e.preventDefault();
+        onSubmit={form.handleSubmit(() => {
           if (!invalid && !busy) void submit();
-        }}
+        })}
       >
         <Card>
           <CardHeader
@@ -242,7 +276,7 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
               <SegmentedControl
                 name="Job type"
                 value={jobType}
-                onChange={setJobType}
+                onChange={(t) => set("jobType", t)}
                 options={[
                   { value: "python", label: "Python" },
                   { value: "shell", label: "Shell" },
@@ -251,18 +285,24 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
             }
           />
           <CardBody className="space-y-4">
-            <ScriptEditor
-              id="script"
-              language={jobType}
-              value={script}
-              onChange={(v) => setScripts((s) => ({ ...s, [jobType]: v }))}
-              invalid={Boolean(scriptError)}
+            <Controller
+              control={form.control}
+              name={`scripts.${jobType}`}
+              render={({ field }) => (
+                <ScriptEditor
+                  id="script"
+                  language={jobType}
+                  value={field.value}
+                  onChange={field.onChange}
+                  invalid={Boolean(scriptError)}
+                />
+              )}
             />
             <div className="flex flex-wrap justify-between gap-2 text-xs text-slate-500">
               <span className={scriptError ? "text-rose-600" : undefined}>
                 {scriptError ??
                   typeError ??
-                  `${script.split("\n").length} lines · ${(scriptBytes / 1024).toFixed(1)} KB of 256 KB`}
+                  `${script.split("\n").length} lines · ${(scriptBytes / 1024).toFixed(1)} KB of ${MAX_SCRIPT_BYTES / 1024} KB`}
               </span>
               <span>Tab indents · Esc then Tab leaves the editor</span>
             </div>
@@ -276,7 +316,7 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
                   id="image"
                   data-testid="job-image"
                   value={image || n.images[0]}
-                  onChange={(e) => setImage(e.target.value)}
+                  onChange={(e) => form.setValue("image", e.target.value)}
                 >
                   {n.images.map((ref) => (
                     <option key={ref} value={ref}>
@@ -299,14 +339,14 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
                     inputMode="decimal"
                     className="w-28"
                     value={duration}
-                    onChange={(e) => setDuration(e.target.value.replace(/[^\d.]/g, ""))}
+                    onChange={(e) => set("duration", e.target.value.replace(/[^\d.]/g, ""))}
                     aria-invalid={Boolean(durationError) || undefined}
                   />
                   <Select
                     aria-label="Unit"
                     className="w-32"
                     value={unit}
-                    onChange={(e) => setUnit(e.target.value as Unit)}
+                    onChange={(e) => set("unit", e.target.value as Unit)}
                   >
                     <option value="s">seconds</option>
                     <option value="min">minutes</option>
@@ -320,8 +360,8 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
                     key={p.label}
                     type="button"
                     onClick={() => {
-                      setDuration(p.value);
-                      setUnit(p.unit);
+                      form.setValue("duration", p.value);
+                      set("unit", p.unit);
                     }}
                     className="rounded-full bg-slate-100 px-2.5 py-1 text-xs font-medium text-slate-700 hover:bg-slate-200"
                   >
@@ -379,7 +419,7 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
               <ErrorMessage error={error} title={free ? "The job was not submitted" : "The job was not paid for"} />
             ) : null}
             {action("submit-job")}
-            {signIn.error && <p className="text-sm text-rose-600">{describeError(signIn.error)}</p>}
+            {signInError ? <p className="text-sm text-rose-600">{describeError(signInError)}</p> : null}
             {!free && session && isConnected && chainId !== undefined && (
               <p className="text-xs text-slate-400">
                 Paying from {shortAddress(address)} on {chainName(chainId)} · balance{" "}

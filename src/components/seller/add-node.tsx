@@ -1,7 +1,10 @@
 "use client";
 
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useState } from "react";
+import { useForm, useWatch } from "react-hook-form";
+import type { z } from "zod";
 import {
   Button,
   Card,
@@ -20,10 +23,11 @@ import { nodeTitle } from "@/components/marketplace/node-bits";
 import { isFree } from "@/lib/money";
 import { formatUsd } from "@/lib/format";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
-import { endpointProblem, nodeNameProblem, priceProblem } from "@/lib/seller-fields";
+import { pairNodeFormSchema } from "@/lib/seller-fields";
 import { useSellerSigner } from "./use-seller-signer";
 
 type SellerNode = RouterOutputs["seller"]["dashboard"]["nodes"][number];
+type PairNodeForm = z.infer<typeof pairNodeFormSchema>;
 type Pairing = RouterOutputs["seller"]["createPairingCode"] & {
   price: string;
   knownNodeIds: Set<string>;
@@ -94,26 +98,25 @@ export function AddNode({
   const download = useQuery(trpc.seller.agentDownload.queryOptions(undefined, { staleTime: 300_000 }));
   const sign = useSellerSigner();
   const ids = { price: useId(), endpoint: useId(), name: useId() };
-  const [price, setPrice] = useState("2.50");
-  const [name, setName] = useState("");
-  const [endpoint, setEndpoint] = useState("");
-  const [touched, setTouched] = useState(false);
+  const form = useForm<PairNodeForm>({
+    resolver: zodResolver(pairNodeFormSchema),
+    mode: "onChange",
+    defaultValues: { name: "", pricePerHour: "2.50", endpoint: "" },
+  });
+  const price = useWatch({ control: form.control, name: "pricePerHour" });
+  const { errors, touchedFields, isSubmitted } = form.formState;
   const [pairing, setPairing] = useState<Pairing | null>(null);
   const ticking = useNow(15_000);
   // The ticking clock may be up to 15 s old when a code arrives.
   const now = Math.max(ticking, pairing?.receivedAt ?? 0);
 
   const create = useMutation({
-    mutationFn: async () => {
+    mutationFn: async ({ name, pricePerHour, endpoint }: PairNodeForm) => {
       const knownNodeIds = new Set(nodes.map((n) => n.id));
       // Named: signed as PairNamedNode; unnamed, the agent's --name (or the GPU model) names it.
-      const signed = await sign("PairNode", {
-        pricePerHour: price.trim(),
-        endpoint: endpoint.trim(),
-        ...(name.trim() ? { name: name.trim() } : {}),
-      });
+      const signed = await sign("PairNode", { pricePerHour, endpoint, ...(name ? { name } : {}) });
       const out = await client.seller.createPairingCode.mutate(signed);
-      return { ...out, price: price.trim(), knownNodeIds, receivedAt: Date.now() };
+      return { ...out, price: pricePerHour, knownNodeIds, receivedAt: Date.now() };
     },
     onSuccess: setPairing,
   });
@@ -126,9 +129,10 @@ export function AddNode({
   const waiting = Boolean(pairing && !paired && !expired);
   useEffect(() => onWaitingChange(waiting), [waiting, onWaitingChange]);
 
-  const priceError = touched ? priceProblem(price) : undefined;
-  const endpointError = endpointProblem(endpoint);
-  const nameError = nodeNameProblem(name);
+  // The price speaks up once left or submitted; the optional fields as you type.
+  const priceError = touchedFields.pricePerHour || isSubmitted ? errors.pricePerHour?.message : undefined;
+  const endpointError = errors.endpoint?.message;
+  const nameError = errors.name?.message;
 
   const reset = () => {
     setPairing(null);
@@ -143,14 +147,7 @@ export function AddNode({
       />
       <CardBody>
         {!pairing ? (
-          <form
-            className="space-y-4"
-            onSubmit={(e) => {
-              e.preventDefault();
-              setTouched(true);
-              if (!priceProblem(price) && !endpointError && !nameError) create.mutate();
-            }}
-          >
+          <form className="space-y-4" onSubmit={form.handleSubmit((values) => create.mutate(values))}>
             <Field
               label="Name (optional)"
               htmlFor={ids.name}
@@ -160,9 +157,8 @@ export function AddNode({
               <Input
                 id={ids.name}
                 maxLength={80}
-                value={name}
                 placeholder="lab-h200-1"
-                onChange={(e) => setName(e.target.value)}
+                {...form.register("name")}
                 aria-invalid={Boolean(nameError)}
               />
             </Field>
@@ -185,9 +181,7 @@ export function AddNode({
                     id={ids.price}
                     inputMode="decimal"
                     className="pl-7 tabular-nums"
-                    value={price}
-                    onChange={(e) => setPrice(e.target.value)}
-                    onBlur={() => setTouched(true)}
+                    {...form.register("pricePerHour")}
                     aria-invalid={Boolean(priceError)}
                   />
                 </div>
@@ -196,8 +190,7 @@ export function AddNode({
                 <Input
                   id={ids.endpoint}
                   placeholder="https://gpu1.example.com"
-                  value={endpoint}
-                  onChange={(e) => setEndpoint(e.target.value)}
+                  {...form.register("endpoint")}
                   aria-invalid={Boolean(endpointError)}
                 />
               </Field>

@@ -1,7 +1,10 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useId, useState, type ReactNode } from "react";
+import { useForm } from "react-hook-form";
+import type { z } from "zod";
 import {
   Button,
   Card,
@@ -31,7 +34,7 @@ import { useSession } from "@/components/wallet/session";
 import { formatReliability, shortAddress, timeAgo, formatUsd } from "@/lib/format";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
 import { AddNode } from "./add-node";
-import { nodeNameProblem, priceProblem } from "@/lib/seller-fields";
+import { nameFormSchema, priceFormSchema } from "@/lib/seller-fields";
 import { useSellerSigner } from "./use-seller-signer";
 
 type Dashboard = RouterOutputs["seller"]["dashboard"];
@@ -105,16 +108,17 @@ function NameView({ node, onEdit }: { node: SellerNode; onEdit: () => void }) {
 
 /** Rename: the seller's wallet signs the new name ("" = shown by its GPU model again). */
 function NameForm({ node, update, onDone }: { node: SellerNode; update: Update; onDone: () => void }) {
-  const [name, setName] = useState(node.name ?? "");
-  const problem = nodeNameProblem(name);
+  const form = useForm<z.infer<typeof nameFormSchema>>({
+    resolver: zodResolver(nameFormSchema),
+    mode: "onChange",
+    defaultValues: { name: node.name ?? "" },
+  });
+  const problem = form.formState.errors.name?.message;
   const messageId = useId();
   return (
     <form
       className="flex flex-col gap-1"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (!problem) update.mutate({ name: name.trim() }, { onSuccess: onDone });
-      }}
+      onSubmit={form.handleSubmit((values) => update.mutate(values, { onSuccess: onDone }))}
     >
       <div className="flex flex-wrap items-center gap-2">
         <span className="block w-72 max-w-full">
@@ -124,8 +128,7 @@ function NameForm({ node, update, onDone }: { node: SellerNode; update: Update; 
             className="h-8"
             maxLength={80}
             placeholder={node.gpuModel}
-            value={name}
-            onChange={(e) => setName(e.target.value)}
+            {...form.register("name")}
             aria-invalid={Boolean(problem)}
             aria-describedby={messageId}
           />
@@ -201,16 +204,17 @@ function PriceForm({
   onDone: () => void;
   align?: "left" | "right";
 }) {
-  const [price, setPrice] = useState(node.pricePerHour);
-  const problem = priceProblem(price);
+  const form = useForm<z.infer<typeof priceFormSchema>>({
+    resolver: zodResolver(priceFormSchema),
+    mode: "onChange",
+    defaultValues: { pricePerHour: node.pricePerHour },
+  });
+  const problem = form.formState.errors.pricePerHour?.message;
   const messageId = useId();
   return (
     <form
       className={`flex flex-col gap-1 ${align === "right" ? "items-end" : "items-start"}`}
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (!problem) update.mutate({ pricePerHour: price.trim() }, { onSuccess: onDone });
-      }}
+      onSubmit={form.handleSubmit((values) => update.mutate(values, { onSuccess: onDone }))}
     >
       <div className="flex flex-wrap items-center gap-2">
         {/* A block of fixed width: the value stays readable wherever the form sits. */}
@@ -223,8 +227,7 @@ function PriceForm({
             inputMode="decimal"
             autoFocus
             className="h-8 pr-2 pl-6 text-right tabular-nums"
-            value={price}
-            onChange={(e) => setPrice(e.target.value)}
+            {...form.register("pricePerHour")}
             aria-invalid={Boolean(problem)}
             aria-describedby={messageId}
           />

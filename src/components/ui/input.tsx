@@ -4,11 +4,11 @@ const control =
   "block w-full rounded-lg border-0 bg-white px-3 text-sm text-slate-900 shadow-sm ring-1 ring-slate-300 ring-inset " +
   "placeholder:text-slate-400 focus:ring-2 focus:ring-indigo-500 focus:outline-none disabled:bg-slate-50 disabled:text-slate-500";
 
-export function Input({ className, ...rest }: React.InputHTMLAttributes<HTMLInputElement>) {
+export function Input({ className, ...rest }: React.ComponentProps<"input">) {
   return <input className={cn(control, "h-10", className)} {...rest} />;
 }
 
-export function Select({ className, children, ...rest }: React.SelectHTMLAttributes<HTMLSelectElement>) {
+export function Select({ className, children, ...rest }: React.ComponentProps<"select">) {
   return (
     <select className={cn(control, "h-10 pr-8", className)} {...rest}>
       {children}

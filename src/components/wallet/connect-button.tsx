@@ -28,21 +28,13 @@ function Avatar({ address }: { address: string }) {
  * then Sign-In with Ethereum, then an account menu.
  */
 export function ConnectButton() {
-  const { session, loading, wallet, address, isConnected, walletStatus, mismatch, signIn, signOut } = useSession();
-  const { chainId, connectorName, openConnectModal, connectModalOpen, freshConnects, disconnect } = wallet;
+  const { session, loading, wallet, address, isConnected, walletStatus, mismatch } = useSession();
+  const { signIn, signingIn, signInError, clearSignInError, signOut } = useSession();
+  const { chainId, connectorName, openConnectModal, connectModalOpen, disconnect } = wallet;
   const settings = useAppSettings();
   const [switching, setSwitching] = useState(false);
   const [open, setOpen] = useState(false);
   const menuRef = useRef<HTMLDivElement>(null);
-
-  // A connection the user just made (not a reload's reconnect) goes straight on to sign-in.
-  const handledConnects = useRef(0);
-  useEffect(() => {
-    if (freshConnects > handledConnects.current && address) {
-      handledConnects.current = freshConnects;
-      if (!session || session.address.toLowerCase() !== address.toLowerCase()) signIn.mutate();
-    }
-  }, [freshConnects, address, session, signIn]);
 
   useEffect(() => {
     if (!open) return;
@@ -89,15 +81,15 @@ export function ConnectButton() {
         </span>
         <Button
           size="sm"
-          onClick={() => signIn.mutate()}
-          loading={signIn.isPending}
-          title={signIn.error ? describeError(signIn.error) : undefined}
+          onClick={signIn}
+          loading={signingIn}
+          title={signInError ? describeError(signInError) : undefined}
         >
           Sign in
         </Button>
-        {signIn.error && (
-          <Toast message={`Sign-in failed: ${describeError(signIn.error)}`} onClose={() => signIn.reset()} />
-        )}
+        {signInError ? (
+          <Toast message={`Sign-in failed: ${describeError(signInError)}`} onClose={clearSignInError} />
+        ) : null}
       </div>
     );
   }
@@ -144,7 +136,7 @@ export function ConnectButton() {
           {mismatch && (
             <div className="mx-1 my-1 rounded-lg bg-amber-50 p-2 text-xs text-amber-900">
               Your wallet switched to {shortAddress(address)}. Sign in again to use it.
-              <Button size="sm" className="mt-2 w-full" onClick={() => signIn.mutate()} loading={signIn.isPending}>
+              <Button size="sm" className="mt-2 w-full" onClick={signIn} loading={signingIn}>
                 Sign in as {shortAddress(address)}
               </Button>
             </div>
@@ -177,7 +169,7 @@ export function ConnectButton() {
             className="w-full rounded-lg px-3 py-2 text-left hover:bg-slate-100"
             onClick={() => {
               setOpen(false);
-              signOut.mutate();
+              signOut();
             }}
           >
             Sign out
@@ -188,7 +180,7 @@ export function ConnectButton() {
               className="w-full rounded-lg px-3 py-2 text-left text-slate-600 hover:bg-slate-100"
               onClick={() => {
                 setOpen(false);
-                signOut.mutate();
+                // RainbowKit's authentication provider signs out when the wallet disconnects.
                 disconnect();
               }}
             >
@@ -203,7 +195,7 @@ export function ConnectButton() {
 
 /** Shown where a page needs a session: connect and sign in, in place. */
 export function SignInPrompt({ title = "Sign in to continue", description }: { title?: string; description?: string }) {
-  const { isConnected, signIn, wallet } = useSession();
+  const { isConnected, signIn, signingIn, signInError, wallet } = useSession();
   return (
     <div className="flex flex-col items-center px-6 py-14 text-center">
       <div className="flex size-12 items-center justify-center rounded-full bg-indigo-50 text-indigo-600">
@@ -216,7 +208,7 @@ export function SignInPrompt({ title = "Sign in to continue", description }: { t
       </p>
       <div className="mt-5">
         {isConnected ? (
-          <Button onClick={() => signIn.mutate()} loading={signIn.isPending}>
+          <Button onClick={signIn} loading={signingIn}>
             Sign in with your wallet
           </Button>
         ) : (
@@ -225,7 +217,7 @@ export function SignInPrompt({ title = "Sign in to continue", description }: { t
           </Button>
         )}
       </div>
-      {signIn.error && <p className="mt-3 text-sm text-rose-600">{describeError(signIn.error)}</p>}
+      {signInError ? <p className="mt-3 text-sm text-rose-600">{describeError(signInError)}</p> : null}
     </div>
   );
 }

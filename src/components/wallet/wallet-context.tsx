@@ -2,6 +2,7 @@
 
 import dynamic from "next/dynamic";
 import { createContext, useCallback, useContext, useMemo, useRef, useState } from "react";
+import type { DemoWalletInfo } from "@/lib/demo-wallet";
 import { useAppSettings } from "./settings";
 
 /**
@@ -22,7 +23,10 @@ export interface TypedDataArgs {
 
 export interface WalletApi {
   openConnectModal(): void;
-  signMessage(message: string): Promise<Hex>;
+  /** Sign-In with Ethereum with the connected wallet; its outcome shows in `signingIn`/`signInError`. */
+  signIn(): Promise<void>;
+  signOut(): Promise<void>;
+  clearSignInError(): void;
   signTypedData(args: TypedDataArgs): Promise<Hex>;
   switchChain(chainId: number): Promise<void>;
   disconnect(): void;
@@ -34,20 +38,22 @@ export interface WalletSnapshot {
   chainId?: number;
   connectorName?: string;
   connectModalOpen: boolean;
-  /** Bumped on each connection made by the user (not a reload's reconnect). */
-  freshConnects: number;
+  signingIn: boolean;
+  signInError: unknown;
 }
 
 export interface Wallet extends WalletSnapshot, WalletApi {
   isConnected: boolean;
 }
 
-const INITIAL: WalletSnapshot = { status: "loading", connectModalOpen: false, freshConnects: 0 };
+const INITIAL: WalletSnapshot = { status: "loading", connectModalOpen: false, signingIn: false, signInError: null };
 const WalletContext = createContext<Wallet | null>(null);
 
 export interface IslandProps {
-  demo: { privateKey: Hex; chainId: number; rpcUrl?: string; seller?: { privateKey: Hex } } | null;
-  initialChainId?: number;
+  /** The embedded default's demo identities; null when the server offers none. */
+  demo: DemoWalletInfo | null;
+  /** The marketplace's chain (SIWE messages name it); undefined when the settings did not load. */
+  chainId?: number;
   onSnapshot(s: WalletSnapshot): void;
   onApi(api: WalletApi): void;
 }
@@ -76,7 +82,9 @@ export function WalletProvider({ children }: { children: React.ReactNode }) {
       ...snapshot,
       isConnected: snapshot.status === "connected" && Boolean(snapshot.address),
       openConnectModal: () => void ready().then((a) => a.openConnectModal()),
-      signMessage: (m) => ready().then((a) => a.signMessage(m)),
+      signIn: () => ready().then((a) => a.signIn()),
+      signOut: () => ready().then((a) => a.signOut()),
+      clearSignInError: () => void ready().then((a) => a.clearSignInError()),
       signTypedData: (args) => ready().then((a) => a.signTypedData(args)),
       switchChain: (id) => ready().then((a) => a.switchChain(id)),
       disconnect: () => void ready().then((a) => a.disconnect()),
@@ -84,21 +92,28 @@ export function WalletProvider({ children }: { children: React.ReactNode }) {
     [snapshot, ready],
   );
 
-  const demo =
-    settings.data?.enabled && settings.data.privateKey
-      ? {
-          privateKey: settings.data.privateKey,
-          chainId: settings.data.chainId,
-          rpcUrl: settings.data.rpcUrl,
-          seller: settings.data.seller ? { privateKey: settings.data.seller.privateKey } : undefined,
-        }
-      : null;
+  const s = settings.data;
+  const demo = useMemo<DemoWalletInfo | null>(
+    () =>
+      s?.enabled && s.privateKey
+        ? {
+            privateKey: s.privateKey,
+            chainId: s.chainId,
+            rpcUrl: s.rpcUrl,
+            seller: s.seller ? { privateKey: s.seller.privateKey } : undefined,
+          }
+        : null,
+    [s],
+  );
 
   return (
     <WalletContext.Provider value={value}>
       {children}
-      {/* Client-only (ssr: false): its chunk loads right after hydration. */}
-      <WalletIsland demo={demo} initialChainId={settings.data?.chainId} onSnapshot={setSnapshot} onApi={onApi} />
+      {/* Client-only (ssr: false): its chunk loads right after hydration. It starts once the
+          settings say whether there are demo identities, so that wagmi's reconnect knows them. */}
+      {(settings.isSuccess || settings.isError) && (
+        <WalletIsland demo={demo} chainId={s?.chainId} onSnapshot={setSnapshot} onApi={onApi} />
+      )}
     </WalletContext.Provider>
   );
 }

@@ -1,13 +1,4 @@
-import { z } from "zod";
-import {
-  gpuInfoSchema,
-  imageRefSchema,
-  JOB_TYPES,
-  jobTypeSchema,
-  MAX_JOB_SECONDS,
-  MAX_SCRIPT_BYTES,
-  text,
-} from "@computeswarm/protocol";
+import { gpuInfoSchema, JOB_TYPES, type SubmitJobInput } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { presenceOf } from "../nodes/presence";
@@ -18,17 +9,8 @@ import { announceJob, nudgeChannel } from "./transition";
 import { atomicToUsd, quoteAtomic } from "@/lib/money";
 import type { Reason } from "@/lib/reasons";
 
-export const submitJobInputSchema = z.object({
-  nodeId: z.string().uuid(),
-  jobType: jobTypeSchema,
-  script: text()
-    .min(1, "the script is empty")
-    .refine((s) => Buffer.byteLength(s) <= MAX_SCRIPT_BYTES, `the script is larger than ${MAX_SCRIPT_BYTES / 1024} KB`),
-  maxDurationSeconds: z.number().int().min(1).max(MAX_JOB_SECONDS),
-  /** One of the node's advertised images; default: the node's first (none on a node without images). */
-  image: imageRefSchema.optional(),
-});
-export type SubmitJobInput = z.infer<typeof submitJobInputSchema>;
+// The buyer's job as every door takes it; the UI's form checks it with the same rules.
+export { submitJobInputSchema, type SubmitJobInput } from "@computeswarm/protocol";
 
 /** A node a buyer can submit to right now, or a clear reason why not. */
 export async function loadSubmittableNode(
