@@ -1,11 +1,14 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../env";
 import { chainInfo, createChainService, getChain, paymentNetwork, stopEmbeddedChain } from "./chain-service";
 import { usdcBalance } from "./chain/usdc-reads";
-import { anvilAccount } from "./chain/accounts";
+import { anvilAccount } from "../dev/chain/accounts";
 import { getNetwork } from "./networks";
 import type { LocalState } from "../deps";
+import { loadLocalDev } from "../dev/load";
 
+// What createDeps does for CHAIN=local before anything quotes.
+beforeAll(() => loadLocalDev());
 afterAll(() => stopEmbeddedChain());
 
 describe("the payment chain from the environment", () => {

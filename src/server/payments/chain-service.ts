@@ -2,7 +2,8 @@
  * The chain the marketplace is paid on, created once per Deps from the environment:
  *  - CHAIN=local, no RPC_URL: the embedded default. anvil from node_modules is started
  *    once per process (stopped by pid when the process exits) and prepared with
- *    setupLocalChain (Multicall3, TestUSDC, funded demo buyer).
+ *    setupLocalChain (Multicall3, TestUSDC, funded demo buyer). CHAIN=local's code lives
+ *    in server/dev and is loaded only for it.
  *  - CHAIN=local with RPC_URL: someone else's anvil (compose, tests): setupLocalChain
  *    against it (idempotent).
  *  - CHAIN=base | base-sepolia: the NETWORKS entry, the RPC at RPC_URL.
@@ -22,9 +23,8 @@ import {
 } from "viem";
 import type { Deps } from "../deps";
 import type { Env } from "../env";
-import { anvilAccount, DEMO_BUYER_ACCOUNT_INDEX, DEPLOYER_ACCOUNT_INDEX, type KeyPair } from "./chain/accounts";
-import { startAnvil, type AnvilInstance } from "./chain/anvil";
-import { defaultTestUsdcParams, localViemChain, predictTestUsdcAddress, setupLocalChain } from "./chain/local-chain";
+import type { KeyPair } from "../dev/chain/accounts";
+import { loadLocalDev, localDev, localDevIfLoaded } from "../dev/load";
 import { createRelayer, type Relayer } from "./chain/relayer";
 import { createInProcessFacilitator } from "./facilitator/in-process";
 import { createRemoteFacilitator } from "./facilitator/remote";
@@ -47,16 +47,6 @@ export interface ChainService {
 export type ChainEnv = Pick<Env, "CHAIN" | "RPC_URL" | "RELAYER_PRIVATE_KEY" | "FACILITATOR_URL" | "USDC_DOMAIN_NAME"> &
   Partial<Pick<Env, "DATA_DIR">>;
 
-// One embedded anvil per process (Next dev reloads modules; globalThis survives).
-const holder = globalThis as unknown as { __csEmbeddedAnvil?: Promise<AnvilInstance> };
-function embeddedAnvil(stateFile: string | undefined): Promise<AnvilInstance> {
-  holder.__csEmbeddedAnvil ??= startAnvil({ stateFile }).catch((err) => {
-    holder.__csEmbeddedAnvil = undefined;
-    throw err;
-  });
-  return holder.__csEmbeddedAnvil;
-}
-
 /**
  * The network payments are quoted on, from the environment alone (no RPC): quotes
  * never wait for a chain. The local TestUSDC's address is deterministic (CREATE2).
@@ -64,7 +54,9 @@ function embeddedAnvil(stateFile: string | undefined): Promise<AnvilInstance> {
 export function paymentNetwork(env: Pick<Env, "CHAIN" | "USDC_DOMAIN_NAME">): NetworkConfig {
   const name = env.USDC_DOMAIN_NAME;
   if (env.CHAIN === "local") {
-    const usdcAddress = name ? predictTestUsdcAddress({ ...defaultTestUsdcParams(), name }) : undefined;
+    // Another domain name is another TestUSDC, at the CREATE2 address of its creation code.
+    const dev = localDev();
+    const usdcAddress = name ? dev.predictTestUsdcAddress({ ...dev.defaultTestUsdcParams(), name }) : undefined;
     const base = getNetwork("local", { usdcAddress });
     return name ? { ...base, usdc: { ...base.usdc, name } } : base;
   }
@@ -74,42 +66,44 @@ export function paymentNetwork(env: Pick<Env, "CHAIN" | "USDC_DOMAIN_NAME">): Ne
 
 /** The relayer's key: RELAYER_PRIVATE_KEY, or on the local chain anvil account 0. */
 export function relayerKeyOf(env: Pick<Env, "CHAIN" | "RELAYER_PRIVATE_KEY">): Hex | undefined {
-  return (
-    (env.RELAYER_PRIVATE_KEY as Hex | undefined) ??
-    (env.CHAIN === "local" ? anvilAccount(DEPLOYER_ACCOUNT_INDEX).privateKey : undefined)
-  );
+  if (env.RELAYER_PRIVATE_KEY) return env.RELAYER_PRIVATE_KEY as Hex;
+  if (env.CHAIN !== "local") return undefined;
+  const dev = localDev();
+  return dev.anvilAccount(dev.DEPLOYER_ACCOUNT_INDEX).privateKey;
 }
 
 /** Stops the embedded anvil, if this process started one (shutdown, tests). */
 export async function stopEmbeddedChain(): Promise<void> {
-  const anvil = holder.__csEmbeddedAnvil;
-  holder.__csEmbeddedAnvil = undefined;
-  if (anvil) await (await anvil.catch(() => undefined))?.stop();
+  await localDevIfLoaded()?.stopEmbeddedAnvil();
 }
 
 export async function createChainService(env: ChainEnv): Promise<ChainService> {
   const local = env.CHAIN === "local";
+  const dev = local ? await loadLocalDev() : undefined;
   let rpcUrl = env.RPC_URL;
   let embedded = false;
-  if (local && !rpcUrl) {
+  if (dev && !rpcUrl) {
     // Kept under DATA_DIR beside the database, so old jobs' settlement hashes resolve after a
     // restart; setupLocalChain below then finds its contracts in place and deploys nothing.
     const persistent = env.DATA_DIR && !env.DATA_DIR.includes("://");
-    rpcUrl = (await embeddedAnvil(persistent ? path.resolve(env.DATA_DIR!, "anvil-state.json") : undefined)).rpcUrl;
+    rpcUrl = (await dev.embeddedAnvil(persistent ? path.resolve(env.DATA_DIR!, "anvil-state.json") : undefined)).rpcUrl;
     embedded = true;
   }
   if (!rpcUrl) throw new Error(`RPC_URL is required for CHAIN=${env.CHAIN}`);
 
   const expected = paymentNetwork(env);
   let chain: Chain;
-  if (local) {
-    const setup = await setupLocalChain(rpcUrl, env.USDC_DOMAIN_NAME ? { token: { name: env.USDC_DOMAIN_NAME } } : {});
+  if (dev) {
+    const setup = await dev.setupLocalChain(
+      rpcUrl,
+      env.USDC_DOMAIN_NAME ? { token: { name: env.USDC_DOMAIN_NAME } } : {},
+    );
     if (setup.chainId !== expected.chainId || setup.usdcAddress !== expected.usdc.address) {
       throw new Error(
         `the local chain at ${rpcUrl} has chain id ${setup.chainId} and USDC at ${setup.usdcAddress}; expected ${expected.chainId} and ${expected.usdc.address}`,
       );
     }
-    chain = localViemChain(rpcUrl, setup.chainId);
+    chain = dev.localViemChain(rpcUrl, setup.chainId);
   } else {
     chain = defineChain({ ...expected.chain, rpcUrls: { default: { http: [rpcUrl] } } });
   }
@@ -138,7 +132,7 @@ export async function createChainService(env: ChainEnv): Promise<ChainService> {
     publicClient,
     relayer,
     facilitator,
-    demoBuyer: local ? anvilAccount(DEMO_BUYER_ACCOUNT_INDEX) : null,
+    demoBuyer: dev ? dev.anvilAccount(dev.DEMO_BUYER_ACCOUNT_INDEX) : null,
   };
 }
 

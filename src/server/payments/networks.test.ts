@@ -1,6 +1,6 @@
 import { DEFAULT_ASSETS } from "@x402/evm";
 import { describe, expect, it } from "vitest";
-import { localUsdcAddress } from "./chain/local-chain";
+import { localUsdcAddress } from "../dev/chain/local-chain";
 import {
   explorerTxUrl,
   getNetwork,

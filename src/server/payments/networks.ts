@@ -10,7 +10,6 @@
 import type { Address, Chain } from "viem";
 import { base, baseSepolia, foundry } from "viem/chains";
 import { CHAIN_BY_NETWORK, NETWORK_NAMES, type NetworkName } from "@/lib/chains";
-import { localUsdcAddress } from "./chain/local-chain";
 
 export { explorerTxUrl } from "@/lib/chains";
 export { NETWORK_NAMES, type NetworkName };
@@ -56,9 +55,10 @@ function paymentNetwork(name: NetworkName, chain: Chain, usdc: UsdcToken): Netwo
 }
 
 export const NETWORKS: Readonly<Record<NetworkName, NetworkConfig>> = {
-  // TestUSDC deployed by setupLocalChain with CREATE2: the same address on every anvil.
+  // TestUSDC deployed by setupLocalChain with CREATE2: the same address on every anvil (its
+  // creation code decides it; networks.test.ts checks this against the contract as built).
   local: paymentNetwork("local", foundry, {
-    address: localUsdcAddress(),
+    address: "0xe4664548501F934921015DB95b519ed3f20581E2",
     name: "USD Coin",
     version: "2",
     symbol: "USDC",

@@ -3,24 +3,38 @@
  * act on), EIP-3009 authorization state, and where an authorization was used (to
  * record a settlement whose sender crashed before writing it down).
  */
-import { getAddress, parseAbiItem, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
-import { testUsdcAbi } from "./artifacts";
+import {
+  getAddress,
+  parseAbi,
+  parseAbiItem,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+} from "viem";
 
 type Client = PublicClient<Transport, Chain>;
+
+/** What we read of USDC (FiatTokenV2 on Base; the local chain's TestUSDC has the same functions). */
+const usdcAbi = parseAbi([
+  "function balanceOf(address account) view returns (uint256)",
+  "function authorizationState(address authorizer, bytes32 nonce) view returns (bool)",
+]);
 
 const AUTHORIZATION_USED = parseAbiItem("event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)");
 /** Most RPC providers cap eth_getLogs ranges; search in windows of this many blocks. */
 const LOG_WINDOW = 10_000n;
 
 export function usdcBalance(client: Client, usdc: Address, owner: Address): Promise<bigint> {
-  return client.readContract({ address: usdc, abi: testUsdcAbi, functionName: "balanceOf", args: [owner] });
+  return client.readContract({ address: usdc, abi: usdcAbi, functionName: "balanceOf", args: [owner] });
 }
 
 /** True once the authorization was used (or cancelled) on chain. */
 export function authorizationUsed(client: Client, usdc: Address, authorizer: Address, nonce: Hex): Promise<boolean> {
   return client.readContract({
     address: usdc,
-    abi: testUsdcAbi,
+    abi: usdcAbi,
     functionName: "authorizationState",
     args: [authorizer, nonce],
   });
