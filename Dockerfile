@@ -3,7 +3,8 @@
 # Stages:
 #   deps       npm ci of the whole workspace (root app + agent/), dev deps included
 #   build      prisma generate + `npm run build` (agent bundle, next build, dist/lean-server.mjs)
-#   migrate    one-shot: `npm run db:migrate` (tsx scripts/migrate.ts); docker-compose runs it
+#   migrate    one-shot: `npm run db:migrate` (tsx scripts/migrate.ts, under the react-server
+#              condition that `server-only` wants); docker-compose runs it
 #              once, before any marketplace replica starts
 #   prod-deps  the build with its dev dependencies pruned (what the runner copies); the
 #              embedded default's packages (ioredis-mock, PGlite, anvil) are dev dependencies,

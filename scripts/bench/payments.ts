@@ -18,7 +18,7 @@
  * Embedded PGlite + in-process Redis by default; set DATABASE_URL and REDIS_URL for real
  * servers (a fresh database and key prefix, dropped afterwards). Ports 3400–3499.
  *
- *   npx tsx scripts/bench/payments.ts [payments=600] [settlements=100] [concurrency=20]
+ *   npm run bench:payments -- [payments=600] [settlements=100] [concurrency=20]
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";

@@ -1,3 +1,4 @@
+import "server-only";
 import { getDeps } from "./deps";
 import { flushHeartbeats } from "./services/nodes/heartbeat";
 import { startWatchdog } from "./services/jobs/watchdog";

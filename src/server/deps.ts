@@ -1,3 +1,4 @@
+import "server-only";
 import type { Env } from "./env";
 import { getEnv } from "./env";
 import { openDatabase, type Database } from "./db/connect";
