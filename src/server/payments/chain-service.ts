@@ -11,16 +11,7 @@
  * facilitator is remote when FACILITATOR_URL is set, otherwise in-process.
  */
 import path from "node:path";
-import {
-  createPublicClient,
-  defineChain,
-  getAddress,
-  http,
-  type Chain,
-  type Hex,
-  type PublicClient,
-  type Transport,
-} from "viem";
+import { createPublicClient, defineChain, http, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import type { Deps } from "../deps";
 import type { Env } from "../env";
 import type { KeyPair } from "../dev/chain/accounts";
@@ -153,39 +144,4 @@ export function getChain(deps: Pick<Deps, "env" | "local">): Promise<ChainServic
     deps.local.chain = chain;
   }
   return chain;
-}
-
-/** Tests swap in a chain of their own (another facilitator, a dead RPC) as `deps.local.chain`. */
-
-/** What the UI may know about the chain: never a key. */
-export interface ChainInfo {
-  chain: Env["CHAIN"];
-  label: string;
-  network: string;
-  chainId: number;
-  usdc: { address: string; name: string; version: string; decimals: number };
-  embedded: boolean;
-  facilitator: Facilitator["kind"];
-  explorerUrl: string | null;
-  demoBuyer: string | null;
-}
-
-export async function chainInfo(deps: Pick<Deps, "env" | "local">): Promise<ChainInfo> {
-  const c = await getChain(deps);
-  return {
-    chain: deps.env.CHAIN,
-    label: c.network.label,
-    network: c.network.caip2,
-    chainId: c.network.chainId,
-    usdc: {
-      address: getAddress(c.network.usdc.address),
-      name: c.network.usdc.name,
-      version: c.network.usdc.version,
-      decimals: c.network.usdc.decimals,
-    },
-    embedded: c.embedded,
-    facilitator: c.facilitator.kind,
-    explorerUrl: c.network.explorerUrl,
-    demoBuyer: c.demoBuyer?.address ?? null,
-  };
 }

@@ -80,10 +80,6 @@ export const NETWORKS: Readonly<Record<NetworkName, NetworkConfig>> = {
   }),
 };
 
-export function isNetworkName(value: unknown): value is NetworkName {
-  return typeof value === "string" && (NETWORK_NAMES as readonly string[]).includes(value);
-}
-
 /**
  * The network called `name`. `overrides.usdcAddress` replaces the token address (for a local
  * chain whose token was deployed elsewhere, e.g. with another domain name).
@@ -101,10 +97,6 @@ export function getNetwork(name: NetworkName, overrides: { usdcAddress?: Address
 /** By CAIP-2 id, e.g. "eip155:8453"; undefined for networks we do not support. */
 export function getNetworkByCaip2(caip2: string): NetworkConfig | undefined {
   return Object.values(NETWORKS).find((n) => n.caip2 === caip2);
-}
-
-export function getNetworkByChainId(chainId: number): NetworkConfig | undefined {
-  return Object.values(NETWORKS).find((n) => n.chainId === chainId);
 }
 
 /** The EIP-712 domain fields x402 expects in `PaymentRequirements.extra`. */

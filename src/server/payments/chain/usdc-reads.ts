@@ -1,11 +1,11 @@
 /**
  * Reads on the network's USDC that payments need: balances (for messages a person can
- * act on), EIP-3009 authorization state, and where an authorization was used (to
- * record a settlement whose sender crashed before writing it down).
+ * act on) and where an authorization was used (to record a settlement whose sender
+ * crashed before writing it down).
  */
 import {
   getAddress,
-  parseAbi,
+  erc20Abi,
   parseAbiItem,
   type Address,
   type Chain,
@@ -16,28 +16,12 @@ import {
 
 type Client = PublicClient<Transport, Chain>;
 
-/** What we read of USDC (FiatTokenV2 on Base; the local chain's TestUSDC has the same functions). */
-const usdcAbi = parseAbi([
-  "function balanceOf(address account) view returns (uint256)",
-  "function authorizationState(address authorizer, bytes32 nonce) view returns (bool)",
-]);
-
 const AUTHORIZATION_USED = parseAbiItem("event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)");
 /** Most RPC providers cap eth_getLogs ranges; search in windows of this many blocks. */
 const LOG_WINDOW = 10_000n;
 
 export function usdcBalance(client: Client, usdc: Address, owner: Address): Promise<bigint> {
-  return client.readContract({ address: usdc, abi: usdcAbi, functionName: "balanceOf", args: [owner] });
-}
-
-/** True once the authorization was used (or cancelled) on chain. */
-export function authorizationUsed(client: Client, usdc: Address, authorizer: Address, nonce: Hex): Promise<boolean> {
-  return client.readContract({
-    address: usdc,
-    abi: usdcAbi,
-    functionName: "authorizationState",
-    args: [authorizer, nonce],
-  });
+  return client.readContract({ address: usdc, abi: erc20Abi, functionName: "balanceOf", args: [owner] });
 }
 
 /** Whether the RPC answers at all (facilitators report an unreachable chain as a bad signature). */
@@ -81,15 +65,4 @@ export async function findAuthorizationUse(
     }
   }
   return null;
-}
-
-/** The receipt of a known transaction: null while it is unknown or pending. */
-export async function transferReceipt(client: Client, txHash: Hex): Promise<ChainTransfer | null> {
-  try {
-    const receipt = await client.getTransactionReceipt({ hash: txHash });
-    return { txHash, blockNumber: receipt.blockNumber, success: receipt.status === "success" };
-  } catch (err) {
-    if (err instanceof Error && err.name === "TransactionReceiptNotFoundError") return null;
-    throw err;
-  }
 }
