@@ -3,9 +3,12 @@
 # Stages:
 #   deps       npm ci of the whole workspace (root app + agent/), dev deps included
 #   build      prisma generate + `npm run build` (agent bundle, next build, dist/lean-server.mjs)
-#   migrate    one-shot: `npm run db:migrate` (tsx scripts/migrate.ts); docker-compose runs it
+#   migrate    one-shot: `npm run db:migrate` (tsx scripts/migrate.ts, under the react-server
+#              condition that `server-only` wants); docker-compose runs it
 #              once, before any marketplace replica starts
-#   prod-deps  the build with its dev dependencies pruned (what the runner copies)
+#   prod-deps  the build with its dev dependencies pruned (what the runner copies); the
+#              embedded default's packages (ioredis-mock, PGlite, anvil) are dev dependencies,
+#              so the runner needs DATABASE_URL and REDIS_URL (and RPC_URL for CHAIN=local)
 #   runner     the production server, non-root: `node server.mjs`, which answers the
 #              machine-facing paths (agent protocol, x402 door, tRPC) from the lean layer and
 #              hands pages to Next. Not Next's standalone server.js: that would bypass the

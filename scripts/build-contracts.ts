@@ -1,6 +1,6 @@
 /**
  * Compiles contracts/*.sol with solc-js (bundled compiler, no download) and writes
- * src/server/payments/chain/artifacts.ts: ABIs (`as const`, so viem infers types),
+ * src/server/dev/chain/artifacts.ts: ABIs (`as const`, so viem infers types),
  * creation and runtime bytecode, and a hash of the sources so a test can tell when the
  * committed artifacts are stale. The app never needs solc at runtime.
  *
@@ -15,7 +15,7 @@ import solc from "solc";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const contractsDir = join(root, "contracts");
-const outFile = join(root, "src/server/payments/chain/artifacts.ts");
+const outFile = join(root, "src/server/dev/chain/artifacts.ts");
 
 /** Contracts exported to TypeScript: Solidity name → identifier prefix. */
 const EXPORTS: Record<string, string> = {

@@ -18,6 +18,15 @@ const bundleWorkspacePackages = {
   },
 };
 
+/** `server-only` throws unless resolved with Next's react-server condition: on our server it is empty. */
+const serverOnlyIsEmpty = {
+  name: "server-only-is-empty",
+  setup(b) {
+    b.onResolve({ filter: /^server-only$/ }, () => ({ path: "server-only", namespace: "empty" }));
+    b.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "" }));
+  },
+};
+
 await build({
   absWorkingDir: root,
   entryPoints: ["src/server/http/lean/server-entry.ts"],
@@ -30,5 +39,5 @@ await build({
   sourcemap: true,
   logLevel: "warning",
   tsconfig: "tsconfig.json",
-  plugins: [bundleWorkspacePackages],
+  plugins: [bundleWorkspacePackages, serverOnlyIsEmpty],
 });

@@ -18,7 +18,7 @@
  * Embedded PGlite + in-process Redis by default; set DATABASE_URL and REDIS_URL for real
  * servers (a fresh database and key prefix, dropped afterwards). Ports 3400–3499.
  *
- *   npx tsx scripts/bench/payments.ts [payments=600] [settlements=100] [concurrency=20]
+ *   npm run bench:payments -- [payments=600] [settlements=100] [concurrency=20]
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -43,8 +43,8 @@ import { createDeps, type Deps } from "../../src/server/deps";
 import { createLogger } from "../../src/server/logger";
 import { openSqlRunner } from "../../src/server/db/connect";
 import { loadMigrations, runMigrations } from "../../src/server/db/migrate";
-import { startAnvil, type AnvilInstance } from "../../src/server/payments/chain/anvil";
-import { anvilAccount } from "../../src/server/payments/chain/accounts";
+import { startAnvil, type AnvilInstance } from "../../src/server/dev/chain/anvil";
+import { anvilAccount } from "../../src/server/dev/chain/accounts";
 import { getChain, type ChainService } from "../../src/server/payments/chain-service";
 import { subscribe } from "../../src/server/services/events/bus";
 import { submitJobInputSchema } from "../../src/server/services/jobs/submit-job";

@@ -13,9 +13,6 @@ import {
   shortAddress,
 } from "./format";
 import { describeError } from "./errors";
-import { demoWallet } from "@/server/services/demo/demo-wallet";
-import { parseEnv } from "@/server/env";
-import type { LocalState } from "@/server/deps";
 
 describe("money (shared by the browser and the server)", () => {
   it("converts decimal strings to atomic units and back exactly", () => {
@@ -105,29 +102,6 @@ describe("describeError", () => {
     expect(expired).toMatch(/signed request expired.*sign it again/);
     expect(reused).toMatch(/signed request was already used/);
     for (const text of [expired, reused]) expect(text).not.toMatch(/pay/i);
-  });
-});
-
-describe("demo wallet", () => {
-  const local: LocalState = { embeddedRpcUrl: "http://127.0.0.1:9999" };
-  it("is offered only on the embedded chain", () => {
-    const embedded = demoWallet({ env: parseEnv({}), local });
-    expect(embedded).toMatchObject({
-      enabled: true,
-      chainId: 31337,
-      address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-      rpcUrl: "http://127.0.0.1:9999",
-    });
-    expect(demoWallet({ env: parseEnv({ RPC_URL: "http://127.0.0.1:8545" }), local })).toEqual({
-      enabled: false,
-      chainId: 31337,
-      marketplaceUrl: "http://localhost:3000",
-    });
-    const base = demoWallet({
-      env: parseEnv({ CHAIN: "base", RPC_URL: "https://base.example", RELAYER_PRIVATE_KEY: `0x${"1".repeat(64)}` }),
-      local,
-    });
-    expect(base).toEqual({ enabled: false, chainId: 8453, marketplaceUrl: "http://localhost:3000" });
   });
 });
 

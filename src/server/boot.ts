@@ -1,9 +1,10 @@
+import "server-only";
 import { getDeps } from "./deps";
 import { flushHeartbeats } from "./services/nodes/heartbeat";
 import { startWatchdog } from "./services/jobs/watchdog";
 import { startSettlementWorker } from "./services/payments/settlement-worker";
 import { getChain, stopEmbeddedChain } from "./payments/chain-service";
-import { startDemoAgent } from "./services/demo/demo-agent";
+import { isEmbeddedChain, loadLocalDev } from "./dev/load";
 
 /**
  * Process start-up: open the database (the embedded one migrates itself) and
@@ -47,10 +48,14 @@ export async function boot(): Promise<void> {
   );
   const stopSettlement = startSettlementWorker(deps);
   // The embedded default's demo node; it retries until this server answers.
-  const demoAgent = startDemoAgent(deps).catch((err) => {
-    deps.log.error({ err }, "demo agent could not start");
-    return undefined;
-  });
+  const demoAgent = isEmbeddedChain(deps.env)
+    ? loadLocalDev()
+        .then((dev) => dev.startDemoAgent(deps))
+        .catch((err) => {
+          deps.log.error({ err }, "demo agent could not start");
+          return undefined;
+        })
+    : undefined;
   const shutdown = async () => {
     clearInterval(flusher);
     stopWatchdog();

@@ -1,7 +1,9 @@
+import "server-only";
 import type { Env } from "./env";
 import { getEnv } from "./env";
 import { openDatabase, type Database } from "./db/connect";
 import { openRedis, type RedisClients } from "./redis";
+import { loadLocalDev } from "./dev/load";
 import { createLogger, type Logger } from "./logger";
 import { getMetrics, type Metrics } from "./metrics";
 import { SESSION_KEY_PREFIX } from "./services/auth/siwe";
@@ -68,7 +70,9 @@ export async function createDeps(env: Env, overrides: Partial<Pick<Deps, "clock"
   // Real databases are migrated by `npm run db:migrate`; the embedded one migrates itself.
   const db = await openDatabase(env);
   // Sessions outlive a restart of the embedded default (a real Redis persists on its own).
-  const redis = openRedis(env, log, { persistPrefixes: [SESSION_KEY_PREFIX] });
+  const redis = await openRedis(env, log, { persistPrefixes: [SESSION_KEY_PREFIX] });
+  // CHAIN=local's accounts and token address are needed synchronously (quotes, roles): load them now.
+  if (env.CHAIN === "local") await loadLocalDev();
   return {
     env,
     db,

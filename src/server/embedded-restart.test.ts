@@ -7,7 +7,7 @@ import { createDeps, type Deps } from "./deps";
 import { parseEnv } from "./env";
 import { createLogger } from "./logger";
 import { getChain, stopEmbeddedChain } from "./payments/chain-service";
-import { mintTestUsdc } from "./payments/chain/local-chain";
+import { mintTestUsdc } from "./dev/chain/local-chain";
 import { createSiweNonce, readSession, signIn } from "./services/auth/siwe";
 import { siweSignIn } from "@/test/factories";
 

@@ -16,7 +16,7 @@ it("logs a Redis outage once per connection, not once per reconnect attempt", as
     info: (obj: Record<string, unknown>, msg?: string) => lines.push({ level: "info", obj, msg }),
   };
   const consoleError = vi.spyOn(console, "error");
-  const clients = openRedis({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: "cs:redis-test:" }, log as never);
+  const clients = await openRedis({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: "cs:redis-test:" }, log as never);
   try {
     await clients.subscriber().subscribe(clients.channel("x"));
     await clients.cmd.set("k", "v");

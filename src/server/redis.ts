@@ -1,13 +1,11 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import Redis from "ioredis";
-import RedisMock from "ioredis-mock";
 import type { Env } from "./env";
+import { openEmbeddedRedis } from "./dev/load";
 import type { Logger } from "./logger";
 
 /**
  * Redis: a real server through ioredis when REDIS_URL is set, otherwise an
- * in-process stand-in (ioredis-mock) with the same interface. Redis holds only
+ * in-process stand-in (ioredis-mock, from server/dev) with the same interface. Redis holds only
  * what may be lost: heartbeats, caches, rate-limit windows, sessions, pub/sub.
  * Keys carry REDIS_KEY_PREFIX (ioredis applies it); channels use `channel()`.
  */
@@ -34,8 +32,6 @@ export interface OpenRedisOptions {
   persistPrefixes?: string[];
 }
 
-let embeddedCounter = 0;
-
 /**
  * An ioredis client with no `error` listener prints "[ioredis] Unhandled error
  * event" on every reconnect attempt. Ours say it once when the connection is
@@ -55,22 +51,26 @@ export function watchConnection(client: Redis, name: string, log: Pick<Logger, "
   });
 }
 
-export function openRedis(
+export async function openRedis(
   env: RedisEnv,
   log?: Pick<Logger, "warn" | "info">,
   options: OpenRedisOptions = {},
-): RedisClients {
+): Promise<RedisClients> {
   const prefix = env.REDIS_KEY_PREFIX;
-  const cmd: Redis = env.REDIS_URL
-    ? new Redis(env.REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 2, enableAutoPipelining: true })
-    : // Each embedded instance gets its own data (ioredis-mock shares data per host:port).
-      (new RedisMock({ keyPrefix: prefix, port: 10_000 + embeddedCounter++ }) as unknown as Redis);
   const logger = log ?? consoleLogger;
+  let cmd: Redis;
+  let persisted: { flush(): Promise<void> } | undefined;
+  if (env.REDIS_URL) {
+    cmd = new Redis(env.REDIS_URL, { keyPrefix: prefix, maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  } else {
+    ({ cmd, persisted } = await openEmbeddedRedis({
+      prefix,
+      dataDir: env.DATA_DIR,
+      persistPrefixes: options.persistPrefixes ?? [],
+      log: logger,
+    }));
+  }
   watchConnection(cmd, "commands", logger);
-  const persisted =
-    !env.REDIS_URL && env.DATA_DIR && !env.DATA_DIR.includes("://") && options.persistPrefixes?.length
-      ? persistKeys(cmd, prefix, options.persistPrefixes, path.join(env.DATA_DIR, "redis-keys.json"), logger)
-      : undefined;
   let sub: Redis | undefined;
   return {
     kind: env.REDIS_URL ? "redis" : "embedded",
@@ -90,85 +90,6 @@ export function openRedis(
       await Promise.allSettled([cmd.quit(), sub?.quit()]);
     },
   };
-}
-
-interface PersistedKey {
-  key: string;
-  value: string;
-  /** Epoch ms; absent: no expiry. */
-  expiresAt?: number;
-}
-
-/**
- * Write-through persistence of a few key families of the in-process stand-in (sessions:
- * a restart of `npm run demo` must not sign everyone out). Loaded once at open; after each
- * SET/DEL of such a key the whole family is written to a temporary file and renamed over
- * the old one, so a crash leaves either the old or the new file, never half of one. The
- * families are small (one key per signed-in browser), so rewriting them whole is cheap.
- */
-function persistKeys(
-  cmd: Redis,
-  prefix: string,
-  families: string[],
-  file: string,
-  log: Pick<Logger, "warn" | "info">,
-): { flush(): Promise<void> } {
-  const ours = (key: string) => families.some((f) => key.startsWith(f));
-  try {
-    const saved = JSON.parse(readFileSync(file, "utf8")) as PersistedKey[];
-    const now = Date.now();
-    // Queued before any other command on this client, so nothing reads the stand-in before they land.
-    for (const { key, value, expiresAt } of saved) {
-      if (!ours(key) || (expiresAt !== undefined && expiresAt <= now)) continue;
-      if (expiresAt === undefined) void cmd.set(key, value);
-      else void cmd.set(key, value, "PX", expiresAt - now);
-    }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT")
-      log.warn({ file, err: (err as Error).message }, "embedded Redis: saved keys unreadable; starting without them");
-  }
-
-  let chain: Promise<void> = Promise.resolve();
-  let pending = false;
-  const save = async () => {
-    pending = false;
-    const out: PersistedKey[] = [];
-    for (const family of families) {
-      let cursor = "0";
-      do {
-        // ioredis applies keyPrefix to GET/PTTL but not to SCAN's pattern or results.
-        const [next, keys] = await cmd.scan(cursor, "MATCH", `${prefix}${family}*`, "COUNT", 1000);
-        cursor = next;
-        for (const full of keys) {
-          const key = full.slice(prefix.length);
-          const [value, pttl] = await Promise.all([cmd.get(key), cmd.pttl(key)]);
-          if (value === null || pttl === -2) continue;
-          out.push({ key, value, ...(pttl >= 0 ? { expiresAt: Date.now() + pttl } : {}) });
-        }
-      } while (cursor !== "0");
-    }
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(`${file}.tmp`, JSON.stringify(out), { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
-  };
-  const schedule = () => {
-    if (pending) return; // a save is already queued and will see this change
-    pending = true;
-    chain = chain
-      .then(save)
-      .catch((err: Error) => log.warn({ file, err: err.message }, "embedded Redis: could not save keys"));
-  };
-  // Sessions are written with SET and removed with DEL (services/auth/siwe.ts).
-  for (const name of ["set", "del"] as const) {
-    const original = (cmd[name] as (...a: unknown[]) => Promise<unknown>).bind(cmd);
-    (cmd as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
-      const result = await original(...args);
-      const keys = (name === "set" ? [args[0]] : args.flat()).filter((k): k is string => typeof k === "string");
-      if (keys.some(ours)) schedule();
-      return result;
-    };
-  }
-  return { flush: () => chain };
 }
 
 /** Without a logger (scripts): JSON lines on stderr, like the app's. */

@@ -17,17 +17,18 @@ import {
   type Transport,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { anvilAccount } from "../server/payments/chain/accounts";
-import { startAnvil, type AnvilInstance } from "../server/payments/chain/anvil";
-import { testUsdcAbi } from "../server/payments/chain/artifacts";
-import { createSignedAuthorization, type Eip3009Authorization } from "../server/payments/chain/eip3009";
+import { anvilAccount } from "../server/dev/chain/accounts";
+import { startAnvil, type AnvilInstance } from "../server/dev/chain/anvil";
+import { testUsdcAbi } from "../server/dev/chain/artifacts";
+import type { Eip3009Authorization } from "../server/payments/chain/eip3009";
+import { createSignedAuthorization } from "../server/dev/chain/eip3009-signing";
 import {
   localViemChain,
   mintTestUsdc,
   setupLocalChain,
   type LocalChain,
   type LocalEscrowAddresses,
-} from "../server/payments/chain/local-chain";
+} from "../server/dev/chain/local-chain";
 import { readPaymentState, readTokenStore, type PaymentState } from "../server/payments/escrow/escrow-ops";
 
 export interface TestChain {

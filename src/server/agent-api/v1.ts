@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import FindMyWay from "find-my-way";
 import {

@@ -1,11 +1,8 @@
-import path from "node:path";
-import { mkdir } from "node:fs/promises";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "@/generated/prisma/client";
 import type { Env } from "../env";
+import { openEmbeddedDatabase } from "../dev/load";
 import { loadMigrations, runMigrations, type SqlRunner } from "./migrate";
 
 export type { PrismaClient };
@@ -13,7 +10,7 @@ export type { PrismaClient };
 /**
  * The database: real PostgreSQL through @prisma/adapter-pg when DATABASE_URL is
  * set, otherwise embedded PGlite persisted under DATA_DIR (or in memory when
- * DATA_DIR is "memory://", for tests).
+ * DATA_DIR is "memory://", for tests), loaded from server/dev only then.
  */
 export interface Database {
   kind: "postgres" | "pglite";
@@ -29,13 +26,6 @@ type DbEnv = Pick<Env, "DATABASE_URL" | "DATA_DIR" | "DATABASE_POOL_SIZE"> &
 /** Time added to the server-side statement timeout before the client gives up on a silent socket. */
 const QUERY_TIMEOUT_SLACK_MS = 1_000;
 
-async function openPglite(dataDir: string): Promise<PGlite> {
-  if (dataDir === "memory://") return new PGlite();
-  const dir = path.resolve(dataDir, "pglite");
-  await mkdir(dir, { recursive: true });
-  return new PGlite(dir);
-}
-
 function pgRunner(client: pg.Pool | pg.Client): SqlRunner {
   return {
     query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params)).rows as T[] }),
@@ -50,8 +40,8 @@ export async function openSqlRunner(env: DbEnv): Promise<{ runner: SqlRunner; cl
     await client.connect();
     return { runner: pgRunner(client), close: () => client.end() };
   }
-  const lite = await openPglite(env.DATA_DIR);
-  return { runner: lite, close: () => lite.close() };
+  const { runner, close } = await openEmbeddedDatabase(env.DATA_DIR);
+  return { runner, close };
 }
 
 export async function openDatabase(env: DbEnv, opts: { migrate?: boolean } = {}): Promise<Database> {
@@ -92,14 +82,14 @@ export async function openDatabase(env: DbEnv, opts: { migrate?: boolean } = {})
       },
     };
   }
-  const lite = await openPglite(env.DATA_DIR);
+  const lite = await openEmbeddedDatabase(env.DATA_DIR);
   // The embedded database is ours alone: always bring it up to date.
-  await runMigrations(lite, await loadMigrations());
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+  await runMigrations(lite.runner, await loadMigrations());
+  const prisma = new PrismaClient({ adapter: lite.prismaAdapter() });
   return {
     kind: "pglite",
     prisma,
-    sql: lite,
+    sql: lite.runner,
     close: async () => {
       await prisma.$disconnect();
       await lite.close();

@@ -14,7 +14,7 @@ import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { startTestServer } from "@/test/http-server";
 import { startTestChain, type TestChain } from "@/test/chain";
 import { onlineNode } from "@/test/market";
-import { DEMO_BUYER_PRIVATE_KEY } from "../services/demo/demo-wallet";
+import { DEMO_BUYER_PRIVATE_KEY } from "../dev/demo/demo-wallet";
 import { readmeX402Snippet } from "@/test/readme-snippet";
 
 const root = process.cwd();

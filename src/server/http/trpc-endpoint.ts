@@ -1,3 +1,4 @@
+import "server-only";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "../api/root";
 import { createContext } from "../api/context";

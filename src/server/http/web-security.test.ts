@@ -6,7 +6,7 @@ import { startTestServer } from "@/test/http-server";
 import { callerFor } from "@/test/caller";
 import { CHAIN_ID, newSeller, signedRegistration, siweSignIn, testDeployment } from "@/test/factories";
 import { parseEnv } from "../env";
-import { demoWallet } from "../services/demo/demo-wallet";
+import { demoWallet } from "../dev/demo/demo-wallet";
 import { assertMetricsAccess } from "./metrics-auth";
 import { assertSameOrigin } from "./same-origin";
 

@@ -1,11 +1,14 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../env";
-import { chainInfo, createChainService, getChain, paymentNetwork, stopEmbeddedChain } from "./chain-service";
+import { createChainService, getChain, paymentNetwork, stopEmbeddedChain } from "./chain-service";
 import { usdcBalance } from "./chain/usdc-reads";
-import { anvilAccount } from "./chain/accounts";
+import { anvilAccount } from "../dev/chain/accounts";
 import { getNetwork } from "./networks";
 import type { LocalState } from "../deps";
+import { loadLocalDev } from "../dev/load";
 
+// What createDeps does for CHAIN=local before anything quotes.
+beforeAll(() => loadLocalDev());
 afterAll(() => stopEmbeddedChain());
 
 describe("the payment chain from the environment", () => {
@@ -24,17 +27,14 @@ describe("the payment chain from the environment", () => {
     expect(await usdcBalance(chain.publicClient, chain.network.usdc.address, demo)).toBeGreaterThanOrEqual(
       1_000_000_000n,
     );
-    expect(await chainInfo({ env, local })).toEqual({
-      chain: "local",
+    expect(chain.network).toMatchObject({
       label: "Local chain (anvil)",
-      network: "eip155:31337",
+      caip2: "eip155:31337",
       chainId: 31337,
       usdc: { address: getNetwork("local").usdc.address, name: "USD Coin", version: "2", decimals: 6 },
-      embedded: true,
-      facilitator: "in-process",
       explorerUrl: null,
-      demoBuyer: demo,
     });
+    expect(demo).toBe(anvilAccount(1).address);
   });
 
   it("quotes need no chain: the network comes from CHAIN (and USDC_DOMAIN_NAME)", () => {

@@ -2,7 +2,8 @@
  * The chain the marketplace is paid on, created once per Deps from the environment:
  *  - CHAIN=local, no RPC_URL: the embedded default. anvil from node_modules is started
  *    once per process (stopped by pid when the process exits) and prepared with
- *    setupLocalChain (Multicall3, TestUSDC, funded demo buyer).
+ *    setupLocalChain (Multicall3, TestUSDC, funded demo buyer). CHAIN=local's code lives
+ *    in server/dev and is loaded only for it.
  *  - CHAIN=local with RPC_URL: someone else's anvil (compose, tests): setupLocalChain
  *    against it (idempotent).
  *  - CHAIN=base | base-sepolia: the NETWORKS entry, the RPC at RPC_URL.
@@ -10,21 +11,11 @@
  * facilitator is remote when FACILITATOR_URL is set, otherwise in-process.
  */
 import path from "node:path";
-import {
-  createPublicClient,
-  defineChain,
-  getAddress,
-  http,
-  type Chain,
-  type Hex,
-  type PublicClient,
-  type Transport,
-} from "viem";
+import { createPublicClient, defineChain, http, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import type { Deps } from "../deps";
 import type { Env } from "../env";
-import { anvilAccount, DEMO_BUYER_ACCOUNT_INDEX, DEPLOYER_ACCOUNT_INDEX, type KeyPair } from "./chain/accounts";
-import { startAnvil, type AnvilInstance } from "./chain/anvil";
-import { defaultTestUsdcParams, localViemChain, predictTestUsdcAddress, setupLocalChain } from "./chain/local-chain";
+import type { KeyPair } from "../dev/chain/accounts";
+import { loadLocalDev, localDev, localDevIfLoaded } from "../dev/load";
 import { createRelayer, type Relayer } from "./chain/relayer";
 import { createInProcessFacilitator } from "./facilitator/in-process";
 import { createRemoteFacilitator } from "./facilitator/remote";
@@ -47,16 +38,6 @@ export interface ChainService {
 export type ChainEnv = Pick<Env, "CHAIN" | "RPC_URL" | "RELAYER_PRIVATE_KEY" | "FACILITATOR_URL" | "USDC_DOMAIN_NAME"> &
   Partial<Pick<Env, "DATA_DIR">>;
 
-// One embedded anvil per process (Next dev reloads modules; globalThis survives).
-const holder = globalThis as unknown as { __csEmbeddedAnvil?: Promise<AnvilInstance> };
-function embeddedAnvil(stateFile: string | undefined): Promise<AnvilInstance> {
-  holder.__csEmbeddedAnvil ??= startAnvil({ stateFile }).catch((err) => {
-    holder.__csEmbeddedAnvil = undefined;
-    throw err;
-  });
-  return holder.__csEmbeddedAnvil;
-}
-
 /**
  * The network payments are quoted on, from the environment alone (no RPC): quotes
  * never wait for a chain. The local TestUSDC's address is deterministic (CREATE2).
@@ -64,7 +45,9 @@ function embeddedAnvil(stateFile: string | undefined): Promise<AnvilInstance> {
 export function paymentNetwork(env: Pick<Env, "CHAIN" | "USDC_DOMAIN_NAME">): NetworkConfig {
   const name = env.USDC_DOMAIN_NAME;
   if (env.CHAIN === "local") {
-    const usdcAddress = name ? predictTestUsdcAddress({ ...defaultTestUsdcParams(), name }) : undefined;
+    // Another domain name is another TestUSDC, at the CREATE2 address of its creation code.
+    const dev = localDev();
+    const usdcAddress = name ? dev.predictTestUsdcAddress({ ...dev.defaultTestUsdcParams(), name }) : undefined;
     const base = getNetwork("local", { usdcAddress });
     return name ? { ...base, usdc: { ...base.usdc, name } } : base;
   }
@@ -74,42 +57,44 @@ export function paymentNetwork(env: Pick<Env, "CHAIN" | "USDC_DOMAIN_NAME">): Ne
 
 /** The relayer's key: RELAYER_PRIVATE_KEY, or on the local chain anvil account 0. */
 export function relayerKeyOf(env: Pick<Env, "CHAIN" | "RELAYER_PRIVATE_KEY">): Hex | undefined {
-  return (
-    (env.RELAYER_PRIVATE_KEY as Hex | undefined) ??
-    (env.CHAIN === "local" ? anvilAccount(DEPLOYER_ACCOUNT_INDEX).privateKey : undefined)
-  );
+  if (env.RELAYER_PRIVATE_KEY) return env.RELAYER_PRIVATE_KEY as Hex;
+  if (env.CHAIN !== "local") return undefined;
+  const dev = localDev();
+  return dev.anvilAccount(dev.DEPLOYER_ACCOUNT_INDEX).privateKey;
 }
 
 /** Stops the embedded anvil, if this process started one (shutdown, tests). */
 export async function stopEmbeddedChain(): Promise<void> {
-  const anvil = holder.__csEmbeddedAnvil;
-  holder.__csEmbeddedAnvil = undefined;
-  if (anvil) await (await anvil.catch(() => undefined))?.stop();
+  await localDevIfLoaded()?.stopEmbeddedAnvil();
 }
 
 export async function createChainService(env: ChainEnv): Promise<ChainService> {
   const local = env.CHAIN === "local";
+  const dev = local ? await loadLocalDev() : undefined;
   let rpcUrl = env.RPC_URL;
   let embedded = false;
-  if (local && !rpcUrl) {
+  if (dev && !rpcUrl) {
     // Kept under DATA_DIR beside the database, so old jobs' settlement hashes resolve after a
     // restart; setupLocalChain below then finds its contracts in place and deploys nothing.
     const persistent = env.DATA_DIR && !env.DATA_DIR.includes("://");
-    rpcUrl = (await embeddedAnvil(persistent ? path.resolve(env.DATA_DIR!, "anvil-state.json") : undefined)).rpcUrl;
+    rpcUrl = (await dev.embeddedAnvil(persistent ? path.resolve(env.DATA_DIR!, "anvil-state.json") : undefined)).rpcUrl;
     embedded = true;
   }
   if (!rpcUrl) throw new Error(`RPC_URL is required for CHAIN=${env.CHAIN}`);
 
   const expected = paymentNetwork(env);
   let chain: Chain;
-  if (local) {
-    const setup = await setupLocalChain(rpcUrl, env.USDC_DOMAIN_NAME ? { token: { name: env.USDC_DOMAIN_NAME } } : {});
+  if (dev) {
+    const setup = await dev.setupLocalChain(
+      rpcUrl,
+      env.USDC_DOMAIN_NAME ? { token: { name: env.USDC_DOMAIN_NAME } } : {},
+    );
     if (setup.chainId !== expected.chainId || setup.usdcAddress !== expected.usdc.address) {
       throw new Error(
         `the local chain at ${rpcUrl} has chain id ${setup.chainId} and USDC at ${setup.usdcAddress}; expected ${expected.chainId} and ${expected.usdc.address}`,
       );
     }
-    chain = localViemChain(rpcUrl, setup.chainId);
+    chain = dev.localViemChain(rpcUrl, setup.chainId);
   } else {
     chain = defineChain({ ...expected.chain, rpcUrls: { default: { http: [rpcUrl] } } });
   }
@@ -138,7 +123,7 @@ export async function createChainService(env: ChainEnv): Promise<ChainService> {
     publicClient,
     relayer,
     facilitator,
-    demoBuyer: local ? anvilAccount(DEMO_BUYER_ACCOUNT_INDEX) : null,
+    demoBuyer: dev ? dev.anvilAccount(dev.DEMO_BUYER_ACCOUNT_INDEX) : null,
   };
 }
 
@@ -159,39 +144,4 @@ export function getChain(deps: Pick<Deps, "env" | "local">): Promise<ChainServic
     deps.local.chain = chain;
   }
   return chain;
-}
-
-/** Tests swap in a chain of their own (another facilitator, a dead RPC) as `deps.local.chain`. */
-
-/** What the UI may know about the chain: never a key. */
-export interface ChainInfo {
-  chain: Env["CHAIN"];
-  label: string;
-  network: string;
-  chainId: number;
-  usdc: { address: string; name: string; version: string; decimals: number };
-  embedded: boolean;
-  facilitator: Facilitator["kind"];
-  explorerUrl: string | null;
-  demoBuyer: string | null;
-}
-
-export async function chainInfo(deps: Pick<Deps, "env" | "local">): Promise<ChainInfo> {
-  const c = await getChain(deps);
-  return {
-    chain: deps.env.CHAIN,
-    label: c.network.label,
-    network: c.network.caip2,
-    chainId: c.network.chainId,
-    usdc: {
-      address: getAddress(c.network.usdc.address),
-      name: c.network.usdc.name,
-      version: c.network.usdc.version,
-      decimals: c.network.usdc.decimals,
-    },
-    embedded: c.embedded,
-    facilitator: c.facilitator.kind,
-    explorerUrl: c.network.explorerUrl,
-    demoBuyer: c.demoBuyer?.address ?? null,
-  };
 }

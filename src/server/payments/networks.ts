@@ -10,7 +10,6 @@
 import type { Address, Chain } from "viem";
 import { base, baseSepolia, foundry } from "viem/chains";
 import { CHAIN_BY_NETWORK, NETWORK_NAMES, type NetworkName } from "@/lib/chains";
-import { localUsdcAddress } from "./chain/local-chain";
 
 export { explorerTxUrl } from "@/lib/chains";
 export { NETWORK_NAMES, type NetworkName };
@@ -56,9 +55,10 @@ function paymentNetwork(name: NetworkName, chain: Chain, usdc: UsdcToken): Netwo
 }
 
 export const NETWORKS: Readonly<Record<NetworkName, NetworkConfig>> = {
-  // TestUSDC deployed by setupLocalChain with CREATE2: the same address on every anvil.
+  // TestUSDC deployed by setupLocalChain with CREATE2: the same address on every anvil (its
+  // creation code decides it; networks.test.ts checks this against the contract as built).
   local: paymentNetwork("local", foundry, {
-    address: localUsdcAddress(),
+    address: "0xe4664548501F934921015DB95b519ed3f20581E2",
     name: "USD Coin",
     version: "2",
     symbol: "USDC",
@@ -80,10 +80,6 @@ export const NETWORKS: Readonly<Record<NetworkName, NetworkConfig>> = {
   }),
 };
 
-export function isNetworkName(value: unknown): value is NetworkName {
-  return typeof value === "string" && (NETWORK_NAMES as readonly string[]).includes(value);
-}
-
 /**
  * The network called `name`. `overrides.usdcAddress` replaces the token address (for a local
  * chain whose token was deployed elsewhere, e.g. with another domain name).
@@ -101,10 +97,6 @@ export function getNetwork(name: NetworkName, overrides: { usdcAddress?: Address
 /** By CAIP-2 id, e.g. "eip155:8453"; undefined for networks we do not support. */
 export function getNetworkByCaip2(caip2: string): NetworkConfig | undefined {
   return Object.values(NETWORKS).find((n) => n.caip2 === caip2);
-}
-
-export function getNetworkByChainId(chainId: number): NetworkConfig | undefined {
-  return Object.values(NETWORKS).find((n) => n.chainId === chainId);
 }
 
 /** The EIP-712 domain fields x402 expects in `PaymentRequirements.extra`. */

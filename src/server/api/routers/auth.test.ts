@@ -4,7 +4,7 @@ import { createSiweMessage } from "viem/siwe";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { callerFor } from "@/test/caller";
 import { siweSignIn } from "@/test/factories";
-import { DEMO_BUYER_PRIVATE_KEY } from "@/server/services/demo/demo-wallet";
+import { DEMO_BUYER_PRIVATE_KEY } from "@/server/dev/demo/demo-wallet";
 
 let deps: TestDeps;
 const account = privateKeyToAccount(generatePrivateKey());

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { publicProcedure, router } from "../trpc";
-import { demoWallet } from "../../services/demo/demo-wallet";
+import { chainIdOf } from "@/lib/chains";
+import { isEmbeddedChain, localDev } from "../../dev/load";
 
 const hex = z
   .string()
@@ -26,5 +27,10 @@ export const demoRouter = router({
         seller: z.object({ privateKey: hex, address: hex }).optional(),
       }),
     )
-    .query(({ ctx }) => demoWallet(ctx.deps)),
+    // Off the embedded chain the demo code is not even loaded: no keys to offer.
+    .query(({ ctx }) =>
+      isEmbeddedChain(ctx.deps.env)
+        ? localDev().demoWallet(ctx.deps)
+        : { enabled: false, chainId: chainIdOf(ctx.deps.env.CHAIN), marketplaceUrl: ctx.deps.env.PUBLIC_URL },
+    ),
 });

@@ -7,9 +7,9 @@
 import { createPublicClient, createWalletClient, http, parseGwei, type EIP1193RequestFn } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { privateKeyToAccount } from "viem/accounts";
-import { anvilAccount } from "./accounts";
-import { startAnvil, type AnvilInstance } from "./anvil";
-import { localViemChain } from "./local-chain";
+import { anvilAccount } from "../../dev/chain/accounts";
+import { startAnvil, type AnvilInstance } from "../../dev/chain/anvil";
+import { localViemChain } from "../../dev/chain/local-chain";
 import { createRelayer, type Relayer } from "./relayer";
 
 const RELAYER_INDEX = 3;

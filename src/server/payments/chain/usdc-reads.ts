@@ -1,10 +1,18 @@
 /**
  * Reads on the network's USDC that payments need: balances (for messages a person can
- * act on), EIP-3009 authorization state, and where an authorization was used (to
- * record a settlement whose sender crashed before writing it down).
+ * act on) and where an authorization was used (to record a settlement whose sender
+ * crashed before writing it down).
  */
-import { getAddress, parseAbiItem, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
-import { testUsdcAbi } from "./artifacts";
+import {
+  getAddress,
+  erc20Abi,
+  parseAbiItem,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+} from "viem";
 
 type Client = PublicClient<Transport, Chain>;
 
@@ -13,17 +21,7 @@ const AUTHORIZATION_USED = parseAbiItem("event AuthorizationUsed(address indexed
 const LOG_WINDOW = 10_000n;
 
 export function usdcBalance(client: Client, usdc: Address, owner: Address): Promise<bigint> {
-  return client.readContract({ address: usdc, abi: testUsdcAbi, functionName: "balanceOf", args: [owner] });
-}
-
-/** True once the authorization was used (or cancelled) on chain. */
-export function authorizationUsed(client: Client, usdc: Address, authorizer: Address, nonce: Hex): Promise<boolean> {
-  return client.readContract({
-    address: usdc,
-    abi: testUsdcAbi,
-    functionName: "authorizationState",
-    args: [authorizer, nonce],
-  });
+  return client.readContract({ address: usdc, abi: erc20Abi, functionName: "balanceOf", args: [owner] });
 }
 
 /** Whether the RPC answers at all (facilitators report an unreachable chain as a bad signature). */
@@ -67,15 +65,4 @@ export async function findAuthorizationUse(
     }
   }
   return null;
-}
-
-/** The receipt of a known transaction: null while it is unknown or pending. */
-export async function transferReceipt(client: Client, txHash: Hex): Promise<ChainTransfer | null> {
-  try {
-    const receipt = await client.getTransactionReceipt({ hash: txHash });
-    return { txHash, blockNumber: receipt.blockNumber, success: receipt.status === "success" };
-  } catch (err) {
-    if (err instanceof Error && err.name === "TransactionReceiptNotFoundError") return null;
-    throw err;
-  }
 }

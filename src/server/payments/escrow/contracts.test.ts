@@ -3,13 +3,13 @@ import { AuthCaptureEvmScheme } from "@x402/evm/auth-capture/client";
 import { getAddress, isAddressEqual, zeroAddress, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
-import { anvilAccount } from "../chain/accounts";
+import { anvilAccount } from "../../dev/chain/accounts";
 import { toFunctionSignature, toEventSignature, type AbiParameter } from "viem";
 import {
   authCaptureEscrowAbi as ourEscrowArtifactAbi,
   erc3009PaymentCollectorAbi as ourCollectorArtifactAbi,
   operatorRefundCollectorAbi as ourRefundCollectorArtifactAbi,
-} from "../chain/artifacts";
+} from "../../dev/chain/artifacts";
 import {
   AUTH_CAPTURE_DEPLOYMENT,
   authCaptureEscrowAbi,

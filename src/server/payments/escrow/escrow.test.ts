@@ -23,15 +23,11 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { anvilWallet, startTestChain, type TestChain } from "../../../test/chain";
-import { anvilAccount, DEPLOYER_ACCOUNT_INDEX } from "../chain/accounts";
-import { erc3009PaymentCollectorAbi, erc3009PaymentCollectorBytecode, testUsdcAbi } from "../chain/artifacts";
-import {
-  createSignedAuthorization,
-  signAuthorization,
-  signCancelAuthorization,
-  type TokenDomain,
-} from "../chain/eip3009";
-import { localViemChain, setupLocalChain } from "../chain/local-chain";
+import { anvilAccount, DEPLOYER_ACCOUNT_INDEX } from "../../dev/chain/accounts";
+import { erc3009PaymentCollectorAbi, erc3009PaymentCollectorBytecode, testUsdcAbi } from "../../dev/chain/artifacts";
+import type { TokenDomain } from "../chain/eip3009";
+import { createSignedAuthorization, signAuthorization, signCancelAuthorization } from "../../dev/chain/eip3009-signing";
+import { localViemChain, setupLocalChain } from "../../dev/chain/local-chain";
 import { createRelayer, type Relayer } from "../chain/relayer";
 import { authCaptureEscrowAbi, AUTH_CAPTURE_DEPLOYMENT, COLLECTOR_TYPE, tokenCollectorAbi } from "./contracts";
 import {

@@ -4,7 +4,7 @@ import { generateSiweNonce, parseSiweMessage, validateSiweMessage } from "viem/s
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { chainIdOf } from "@/lib/chains";
-import { DEMO_BUYER_ADDRESS, isEmbeddedChain } from "../demo/demo-wallet";
+import { isEmbeddedChain, localDev } from "../../dev/load";
 import { isLoopbackPublicUrl } from "../../public-url";
 
 /**
@@ -100,7 +100,11 @@ export function isAdmin(env: Deps["env"], address: string | undefined): boolean 
   if (!address) return false;
   // The demo shows all three roles: on the embedded default, served on this machine only,
   // the demo wallet (a public test key) is also an admin. Never with a real chain or a public URL.
-  if (isEmbeddedChain(env) && isLoopbackPublicUrl(env) && address.toLowerCase() === DEMO_BUYER_ADDRESS.toLowerCase())
+  if (
+    isEmbeddedChain(env) &&
+    isLoopbackPublicUrl(env) &&
+    address.toLowerCase() === localDev().DEMO_BUYER_ADDRESS.toLowerCase()
+  )
     return true;
   return env.ADMIN_ADDRESSES.some((a) => a.toLowerCase() === address.toLowerCase());
 }

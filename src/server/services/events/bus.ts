@@ -71,28 +71,6 @@ export async function subscribe(
   };
 }
 
-/** Resolves true on the next message on the channel, false after timeoutMs. */
-export async function waitForMessage(
-  deps: Pick<Deps, "redis" | "local">,
-  name: string,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<boolean> {
-  let done!: (v: boolean) => void;
-  const result = new Promise<boolean>((resolve) => (done = resolve));
-  const unsubscribe = await subscribe(deps, name, () => done(true));
-  const timer = setTimeout(() => done(false), timeoutMs);
-  const onAbort = () => done(false);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    return await result;
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-    await unsubscribe();
-  }
-}
-
 /**
  * A live subscription whose messages are buffered from the moment this
  * resolves, so a caller can read current state afterwards without missing

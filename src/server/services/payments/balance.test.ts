@@ -3,9 +3,9 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { callerFor } from "@/test/caller";
 import { siweSignIn } from "@/test/factories";
-import { DEMO_BUYER_PRIVATE_KEY } from "../demo/demo-wallet";
+import { DEMO_BUYER_PRIVATE_KEY } from "../../dev/demo/demo-wallet";
 import { getChain, stopEmbeddedChain } from "../../payments/chain-service";
-import { mintTestUsdc } from "../../payments/chain/local-chain";
+import { mintTestUsdc } from "../../dev/chain/local-chain";
 
 let deps: TestDeps;
 beforeAll(async () => {

@@ -18,9 +18,9 @@ import { eventually, onlineNode, pythonJob, signedInCaller } from "@/test/market
 import type { AgentHttp } from "@/test/agent-http";
 import { startRpcProxy } from "@/test/rpc-proxy";
 import { createChainService, getChain } from "../../payments/chain-service";
-import { localViemChain } from "../../payments/chain/local-chain";
-import { signAuthorization, signCancelAuthorization } from "../../payments/chain/eip3009";
-import { testUsdcAbi } from "../../payments/chain/artifacts";
+import { localViemChain } from "../../dev/chain/local-chain";
+import { signAuthorization, signCancelAuthorization } from "../../dev/chain/eip3009-signing";
+import { testUsdcAbi } from "../../dev/chain/artifacts";
 import { fromStoredPaymentInfo } from "../../payments/escrow/payment-info";
 import { reclaimAsPayer } from "../../payments/escrow/escrow-ops";
 import { watchdogPass } from "../jobs/watchdog";

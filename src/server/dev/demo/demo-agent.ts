@@ -7,8 +7,9 @@ import { randomBytes } from "node:crypto";
 import { privateKeyToAccount } from "viem/accounts";
 import { gpuInfoSchema, signSellerMessage, type GpuInfo, type RegisterNodeMessage } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
-import { registerNode } from "../nodes/register-node";
-import { ourDeployment } from "../nodes/seller-signatures";
+import { registerNode } from "../../services/nodes/register-node";
+import { ourDeployment } from "../../services/nodes/seller-signatures";
+import { isEmbeddedChain } from "../load";
 import { DEMO_SELLER_PRIVATE_KEY } from "./demo-wallet";
 
 /**
@@ -25,7 +26,7 @@ export const DEMO_PRICE_PER_HOUR = "0.60";
 const run = promisify(execFile);
 
 export function demoAgentEnabled(deps: Pick<Deps, "env">): boolean {
-  return deps.env.DEMO_AGENT && deps.env.CHAIN === "local" && !deps.env.RPC_URL;
+  return deps.env.DEMO_AGENT && isEmbeddedChain(deps.env);
 }
 
 export function isLoopbackHost(host: string): boolean {

@@ -13,14 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anvilAccount } from "./accounts";
 import { startAnvil, type AnvilInstance } from "./anvil";
 import { testUsdcAbi } from "./artifacts";
+import type { Eip3009Authorization, TokenDomain } from "../../payments/chain/eip3009";
 import {
   createSignedAuthorization,
   randomAuthorizationNonce,
   signAuthorization,
   signCancelAuthorization,
-  type Eip3009Authorization,
-  type TokenDomain,
-} from "./eip3009";
+} from "./eip3009-signing";
 import { localViemChain, setupLocalChain, type LocalChain } from "./local-chain";
 
 let anvil: AnvilInstance;

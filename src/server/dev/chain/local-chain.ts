@@ -30,7 +30,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { anvilAccount, DEMO_BUYER_ACCOUNT_INDEX, DEPLOYER_ACCOUNT_INDEX, type KeyPair } from "./accounts";
-import { AUTH_CAPTURE_DEPLOYMENT } from "../escrow/contracts";
+import { AUTH_CAPTURE_DEPLOYMENT } from "../../payments/escrow/contracts";
 import {
   authCaptureEscrowAbi,
   authCaptureEscrowBytecode,

@@ -1,10 +1,13 @@
 /**
- * Spike, kept as a test: the real @x402 packages against our local chain.
+ * The stock x402 `exact` scheme, which our in-process facilitator (in-process.ts) is built
+ * from, against our TestUSDC and relayer on anvil: interop with the real packages.
  *  - client: `ExactEvmScheme` from @x402/evm/exact/client signs EIP-3009 exactly as wallets
  *    using x402 do;
  *  - facilitator: `x402Facilitator` (@x402/core) + `registerExactEvmScheme`
  *    (@x402/evm/exact/facilitator) over our relayer's signer verifies and settles on anvil.
- * It pins down the API shapes and the reason strings the payment service relies on.
+ * It pins down the API shapes, the edge cases (expiry, wrong domain, replays, concurrent
+ * settlement, RPC down) and the reason strings payments/reasons.ts maps, none of which the
+ * facilitator's own tests go through.
  */
 import { x402Client } from "@x402/core/client";
 import { x402Facilitator } from "@x402/core/facilitator";
@@ -15,12 +18,13 @@ import { createPublicClient, createWalletClient, http, type Address, type Hex, t
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getNetwork } from "../networks";
-import { anvilAccount } from "./accounts";
-import { startAnvil, type AnvilInstance } from "./anvil";
-import { testUsdcAbi } from "./artifacts";
-import { createSignedAuthorization, type Eip3009Authorization } from "./eip3009";
-import { localViemChain, mintTestUsdc, setupLocalChain, type LocalChain } from "./local-chain";
-import { createRelayer, type Relayer } from "./relayer";
+import { anvilAccount } from "../../dev/chain/accounts";
+import { startAnvil, type AnvilInstance } from "../../dev/chain/anvil";
+import { testUsdcAbi } from "../../dev/chain/artifacts";
+import { createSignedAuthorization } from "../../dev/chain/eip3009-signing";
+import { localViemChain, mintTestUsdc, setupLocalChain, type LocalChain } from "../../dev/chain/local-chain";
+import type { Eip3009Authorization } from "../chain/eip3009";
+import { createRelayer, type Relayer } from "../chain/relayer";
 
 const NETWORK = "eip155:31337" as const;
 

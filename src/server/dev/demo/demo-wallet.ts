@@ -2,6 +2,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import type { Deps } from "../../deps";
 import { chainIdOf } from "@/lib/chains";
 import { isLoopbackPublicUrl } from "../../public-url";
+import { isEmbeddedChain } from "../load";
 
 /**
  * The embedded default's "Demo wallet": anvil's standard account #1, funded with
@@ -15,15 +16,10 @@ export const DEMO_BUYER_PRIVATE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86d
 
 export const DEMO_BUYER_ADDRESS = privateKeyToAccount(DEMO_BUYER_PRIVATE_KEY).address;
 
-/** The "Demo seller": anvil's standard account #2, which owns the demo node (services/demo/demo-agent). */
+/** The "Demo seller": anvil's standard account #2, which owns the demo node (demo-agent.ts). */
 export const DEMO_SELLER_PRIVATE_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a" as const;
 
 export const DEMO_SELLER_ADDRESS = privateKeyToAccount(DEMO_SELLER_PRIVATE_KEY).address;
-
-/** The embedded default's own anvil (CHAIN=local, no RPC_URL): the only place the demo identities exist. */
-export function isEmbeddedChain(env: Pick<Deps["env"], "CHAIN" | "RPC_URL">): boolean {
-  return env.CHAIN === "local" && !env.RPC_URL;
-}
 
 export interface DemoWallet {
   enabled: boolean;

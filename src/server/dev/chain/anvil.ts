@@ -79,7 +79,7 @@ export function findAnvilBinary(): string {
     }
   }
   throw new Error(
-    `anvil: binary not found or not executable (looked in ${candidates.join(", ")}); is @foundry-rs/anvil installed?`,
+    `anvil: binary not found or not executable (looked in ${candidates.join(", ")}); @foundry-rs/anvil is a dev dependency: install dev dependencies for the embedded default, or set RPC_URL`,
   );
 }
 
@@ -294,4 +294,23 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
       return stopping;
     },
   };
+}
+
+// The embedded default's anvil: one per process (Next dev reloads modules; globalThis survives).
+const embedded = globalThis as unknown as { __csEmbeddedAnvil?: Promise<AnvilInstance> };
+
+/** Starts the embedded default's anvil once per process, keeping its state in `stateFile` if given. */
+export function embeddedAnvil(stateFile: string | undefined): Promise<AnvilInstance> {
+  embedded.__csEmbeddedAnvil ??= startAnvil({ stateFile }).catch((err) => {
+    embedded.__csEmbeddedAnvil = undefined;
+    throw err;
+  });
+  return embedded.__csEmbeddedAnvil;
+}
+
+/** Stops the embedded anvil, if this process started one (shutdown, tests). */
+export async function stopEmbeddedAnvil(): Promise<void> {
+  const anvil = embedded.__csEmbeddedAnvil;
+  embedded.__csEmbeddedAnvil = undefined;
+  if (anvil) await (await anvil.catch(() => undefined))?.stop();
 }
