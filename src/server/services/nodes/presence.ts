@@ -1,14 +1,13 @@
 import type { Deps } from "../../deps";
 
 /**
- * Node liveness in Redis: `heartbeat:{id}` (EX ttl) plus a sorted set
- * `nodes:seen` (id → last beat in ms) that lets discovery find every live node
- * with one range query. Entries silent for SEEN_RETENTION_MS are pruned there
- * (a node page then shows PostgreSQL's last_heartbeat, flushed long before).
+ * Node liveness in Redis, in one place: the sorted set `nodes:seen` (id → last
+ * beat in ms), which lets discovery find every live node with one range query.
+ * Entries silent for SEEN_RETENTION_MS are pruned there (a node page then
+ * shows PostgreSQL's last_heartbeat, flushed long before).
  */
 export const SEEN_KEY = "nodes:seen";
 export const SEEN_RETENTION_MS = 24 * 3600 * 1000;
-export const heartbeatKey = (id: string) => `heartbeat:${id}`;
 export const utilKey = (id: string) => `gpuutil:${id}`;
 
 /**
@@ -86,13 +85,11 @@ export async function restorePresenceFromDatabase(
     select: { id: true, lastHeartbeat: true },
   });
   if (recent.length === 0) return 0;
-  const pipe = deps.redis.cmd.pipeline();
-  for (const { id, lastHeartbeat } of recent) {
-    const seen = lastHeartbeat!.getTime();
-    pipe.zadd(SEEN_KEY, "NX", seen, id);
-    pipe.set(heartbeatKey(id), String(seen), "PX", Math.max(1, seen + ttlMs - now), "NX");
-  }
-  await pipe.exec();
+  await deps.redis.cmd.zadd(
+    SEEN_KEY,
+    "NX",
+    ...recent.flatMap(({ id, lastHeartbeat }) => [lastHeartbeat!.getTime(), id]),
+  );
   forgetLiveNodes(deps);
   return recent.length;
 }
