@@ -1,13 +1,15 @@
 /**
- * A CPU profile of the heartbeat path (#14): the app runs with --cpu-prof under
- * 50 connections of heartbeats, then the top frames by self time are printed.
+ * A CPU profile of a hot path (#14): the app runs with --cpu-prof under load —
+ * `heartbeat` (50 connections over 200 nodes) or `discovery` (uncached
+ * nodes.list, 10 connections over 1,000 nodes) — then the top frames by self
+ * time are printed.
  * The .cpuprofile is left in bench-results/ (open it in Chrome DevTools or speedscope).
  */
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { startBenchApp } from "./app";
 import { BENCH_SECONDS, heartbeatScenario } from "./heartbeat";
-import { registerNodes } from "./registry";
+import { discoveryScenario, registerNodes } from "./registry";
 import { runScenario } from "./report";
 
 interface ProfileNode {
@@ -16,13 +18,18 @@ interface ProfileNode {
   children?: number[];
 }
 
-export async function profileHeartbeat() {
+export async function profileHotPath(hotPath: "heartbeat" | "discovery") {
   const dir = path.resolve("bench-results", `cpuprof-${Date.now()}`);
   await mkdir(dir, { recursive: true });
   const app = await startBenchApp({}, { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] });
   try {
-    const { tokens } = await registerNodes(app.url, 200);
-    await runScenario(app.url, heartbeatScenario(tokens, 50, "heartbeat under --cpu-prof"));
+    if (hotPath === "heartbeat") {
+      const { tokens } = await registerNodes(app.url, 200);
+      await runScenario(app.url, heartbeatScenario(tokens, 50, "heartbeat under --cpu-prof"));
+    } else {
+      await registerNodes(app.url, 1000);
+      await runScenario(app.url, discoveryScenario("uncached discovery under --cpu-prof", true, 10, BENCH_SECONDS));
+    }
   } finally {
     await app.stop();
   }
@@ -35,7 +42,7 @@ export async function profileHeartbeat() {
     startTime: number;
     endTime: number;
   };
-  // Only the heartbeat phase: the last BENCH_SECONDS of the profile (start-up and registrations left out).
+  // Only the measured phase: the last BENCH_SECONDS of the profile (start-up and registrations left out).
   const from = profile.endTime - (BENCH_SECONDS + 1) * 1e6;
   let at = profile.startTime;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));

@@ -38,23 +38,29 @@ async function signedRegistration(i: number, marketplaceUrl: string) {
 /** One client (latency as a single caller sees it) and ten (throughput under load). */
 const CONNECTIONS = [1, 10];
 
+/** One registration; a 503 (the database pool busy on a loaded machine) is retried as an agent would. */
+async function register(url: string, body: string): Promise<{ agentToken: string; nodeId: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await fetch(`${url}/api/agent/v2/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    if (r.status === 201) return (await r.json()) as { agentToken: string; nodeId: string };
+    if (r.status !== 503 || attempt === 5) throw new Error(`registration answered ${r.status}: ${await r.text()}`);
+    await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+  }
+}
+
 /** Registers `nodes` nodes (varied GPUs and prices) and beats once for each. */
 export async function registerNodes(url: string, nodes: number): Promise<{ tokens: string[]; nodeIds: string[] }> {
   const bodies = await Promise.all(Array.from({ length: nodes }, (_, i) => signedRegistration(i, url)));
   const tokens: string[] = [];
   const nodeIds: string[] = [];
   for (let i = 0; i < bodies.length; i += 50) {
-    const batch = await Promise.all(
-      bodies.slice(i, i + 50).map((body) =>
-        fetch(`${url}/api/agent/v2/register`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-        }).then((r) => r.json()),
-      ),
-    );
-    tokens.push(...batch.map((b: { agentToken: string }) => b.agentToken));
-    nodeIds.push(...batch.map((b: { nodeId: string }) => b.nodeId));
+    const batch = await Promise.all(bodies.slice(i, i + 50).map((body) => register(url, body)));
+    tokens.push(...batch.map((b) => b.agentToken));
+    nodeIds.push(...batch.map((b) => b.nodeId));
   }
   for (let i = 0; i < tokens.length; i += 100)
     await Promise.all(
@@ -67,6 +73,35 @@ export async function registerNodes(url: string, nodes: number): Promise<{ token
       ),
     );
   return { tokens, nodeIds };
+}
+
+const FILTERS = [
+  {},
+  { gpuModel: "h100" },
+  { minVramMiB: 80000, sort: "price_asc" },
+  { maxPricePerHour: "1.50", sort: "vram_desc" },
+  { minGpuCount: 4, sort: "tflops_desc" },
+  { sort: "newest", limit: 50 },
+];
+
+/** nodes.list over /api/trpc, cycling through FILTERS; `vary`: every request misses the cache. */
+export function discoveryScenario(name: string, vary: boolean, connections: number, seconds?: number) {
+  let f = 0;
+  return {
+    name,
+    connections,
+    durationSeconds: seconds,
+    target: "p95 < 10 ms uncached",
+    method: "GET" as const,
+    next: () => {
+      // A different price cap each time defeats the few-second cache: every request is a real query.
+      const input = vary
+        ? { ...FILTERS[f % FILTERS.length], maxPricePerHour: (0.5 + (f % 3500) / 1000).toFixed(3) }
+        : FILTERS[f % FILTERS.length];
+      f++;
+      return { path: `/api/trpc/nodes.list?input=${encodeURIComponent(JSON.stringify({ json: input }))}` };
+    },
+  };
 }
 
 export async function benchRegistry(url: string, nodes = 1000, registered?: { tokens: string[] }) {
@@ -87,30 +122,8 @@ export async function benchRegistry(url: string, nodes = 1000, registered?: { to
     });
   }
 
-  const filters = [
-    {},
-    { gpuModel: "h100" },
-    { minVramMiB: 80000, sort: "price_asc" },
-    { maxPricePerHour: "1.50", sort: "vram_desc" },
-    { minGpuCount: 4, sort: "tflops_desc" },
-    { sort: "newest", limit: 50 },
-  ];
-  let f = 0;
   const discovery = (name: string, vary: boolean, connections: number) =>
-    runScenario(url, {
-      name: `${name}, ${connections} conn`,
-      connections,
-      target: "p95 < 10 ms uncached",
-      method: "GET",
-      next: () => {
-        // A different price cap each time defeats the few-second cache: every request is a real query.
-        const input = vary
-          ? { ...filters[f % filters.length], maxPricePerHour: (0.5 + (f % 3500) / 1000).toFixed(3) }
-          : filters[f % filters.length];
-        f++;
-        return { path: `/api/trpc/nodes.list?input=${encodeURIComponent(JSON.stringify({ json: input }))}` };
-      },
-    });
+    runScenario(url, discoveryScenario(`${name}, ${connections} conn`, vary, connections));
   for (const c of CONNECTIONS) await discovery("discovery, cached", false, c);
   for (const c of CONNECTIONS) await discovery("discovery, uncached", true, c);
 

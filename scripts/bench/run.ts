@@ -5,6 +5,7 @@
  * REDIS_URL to measure on real PostgreSQL and Redis (a fresh database is made
  * and dropped); otherwise the embedded defaults are measured.
  *   npm run bench [-- heartbeat|registry|jobs|agents|scale|profile]   (default: all but profile; cases may be joined: jobs,agents)
+ *   npm run bench -- profile [heartbeat|discovery]   (a CPU profile of that path, top frames printed)
  *   BENCH_SECONDS=10 per case; BENCH_AGENTS / BENCH_AGENTS_SECONDS for `agents` (scripts/bench/agents.ts)
  *   SOAK_SECONDS=1800 npm run bench -- soak    (memory of the app and 3 real agents, slopes printed)
  */
@@ -22,8 +23,8 @@ async function main() {
     return;
   }
   if (which === "profile") {
-    const { profileHeartbeat } = await import("./profile");
-    await profileHeartbeat();
+    const { profileHotPath } = await import("./profile");
+    await profileHotPath(process.argv[3] === "discovery" ? "discovery" : "heartbeat");
     return;
   }
   const app = await startBenchApp();

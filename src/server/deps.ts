@@ -13,6 +13,7 @@ import type { Bus } from "./services/events/bus";
 import type { Signal } from "./services/jobs/work-signal";
 import type { LogBuffer } from "./services/jobs/log-buffer";
 import type { TokenCache } from "./services/nodes/agent-auth";
+import type { StatusCache } from "./services/nodes/node-status";
 import type { RateLimitClass } from "./services/ratelimit/rate-limit";
 
 /** Wall clock, injectable so tests can move time forward. */
@@ -51,6 +52,8 @@ export interface LocalState {
   orphanChecks?: Map<string, Promise<void>>;
   /** The live-node set, read at most once a second (nodes/presence.ts). */
   liveNodes?: { at: number; live: Map<string, number> };
+  /** Node id → stored status (nodes/node-status.ts). */
+  nodeStatuses?: StatusCache;
   /** Agent token → identity (nodes/agent-auth.ts). */
   agentTokens?: TokenCache;
   /** Heartbeats not yet written to PostgreSQL, node id → ms (nodes/heartbeat.ts). */

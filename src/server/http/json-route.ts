@@ -55,7 +55,9 @@ export function jsonRoute<I, O>(opts: {
       const ms = performance.now() - start;
       deps?.metrics.requests.inc({ procedure: opts.name, code });
       deps?.metrics.latency.observe({ procedure: opts.name }, ms / 1000);
-      deps?.log.debug({ requestId, path: opts.name, code, ms: Math.round(ms * 10) / 10 }, "request");
+      // Checked first: on the hot paths the log record would be built for nothing.
+      if (deps?.log.isLevelEnabled("debug"))
+        deps.log.debug({ requestId, path: opts.name, code, ms: Math.round(ms * 10) / 10 }, "request");
     }
   };
 }

@@ -1,7 +1,7 @@
 import type { Deps } from "../../deps";
 import type { Job, Prisma } from "@/generated/prisma/client";
 import { publishCommitted } from "../events/bus";
-import { forgetNodeStatus } from "../nodes/heartbeat";
+import { forgetNodeStatus } from "../nodes/node-status";
 import {
   PRESUMED_LOSS_CAUSES,
   sourcesOf,
@@ -70,7 +70,7 @@ export async function transitionJob(
  * callers decide what that means for them.
  */
 export async function finishJob(
-  deps: Pick<Deps, "prisma" | "redis" | "metrics" | "log">,
+  deps: Pick<Deps, "prisma" | "redis" | "metrics" | "log" | "local">,
   jobId: string,
   to: JobStatus,
   data: Parameters<typeof transitionJob>[3],
@@ -90,7 +90,7 @@ export interface JobEvent {
 }
 
 /** Publishes a status change on `job:{id}` (live UI, every instance) after the transaction commits; best-effort. */
-export async function announceJob(deps: Pick<Deps, "redis" | "metrics" | "log">, job: Job): Promise<void> {
+export async function announceJob(deps: Pick<Deps, "redis" | "metrics" | "log" | "local">, job: Job): Promise<void> {
   deps.metrics.jobTransitions.inc({ status: job.status });
   const event: JobEvent = {
     type: "status",

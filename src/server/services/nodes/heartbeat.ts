@@ -1,53 +1,44 @@
 import type { Deps } from "../../deps";
-import { forgetLiveNodes, heartbeatKey, SEEN_KEY, utilKey } from "./presence";
+import { forgetLiveNodes, SEEN_KEY, utilKey } from "./presence";
 import { invalidateNodeLists } from "./list-cache";
+import { storedNodeStatus } from "./node-status";
 import type { AgentIdentity } from "./agent-auth";
-
-// The stored status (available/busy/paused/suspended) as heartbeats report it. Deleted on every
-// change (node-changes.ts, and a job starting or ending: transition.ts), so the TTL is only a backstop
-// and a beat reads PostgreSQL about once in STATUS_CACHE_SECONDS per node.
-const STATUS_CACHE_SECONDS = 300;
-const statusKey = (id: string) => `node:${id}:status`;
 
 function buffer(deps: Pick<Deps, "local">): Map<string, number> {
   return (deps.local.heartbeatBuffer ??= new Map());
 }
 
 /**
- * A heartbeat touches Redis only: `SET heartbeat:{id} <ts> EX ttl` and the
- * live set. PostgreSQL's last_heartbeat is written later, in batches, by
- * flushHeartbeats. Returns the node's stored status so the agent knows if
- * it has been paused or suspended.
+ * A heartbeat touches Redis only: the node's score in the live set (its last
+ * beat) and its GPU utilisation. PostgreSQL's last_heartbeat is written later,
+ * in batches, by flushHeartbeats. Returns the node's stored status (cached in
+ * process: node-status.ts) so the agent knows if it has been paused or suspended.
  */
 export async function recordHeartbeat(
-  deps: Pick<Deps, "redis" | "env" | "clock" | "prisma" | "local" | "metrics">,
+  deps: Pick<Deps, "redis" | "env" | "clock" | "prisma" | "local" | "metrics" | "log">,
   agent: AgentIdentity,
   input: { gpuUtilization?: number; images?: string[] },
 ): Promise<{ status: string; serverTime: number }> {
   if (input.images !== undefined) await recordAdvertisedImages(deps, agent.nodeId, input.images);
   const now = deps.clock.now().getTime();
   const ttl = deps.env.HEARTBEAT_TTL_SECONDS;
-  // One round trip; SET … GET returns the previous beat (was the node offline?) as it writes this one.
-  const pipe = deps.redis.cmd
-    .pipeline()
-    .set(heartbeatKey(agent.nodeId), String(now), "EX", ttl, "GET")
-    .zadd(SEEN_KEY, now, agent.nodeId)
-    .get(statusKey(agent.nodeId));
-  if (input.gpuUtilization !== undefined) pipe.set(utilKey(agent.nodeId), String(input.gpuUtilization), "EX", ttl);
-  const res = (await pipe.exec()) ?? [];
-  const previous = res[0]?.[1] as string | null;
-  let status = res[2]?.[1] as string | null;
+  // Single commands, not a pipeline of our own: the client's auto-pipelining then sends the
+  // commands of every beat in flight in one write. Sent in this order on one connection, the
+  // ZSCORE reads the previous beat (was the node offline?) before the ZADD records this one.
+  const redis = deps.redis.cmd;
+  const id = agent.nodeId;
+  const [previous, status] = await Promise.all([
+    redis.zscore(SEEN_KEY, id),
+    storedNodeStatus(deps, id),
+    redis.zadd(SEEN_KEY, now, id),
+    input.gpuUtilization === undefined ? undefined : redis.set(utilKey(id), input.gpuUtilization, "EX", ttl),
+  ]);
   buffer(deps).set(agent.nodeId, now);
   deps.metrics.heartbeats.inc();
   // A node coming (back) online changes what discovery shows.
-  if (!previous || now - Number(previous) > ttl * 1000) {
+  if (previous === null || now - Number(previous) > ttl * 1000) {
     forgetLiveNodes(deps);
     await invalidateNodeLists(deps);
-  }
-  if (!status) {
-    const node = await deps.prisma.node.findUnique({ where: { id: agent.nodeId }, select: { status: true } });
-    status = node?.status ?? "unknown";
-    await deps.redis.cmd.set(statusKey(agent.nodeId), status, "EX", STATUS_CACHE_SECONDS);
   }
   return { status, serverTime: now };
 }
@@ -70,11 +61,6 @@ async function recordAdvertisedImages(
   });
   seen.set(nodeId, key);
   if (updated.count > 0) await invalidateNodeLists(deps);
-}
-
-/** Forget the cached stored status after a change (pause, suspend, busy). */
-export async function forgetNodeStatus(deps: Pick<Deps, "redis">, nodeId: string) {
-  await deps.redis.cmd.del(statusKey(nodeId));
 }
 
 /** Writes buffered heartbeat times to nodes.last_heartbeat in one statement. */

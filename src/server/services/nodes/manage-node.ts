@@ -6,7 +6,7 @@ import { invalidateNodeLists } from "./list-cache";
 import { announceNodeChange } from "./node-changes";
 import type { Prisma } from "@/generated/prisma/client";
 
-type ManageDeps = Pick<Deps, "env" | "clock" | "prisma" | "redis" | "log">;
+type ManageDeps = Pick<Deps, "env" | "clock" | "prisma" | "redis" | "log" | "local">;
 
 async function ownedNode(tx: Prisma.TransactionClient, nodeId: string, seller: string) {
   const node = await tx.node.findUnique({ where: { id: nodeId } });

@@ -1,7 +1,7 @@
 import type { Deps } from "../../deps";
 import { publishCommitted } from "../events/bus";
 import { nudgeChannel } from "../jobs/transition";
-import { forgetNodeStatus } from "./heartbeat";
+import { forgetNodeStatus } from "./node-status";
 import { invalidateNodeLists } from "./list-cache";
 
 /** Every instance drops what it cached of a node named here (agent-auth.ts). */
@@ -13,7 +13,7 @@ export const NODE_CHANGED_CHANNEL = "nodes:changed";
  * are refreshed, every instance forgets what it cached of the node, and its
  * waiting claims look again (a resumed node's queued jobs are claimable now).
  */
-export async function announceNodeChange(deps: Pick<Deps, "redis" | "log">, nodeId: string): Promise<void> {
+export async function announceNodeChange(deps: Pick<Deps, "redis" | "log" | "local">, nodeId: string): Promise<void> {
   await Promise.all([
     invalidateNodeLists(deps),
     forgetNodeStatus(deps, nodeId),

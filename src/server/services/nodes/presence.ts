@@ -1,14 +1,13 @@
 import type { Deps } from "../../deps";
 
 /**
- * Node liveness in Redis: `heartbeat:{id}` (EX ttl) plus a sorted set
- * `nodes:seen` (id → last beat in ms) that lets discovery find every live node
- * with one range query. Entries silent for SEEN_RETENTION_MS are pruned there
- * (a node page then shows PostgreSQL's last_heartbeat, flushed long before).
+ * Node liveness in Redis, in one place: the sorted set `nodes:seen` (id → last
+ * beat in ms), which lets discovery find every live node with one range query.
+ * Entries silent for SEEN_RETENTION_MS are pruned there (a node page then
+ * shows PostgreSQL's last_heartbeat, flushed long before).
  */
 export const SEEN_KEY = "nodes:seen";
 export const SEEN_RETENTION_MS = 24 * 3600 * 1000;
-export const heartbeatKey = (id: string) => `heartbeat:${id}`;
 export const utilKey = (id: string) => `gpuutil:${id}`;
 
 /**
@@ -46,25 +45,24 @@ async function readLiveNodes(deps: Pick<Deps, "redis" | "env">, now: number): Pr
   return live;
 }
 
-/** Last-seen time and GPU utilisation for the given nodes (one round trip). */
+/** Last-seen time and GPU utilisation for the given nodes: two commands, however many nodes. */
 export async function presenceOf(
   deps: Pick<Deps, "redis">,
   ids: string[],
 ): Promise<Map<string, { lastSeenMs?: number; gpuUtilization?: number }>> {
   const out = new Map<string, { lastSeenMs?: number; gpuUtilization?: number }>();
   if (ids.length === 0) return out;
-  const pipe = deps.redis.cmd.pipeline();
-  for (const id of ids) pipe.zscore(SEEN_KEY, id).get(utilKey(id));
-  const results = (await pipe.exec()) ?? [];
-  // A pipeline reports failures per command: Redis not answering is not "never seen".
-  const failed = results.find(([err]) => err);
-  if (failed) throw failed[0];
+  // Redis not answering rejects here: it is never read as "not seen".
+  const [seen, util] = await Promise.all([
+    deps.redis.cmd.zmscore(SEEN_KEY, ...ids),
+    deps.redis.cmd.mget(ids.map(utilKey)),
+  ]);
   ids.forEach((id, i) => {
-    const seen = results[i * 2]?.[1] as string | null | undefined;
-    const util = results[i * 2 + 1]?.[1] as string | null | undefined;
+    const s = seen[i];
+    const u = util[i];
     out.set(id, {
-      lastSeenMs: seen == null ? undefined : Number(seen),
-      gpuUtilization: util == null ? undefined : Number(util),
+      lastSeenMs: s == null ? undefined : Number(s),
+      gpuUtilization: u == null ? undefined : Number(u),
     });
   });
   return out;
@@ -86,13 +84,11 @@ export async function restorePresenceFromDatabase(
     select: { id: true, lastHeartbeat: true },
   });
   if (recent.length === 0) return 0;
-  const pipe = deps.redis.cmd.pipeline();
-  for (const { id, lastHeartbeat } of recent) {
-    const seen = lastHeartbeat!.getTime();
-    pipe.zadd(SEEN_KEY, "NX", seen, id);
-    pipe.set(heartbeatKey(id), String(seen), "PX", Math.max(1, seen + ttlMs - now), "NX");
-  }
-  await pipe.exec();
+  await deps.redis.cmd.zadd(
+    SEEN_KEY,
+    "NX",
+    ...recent.flatMap(({ id, lastHeartbeat }) => [lastHeartbeat!.getTime(), id]),
+  );
   forgetLiveNodes(deps);
   return recent.length;
 }
