@@ -4,7 +4,7 @@
  * reference measured in the same run where one exists. Set DATABASE_URL and
  * REDIS_URL to measure on real PostgreSQL and Redis (a fresh database is made
  * and dropped); otherwise the embedded defaults are measured.
- *   npm run bench [-- heartbeat|registry|jobs|agents|scale|profile]   (default: all but profile; cases may be joined: jobs,agents)
+ *   npm run bench [-- heartbeat|registry|jobs|agents|scale|profile|profile-agents]   (default: all but the profiles; cases may be joined: jobs,agents)
  *   BENCH_SECONDS=10 per case; BENCH_AGENTS / BENCH_AGENTS_SECONDS for `agents` (scripts/bench/agents.ts)
  *   SOAK_SECONDS=1800 npm run bench -- soak    (memory of the app and 3 real agents, slopes printed)
  */
@@ -21,9 +21,9 @@ async function main() {
     await import("./soak");
     return;
   }
-  if (which === "profile") {
-    const { profileHeartbeat } = await import("./profile");
-    await profileHeartbeat();
+  if (which === "profile" || which === "profile-agents") {
+    const { profileAgents, profileHeartbeat } = await import("./profile");
+    await (which === "profile" ? profileHeartbeat() : profileAgents());
     return;
   }
   const app = await startBenchApp();
