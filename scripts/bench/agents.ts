@@ -9,12 +9,20 @@
 import { BENCH_METRICS_TOKEN, type BenchApp } from "./app";
 import { buyerClient, registerFreeNode } from "./jobs";
 import { percentiles } from "./report";
+import { readFile } from "node:fs/promises";
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 2000);
-const SECONDS = Number(process.env.BENCH_AGENTS_SECONDS ?? 60);
+export const AGENTS_SECONDS = Number(process.env.BENCH_AGENTS_SECONDS ?? 60);
+const SECONDS = AGENTS_SECONDS;
 const HEARTBEAT_MS = 15_000;
 const LOG_MS = 500;
 const CLAIM_WAIT_SECONDS = 25;
+
+/** CPU seconds the process has used (user + system): work per call, whatever else the machine runs. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
 
 async function eventLoopLagP99(url: string): Promise<number> {
   const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
@@ -68,6 +76,7 @@ export async function benchAgents(app: BenchApp) {
   const statuses = new Map<number, number>();
   await eventLoopLagP99(app.url); // resets the app's lag histogram
   const rssStart = await app.rssMiB();
+  const cpuStart = await cpuSeconds(app.pid);
   const until = Date.now() + SECONDS * 1000;
   const timed = async (kind: "heartbeat" | "logs", req: () => Promise<Response>) => {
     const t0 = performance.now();
@@ -129,6 +138,7 @@ export async function benchAgents(app: BenchApp) {
   });
   await Promise.all(loops);
   const rssEnd = await app.rssMiB();
+  const cpu = (await cpuSeconds(app.pid)) - cpuStart;
   const lag = await eventLoopLagP99(app.url);
   for (const kind of ["heartbeat", "logs"] as const) {
     const p = percentiles(lat[kind]);
@@ -139,6 +149,10 @@ export async function benchAgents(app: BenchApp) {
   const c = percentiles(lat.claimOverrun);
   console.log(
     `  claim      ${c.n} long-polls answered, p95 ${c.p95.toFixed(1)} ms past their wait, ${failures.claim} failed`,
+  );
+  const calls = lat.heartbeat.length + lat.logs.length + c.n;
+  console.log(
+    `  app CPU ${cpu.toFixed(1)} s over ${SECONDS} s (${((100 * cpu) / SECONDS).toFixed(0)}% of a core): ${((1000 * cpu) / calls).toFixed(2)} ms per call`,
   );
   if (statuses.size) console.log(`  non-2xx: ${JSON.stringify(Object.fromEntries(statuses))}`);
   console.log(

@@ -3,14 +3,17 @@
  * `heartbeat` (50 connections over 200 nodes) or `discovery` (uncached
  * nodes.list, 10 connections over 1,000 nodes) — then the top frames by self
  * time are printed.
- * The .cpuprofile is left in bench-results/ (open it in Chrome DevTools or speedscope).
+ * `profile-agents`: the same under the simulated agents (agents.ts; BENCH_AGENTS,
+ * BENCH_AGENTS_SECONDS). The .cpuprofile is left in bench-results/ (open it in
+ * Chrome DevTools or speedscope).
  */
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { startBenchApp } from "./app";
+import { startBenchApp, type BenchApp } from "./app";
 import { BENCH_SECONDS, heartbeatScenario } from "./heartbeat";
 import { discoveryScenario, registerNodes } from "./registry";
 import { runScenario } from "./report";
+import { benchAgents, AGENTS_SECONDS } from "./agents";
 
 interface ProfileNode {
   id: number;
@@ -18,39 +21,52 @@ interface ProfileNode {
   children?: number[];
 }
 
-export async function profileHotPath(hotPath: "heartbeat" | "discovery") {
+export async function profileHeartbeat() {
+  await profile(BENCH_SECONDS, async (app) => {
+    const { tokens } = await registerNodes(app.url, 200);
+    await runScenario(app.url, heartbeatScenario(tokens, 50, "heartbeat under --cpu-prof"));
+  });
+}
+
+export async function profileDiscovery() {
+  await profile(BENCH_SECONDS, async (app) => {
+    await registerNodes(app.url, 1000);
+    await runScenario(app.url, discoveryScenario("uncached discovery under --cpu-prof", true, 10, BENCH_SECONDS));
+  });
+}
+
+export async function profileAgents() {
+  await profile(AGENTS_SECONDS, (app) => benchAgents(app));
+}
+
+/** Runs `load` against an app under --cpu-prof; prints the top frames of the last `seconds` (the measured phase). */
+async function profile(seconds: number, load: (app: BenchApp) => Promise<void>) {
   const dir = path.resolve("bench-results", `cpuprof-${Date.now()}`);
   await mkdir(dir, { recursive: true });
   const app = await startBenchApp({}, { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] });
   try {
-    if (hotPath === "heartbeat") {
-      const { tokens } = await registerNodes(app.url, 200);
-      await runScenario(app.url, heartbeatScenario(tokens, 50, "heartbeat under --cpu-prof"));
-    } else {
-      await registerNodes(app.url, 1000);
-      await runScenario(app.url, discoveryScenario("uncached discovery under --cpu-prof", true, 10, BENCH_SECONDS));
-    }
+    await load(app);
   } finally {
     await app.stop();
   }
   const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no profile written in ${dir}`);
-  const profile = JSON.parse(await readFile(path.join(dir, file), "utf8")) as {
+  const prof = JSON.parse(await readFile(path.join(dir, file), "utf8")) as {
     nodes: ProfileNode[];
     samples: number[];
     timeDeltas: number[];
     startTime: number;
     endTime: number;
   };
-  // Only the measured phase: the last BENCH_SECONDS of the profile (start-up and registrations left out).
-  const from = profile.endTime - (BENCH_SECONDS + 1) * 1e6;
-  let at = profile.startTime;
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  // Only the measured phase: the last `seconds` of the profile (start-up and registrations left out).
+  const from = prof.endTime - (seconds + 1) * 1e6;
+  let at = prof.startTime;
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   let total = 0;
-  profile.samples.forEach((id, i) => {
+  prof.samples.forEach((id, i) => {
     const n = byId.get(id)!;
-    const dt = profile.timeDeltas[i] ?? 0;
+    const dt = prof.timeDeltas[i] ?? 0;
     at += dt;
     if (at < from) return;
     total += dt;

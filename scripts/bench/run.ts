@@ -4,7 +4,7 @@
  * reference measured in the same run where one exists. Set DATABASE_URL and
  * REDIS_URL to measure on real PostgreSQL and Redis (a fresh database is made
  * and dropped); otherwise the embedded defaults are measured.
- *   npm run bench [-- heartbeat|registry|jobs|agents|scale|profile]   (default: all but profile; cases may be joined: jobs,agents)
+ *   npm run bench [-- heartbeat|registry|jobs|agents|scale|profile|profile-agents]   (default: all but the profiles; cases may be joined: jobs,agents)
  *   npm run bench -- profile [heartbeat|discovery]   (a CPU profile of that path, top frames printed)
  *   BENCH_SECONDS=10 per case; BENCH_AGENTS / BENCH_AGENTS_SECONDS for `agents` (scripts/bench/agents.ts)
  *   SOAK_SECONDS=1800 npm run bench -- soak    (memory of the app and 3 real agents, slopes printed)
@@ -22,9 +22,10 @@ async function main() {
     await import("./soak");
     return;
   }
-  if (which === "profile") {
-    const { profileHotPath } = await import("./profile");
-    await profileHotPath(process.argv[3] === "discovery" ? "discovery" : "heartbeat");
+  if (which === "profile" || which === "profile-agents") {
+    const { profileAgents, profileDiscovery, profileHeartbeat } = await import("./profile");
+    if (which === "profile-agents") await profileAgents();
+    else await (process.argv[3] === "discovery" ? profileDiscovery() : profileHeartbeat());
     return;
   }
   const app = await startBenchApp();

@@ -28,8 +28,9 @@ import { AppError } from "../errors";
  * /api/agent/v2; version 1 beside it for agents registered before.
  */
 const agentOf = (ctx: JsonRouteContext) => authenticateAgent(ctx.deps, ctx.req.headers.get("authorization"));
-const jobIdOf = (ctx: JsonRouteContext) =>
-  z.string().uuid("the job id in the path is not a UUID").parse(ctx.params.jobId);
+// Built once: making a zod schema costs more than parsing with it (it was a tenth of a log chunk's CPU).
+const jobIdSchema = z.string().uuid("the job id in the path is not a UUID");
+const jobIdOf = (ctx: JsonRouteContext) => jobIdSchema.parse(ctx.params.jobId);
 
 const info = jsonRoute({
   name: "agent.v1.info",

@@ -2,7 +2,7 @@ import type { ClaimedJob, JobType } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import type { AgentIdentity } from "../nodes/agent-auth";
 import type { Job } from "@/generated/prisma/client";
-import { announceJob, finishJob, transitionJob } from "./transition";
+import { announceJob, finishJob } from "./transition";
 import { recordHeartbeat } from "../nodes/heartbeat";
 import { claimableSql, clear, hint, waitForWork } from "./work-signal";
 
@@ -59,34 +59,46 @@ async function lookForOrphans(deps: Deps, agent: AgentIdentity, bootId: string):
 
 /**
  * Takes the node's oldest claimable job (FOR UPDATE SKIP LOCKED, so concurrent
- * claims never take the same job) and marks it running, recording the boot id
- * of the agent process that took it. A paused or suspended node takes nothing.
+ * claims never take the same job), marks it running with the boot id of the
+ * agent process that took it, and marks an available node busy: the guarded
+ * queued → running of transitionJob, in one statement rather than an
+ * interactive transaction (one round trip, the connection held for its
+ * duration only). A paused or suspended node takes nothing.
  */
 async function tryClaim(
   deps: Deps,
   agent: AgentIdentity,
   jobTypes: JobType[],
   bootId: string | undefined,
-): Promise<Job | null> {
-  return deps.prisma.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ id: string }[]>`
+): Promise<TakenJob | null> {
+  const now = deps.clock.now();
+  const rows = await deps.prisma.$queryRaw<TakenJob[]>`
+    WITH picked AS (
       SELECT j.id FROM jobs j
       WHERE j.node_id = ${agent.nodeId}::uuid AND j.job_type = ANY(${jobTypes}::text[])
-        AND ${claimableSql(deps.clock.now())}
+        AND ${claimableSql(now)}
       ORDER BY j.created_at, j.id
       LIMIT 1
-      FOR UPDATE OF j SKIP LOCKED`;
-    const id = rows[0]?.id;
-    if (!id) return null;
-    return transitionJob(
-      tx,
-      id,
-      "running",
-      { startedAt: deps.clock.now(), agentBootId: bootId ?? null },
-      { nodeId: agent.nodeId },
-    );
-  });
+      FOR UPDATE OF j SKIP LOCKED
+    ), taken AS (
+      UPDATE jobs SET status = 'running', started_at = ${now}, agent_boot_id = ${bootId ?? null}, updated_at = ${now}
+      FROM picked WHERE jobs.id = picked.id
+      RETURNING jobs.id, jobs.node_id, jobs.job_type, jobs.script, jobs.max_duration_seconds, jobs.image,
+        jobs.status, jobs.failure_reason
+    ), busy AS (
+      UPDATE nodes SET status = 'busy', updated_at = ${now}
+      WHERE id = ${agent.nodeId}::uuid AND status = 'available' AND EXISTS (SELECT 1 FROM taken)
+    )
+    SELECT id, node_id AS "nodeId", job_type AS "jobType", script, max_duration_seconds AS "maxDurationSeconds",
+      image, status, failure_reason AS "failureReason"
+    FROM taken`;
+  return rows[0] ?? null;
 }
+
+type TakenJob = Pick<
+  Job,
+  "id" | "nodeId" | "jobType" | "script" | "maxDurationSeconds" | "image" | "status" | "failureReason"
+>;
 
 /**
  * Long-polls up to waitSeconds for a job. While it waits it holds no database

@@ -3,7 +3,8 @@ import type { Job, Prisma } from "@/generated/prisma/client";
 /**
  * The job state machine: queued → running → completed | failed | timed_out, or
  * queued → cancelled | failed (node_error). Every status change goes through
- * transitionJob (transition.ts), which refuses anything not listed here.
+ * transitionJob (transition.ts), which refuses anything not listed here; a
+ * claim's take (claim-job.ts) is its queued → running written as one statement.
  */
 export const JOB_STATUSES = ["queued", "running", "completed", "failed", "timed_out", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

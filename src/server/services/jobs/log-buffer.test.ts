@@ -3,7 +3,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { onlineNode, pythonJob, signedInCaller } from "@/test/market";
 import { subscribe } from "../events/bus";
-import { FLUSH_MS } from "./log-buffer";
+import { FLUSH_MS, JOB_STATE_MS, jobLogState } from "./log-buffer";
 
 /** Live log chunks are stored in windows (log-buffer.ts), not one INSERT per chunk. */
 let deps: TestDeps;
@@ -77,6 +77,32 @@ describe("batched live logs", () => {
       // Concurrent requests arrive in any order: the ids follow arrival.
       const seqs = (await buyer.jobs.logs({ id })).map((l) => l.seq);
       expect(seqs.toSorted((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    }
+  });
+  it("jobs due a re-read of their state share one query; a status changed elsewhere is seen", async () => {
+    const jobs = await Promise.all(Array.from({ length: 5 }, () => runningJob()));
+    for (const { id, agent } of jobs) await agent.agent.appendLog({ jobId: id, seq: 0, stream: "stdout", data: "a" });
+    // Another instance cancels one of them.
+    await deps.prisma.job.update({ where: { id: jobs[0]!.id }, data: { status: "cancelled" } });
+    const prisma = deps.prisma as unknown as { $queryRaw: (strings: TemplateStringsArray, ...v: unknown[]) => unknown };
+    const queryRaw = prisma.$queryRaw.bind(deps.prisma);
+    let stateReads = 0;
+    prisma.$queryRaw = (strings, ...v) => {
+      if (strings.join("?").includes("FROM jobs j WHERE j.id = ANY")) stateReads++;
+      return queryRaw(strings, ...v);
+    };
+    try {
+      deps.clock.advance(JOB_STATE_MS);
+      const states = await Promise.all(jobs.map(({ id }) => jobLogState(deps, id)));
+      expect(stateReads).toBe(1);
+      expect(states.map((st) => st?.status)).toEqual(["cancelled", "running", "running", "running", "running"]);
+      // What the process knew stays: the bytes it counted.
+      expect(states.map((st) => st?.bytes)).toEqual([1, 1, 1, 1, 1]);
+      await expect(
+        jobs[0]!.agent.agent.appendLog({ jobId: jobs[0]!.id, seq: 1, stream: "stdout", data: "b" }),
+      ).rejects.toMatchObject({ code: "CONFLICT" });
+    } finally {
+      prisma.$queryRaw = queryRaw;
     }
   });
 });

@@ -56,19 +56,46 @@ export interface LogBuffer {
   timer: ReturnType<typeof setTimeout> | null;
   flushing: Promise<void> | null;
   sweptAt: number;
+  /** The job-state read that chunks needing one join now (it starts once the read in flight ends). */
+  nextRead: StateRead | null;
+  /** The read in flight, if any. */
+  reading: Promise<unknown> | null;
+}
+
+interface JobRow {
+  nodeId: string;
+  status: string;
+  /** Only for the jobs read with their bytes. */
+  bytes: number | null;
+}
+
+interface StateRead {
+  /** Job id → whether its stored log bytes are wanted too (a job new to this process). */
+  ids: Map<string, boolean>;
+  rows: Promise<Map<string, JobRow>>;
 }
 
 type BufferDeps = Pick<Deps, "prisma" | "local" | "log" | "clock">;
 
 function bufferOf(deps: Pick<Deps, "local">): LogBuffer {
-  return (deps.local.jobLogBuffer ??= { pending: [], jobs: new Map(), timer: null, flushing: null, sweptAt: 0 });
+  return (deps.local.jobLogBuffer ??= {
+    pending: [],
+    jobs: new Map(),
+    timer: null,
+    flushing: null,
+    sweptAt: 0,
+    nextRead: null,
+    reading: null,
+  });
 }
 
 /**
  * The job's state as this process last read it: nodeId, status, and the bytes
  * of log it holds. Read from PostgreSQL at most every JOB_STATE_MS per job (a
  * job's node never changes; a status change made here is applied at once by
- * noteJobStatus, one made elsewhere is seen within JOB_STATE_MS).
+ * noteJobStatus, one made elsewhere is seen within JOB_STATE_MS), and every
+ * job due a read at the same moment shares one query: thousands of streaming
+ * jobs cost one statement at a time, not one per job.
  */
 export async function jobLogState(deps: BufferDeps, jobId: string): Promise<JobLogState | null> {
   const buf = bufferOf(deps);
@@ -79,30 +106,62 @@ export async function jobLogState(deps: BufferDeps, jobId: string): Promise<JobL
     known.usedAt = now;
     return known;
   }
-  const job = await deps.prisma.job.findUnique({ where: { id: jobId }, select: { nodeId: true, status: true } });
-  if (!job) {
+  const row = await readJobRow(deps, buf, jobId, !known);
+  if (!row) {
     buf.jobs.delete(jobId);
     return null;
   }
-  if (known) {
-    Object.assign(known, { nodeId: job.nodeId, status: job.status, checkedAt: now, usedAt: now });
-    return known;
+  // Another chunk of this job may have made or refreshed the state meanwhile.
+  const state = buf.jobs.get(jobId) ?? known;
+  if (state) {
+    Object.assign(state, { nodeId: row.nodeId, status: row.status, checkedAt: now, usedAt: now });
+    buf.jobs.set(jobId, state);
+    return state;
   }
-  const [usage] = await deps.prisma.$queryRaw<{ bytes: bigint }[]>`
-    SELECT coalesce(sum(octet_length(data)), 0)::bigint AS bytes FROM job_logs WHERE job_id = ${jobId}::uuid`;
-  const raced = buf.jobs.get(jobId); // another chunk of this job read it meanwhile
-  if (raced) return raced;
-  const state: JobLogState = {
-    nodeId: job.nodeId,
-    status: job.status,
+  const created: JobLogState = {
+    nodeId: row.nodeId,
+    status: row.status,
     checkedAt: now,
-    bytes: Number(usage?.bytes ?? 0),
+    bytes: row.bytes ?? 0,
     seen: new Set(),
     pending: 0,
     usedAt: now,
   };
-  buf.jobs.set(jobId, state);
-  return state;
+  buf.jobs.set(jobId, created);
+  return created;
+}
+
+/** Joins the next shared read (one read in flight at a time; those arriving meanwhile wait for the next). */
+function readJobRow(deps: BufferDeps, buf: LogBuffer, jobId: string, withBytes: boolean) {
+  let read = buf.nextRead;
+  if (!read) {
+    const ids = new Map<string, boolean>();
+    const previous = buf.reading;
+    const rows = (async () => {
+      if (previous) await previous.catch(() => {});
+      // Chunks of this turn of the event loop join too.
+      await new Promise((r) => setImmediate(r));
+      if (buf.nextRead?.ids === ids) buf.nextRead = null;
+      return readJobRows(deps, ids);
+    })();
+    read = buf.nextRead = { ids, rows };
+    buf.reading = rows;
+  }
+  read.ids.set(jobId, read.ids.get(jobId) === true || withBytes);
+  return read.rows.then((rows) => rows.get(jobId));
+}
+
+async function readJobRows(deps: BufferDeps, ids: Map<string, boolean>): Promise<Map<string, JobRow>> {
+  const all = [...ids.keys()];
+  const withBytes = all.filter((id) => ids.get(id));
+  const rows = await deps.prisma.$queryRaw<{ id: string; node_id: string; status: string; bytes: bigint | null }[]>`
+    SELECT j.id, j.node_id, j.status,
+      CASE WHEN j.id = ANY(${withBytes}::uuid[])
+        THEN (SELECT coalesce(sum(octet_length(l.data)), 0) FROM job_logs l WHERE l.job_id = j.id) END::bigint AS bytes
+    FROM jobs j WHERE j.id = ANY(${all}::uuid[])`;
+  return new Map(
+    rows.map((r) => [r.id, { nodeId: r.node_id, status: r.status, bytes: r.bytes === null ? null : Number(r.bytes) }]),
+  );
 }
 
 /** A status change made in this process: later chunks see it without waiting for JOB_STATE_MS. */

@@ -79,23 +79,26 @@ export async function queueJob(
   } = {},
 ) {
   const cost = jobCost(node, input.maxDurationSeconds);
-  const job = await deps.prisma.$transaction(async (tx) => {
-    const created = await tx.job.create({
-      data: {
-        buyerAddress: buyer,
-        nodeId: node.id,
-        jobType: input.jobType,
-        script: input.script,
-        maxDurationSeconds: input.maxDurationSeconds,
-        image: jobImageFor(node, input.image),
-        costUsd: cost.usd,
-        accessTokenHash: extra.accessTokenHash,
-      },
-    });
-    await extra.writePayment?.(tx, created.id);
-    return created;
-  });
+  const data = {
+    buyerAddress: buyer,
+    nodeId: node.id,
+    jobType: input.jobType,
+    script: input.script,
+    maxDurationSeconds: input.maxDurationSeconds,
+    image: jobImageFor(node, input.image),
+    costUsd: cost.usd,
+    accessTokenHash: extra.accessTokenHash,
+  };
+  const { writePayment } = extra;
+  // Without a payment row the job is one INSERT: no interactive transaction (its extra round trips).
+  const job = writePayment
+    ? await deps.prisma.$transaction(async (tx) => {
+        const created = await tx.job.create({ data });
+        await writePayment(tx, created.id);
+        return created;
+      })
+    : await deps.prisma.job.create({ data });
   // Committed: from here the answer is the job. The nudge is best-effort; claims also recheck.
-  await Promise.all([announceJob(deps, job), publishCommitted(deps, nudgeChannel(node.id), { jobId: job.id })]);
+  await Promise.all([publishCommitted(deps, nudgeChannel(node.id), { jobId: job.id }), announceJob(deps, job)]);
   return job;
 }

@@ -90,7 +90,10 @@ export interface JobEvent {
 }
 
 /** Publishes a status change on `job:{id}` (live UI, every instance) after the transaction commits; best-effort. */
-export async function announceJob(deps: Pick<Deps, "redis" | "metrics" | "log" | "local">, job: Job): Promise<void> {
+export async function announceJob(
+  deps: Pick<Deps, "redis" | "metrics" | "log" | "local">,
+  job: Pick<Job, "id" | "nodeId" | "status" | "failureReason">,
+): Promise<void> {
   deps.metrics.jobTransitions.inc({ status: job.status });
   const event: JobEvent = {
     type: "status",
@@ -99,13 +102,15 @@ export async function announceJob(deps: Pick<Deps, "redis" | "metrics" | "log" |
     failureReason: job.failureReason,
     at: new Date().toISOString(),
   };
-  await publishCommitted(deps, `job:${job.id}`, event);
-  // The node went busy or may be available again: heartbeats report its stored status.
-  if (job.status === "running" || TERMINAL_STATUSES.includes(job.status as JobStatus))
-    await forgetNodeStatus(deps, job.nodeId).catch(() => {});
-  // A finished job's payment is settled (or voided) right away by the settlement worker.
-  if (TERMINAL_STATUSES.includes(job.status as JobStatus))
-    await publishCommitted(deps, settlementNudgeChannel, { jobId: job.id });
+  const terminal = TERMINAL_STATUSES.includes(job.status as JobStatus);
+  // Sent together (one pipelined write): a claim's answer waits for these.
+  await Promise.all([
+    publishCommitted(deps, `job:${job.id}`, event),
+    // The node went busy or may be available again: heartbeats report its stored status.
+    job.status === "running" || terminal ? forgetNodeStatus(deps, job.nodeId).catch(() => {}) : undefined,
+    // A finished job's payment is settled (or voided) right away by the settlement worker.
+    terminal ? publishCommitted(deps, settlementNudgeChannel, { jobId: job.id }) : undefined,
+  ]);
 }
 
 /** Wakes the settlement worker (services/payments/settlement-worker.ts). */
