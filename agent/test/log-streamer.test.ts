@@ -81,6 +81,39 @@ describe("LogStreamer", () => {
     expect(Date.now() - t).toBeLessThan(500);
   });
 
+  it("waits as long as a busy marketplace's Retry-After asks before retrying a chunk, within a bound", async () => {
+    const attempts: number[] = [];
+    const s = new LogStreamer({
+      logger: silentLogger,
+      flushIntervalMs: 1,
+      retryDelaysMs: [5],
+      maxRetryAfterMs: 400,
+      send: async () => {
+        attempts.push(Date.now());
+        if (attempts.length === 1) throw new MarketplaceHttpError(503, "storage_unavailable", "busy", 150);
+      },
+    });
+    s.write("stdout", "a");
+    await s.close();
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(140);
+
+    const capped: number[] = [];
+    const c = new LogStreamer({
+      logger: silentLogger,
+      flushIntervalMs: 1,
+      retryDelaysMs: [5],
+      maxRetryAfterMs: 50,
+      send: async () => {
+        capped.push(Date.now());
+        if (capped.length === 1) throw new MarketplaceHttpError(503, "storage_unavailable", "busy", 60_000);
+      },
+    });
+    c.write("stdout", "a");
+    await c.close();
+    expect(capped[1]! - capped[0]!).toBeLessThan(1000);
+  });
+
   it("tells the runner when the job is no longer running (409) and stops sending", async () => {
     let gone = 0;
     let calls = 0;

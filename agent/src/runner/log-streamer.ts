@@ -1,5 +1,5 @@
 import type { OutputStream } from "../executor/types";
-import { isJobGoneError } from "../marketplace/errors";
+import { isJobGoneError, retryDelayMs } from "../marketplace/errors";
 import { errorMessage, type Logger } from "../util/logger";
 import { sleep } from "../util/sleep";
 
@@ -18,6 +18,8 @@ export interface LogStreamerOptions {
   /** The marketplace answered that the job is no longer running. */
   onJobGone?: () => void;
   retryDelaysMs?: number[];
+  /** The longest a busy marketplace's Retry-After may hold live logs back (the final report has the whole output). */
+  maxRetryAfterMs?: number;
 }
 
 /**
@@ -94,7 +96,9 @@ export class LogStreamer {
             this.degraded = true;
             this.opts.logger.warn("dropped a log chunk", { seq: chunk.seq, error: errorMessage(err) });
           } else {
-            await sleep(delays[attempt] ?? 1000);
+            // A busy marketplace (503/429) says how long to wait: honour it, within a bound.
+            const backoffMs = delays[attempt] ?? 1000;
+            await sleep(Math.min(retryDelayMs(err, backoffMs), Math.max(backoffMs, this.opts.maxRetryAfterMs ?? 5000)));
           }
         }
       }
