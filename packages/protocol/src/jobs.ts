@@ -8,6 +8,8 @@ import { z } from "zod";
 export const JOB_TYPES = ["python", "shell"] as const;
 export const jobTypeSchema = z.enum(JOB_TYPES);
 export type JobType = z.infer<typeof jobTypeSchema>;
+/** How people read each job type (the job form, the node page). */
+export const JOB_TYPE_LABELS: Record<JobType, string> = { python: "Python", shell: "Shell" };
 
 /** The longest a job may run (its max duration, which is also what its quote is the price of). */
 export const MAX_JOB_SECONDS = 24 * 3600;

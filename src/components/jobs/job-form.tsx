@@ -35,6 +35,8 @@ import { useTRPC, useTRPCClient, type RouterOutputs } from "@/trpc/react";
 import { chainIdOfRequirements, signPayment, type PaymentRequirements } from "./pay-for-job";
 import { ScriptEditor } from "./script-editor";
 import {
+  JOB_TYPE_LABELS,
+  JOB_TYPES,
   jobScriptSchema,
   jobTypeSchema,
   MAX_SCRIPT_BYTES,
@@ -163,7 +165,7 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
   const free = isFree(n.pricePerHour);
   const costAtomic = durationError ? 0n : quoteAtomic(n.pricePerHour, seconds);
   const cost = atomicToUsd(costAtomic);
-  const jobTypes = n.gpuInfo.jobTypes ?? ["python", "shell"];
+  const jobTypes = n.gpuInfo.jobTypes ?? JOB_TYPES;
   const typeError = jobTypes.includes(jobType) ? undefined : `This node runs ${jobTypes.join(" and ")} jobs only.`;
   const rentable = canRent(n.status);
   const busy = step !== "idle";
@@ -277,10 +279,7 @@ export function JobForm({ nodeId }: { nodeId: string | null }) {
                 name="Job type"
                 value={jobType}
                 onChange={(t) => set("jobType", t)}
-                options={[
-                  { value: "python", label: "Python" },
-                  { value: "shell", label: "Shell" },
-                ]}
+                options={JOB_TYPES.map((value) => ({ value, label: JOB_TYPE_LABELS[value] }))}
               />
             }
           />

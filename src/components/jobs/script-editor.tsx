@@ -1,6 +1,7 @@
 "use client";
 
 import { useMemo, useRef } from "react";
+import type { JobType } from "@computeswarm/protocol";
 import { cn } from "@/components/ui";
 
 /**
@@ -19,7 +20,7 @@ export function ScriptEditor({
 }: {
   value: string;
   onChange: (v: string) => void;
-  language: "python" | "shell";
+  language: JobType;
   id?: string;
   invalid?: boolean;
   minLines?: number;

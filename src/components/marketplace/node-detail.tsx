@@ -18,6 +18,7 @@ import {
   NotFoundOrError,
   Usd,
 } from "@/components/ui";
+import { JOB_TYPE_LABELS, JOB_TYPES } from "@computeswarm/protocol";
 import { Page } from "@/components/shell/page";
 import { errorData } from "@/lib/errors";
 import { formatDateTime, formatReliability, formatTflops, formatVram, timeAgo } from "@/lib/format";
@@ -96,7 +97,7 @@ export function NodeDetail({ id }: { id: string }) {
                   ["Driver", info.driverVersion ?? "—"],
                   ["CUDA", info.cudaVersion ?? "—"],
                   ["Compute capability", info.computeCapability ?? "—"],
-                  ["Job types", (info.jobTypes ?? ["python", "shell"]).join(", ")],
+                  ["Job types", (info.jobTypes ?? JOB_TYPES).map((t) => JOB_TYPE_LABELS[t]).join(", ")],
                 ]}
               />
             </CardBody>

@@ -5,7 +5,13 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
 import { privateKeyToAccount } from "viem/accounts";
-import { gpuInfoSchema, signSellerMessage, type GpuInfo, type RegisterNodeMessage } from "@computeswarm/protocol";
+import {
+  gpuInfoSchema,
+  JOB_TYPES,
+  signSellerMessage,
+  type GpuInfo,
+  type RegisterNodeMessage,
+} from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { registerNode } from "../../services/nodes/register-node";
 import { ourDeployment } from "../../services/nodes/seller-signatures";
@@ -78,7 +84,7 @@ async function detectGpus(cli: string): Promise<GpuInfo> {
     const { stdout } = await run(process.execPath, [cli, "gpus"], { timeout: 20_000 });
     return gpuInfoSchema.parse(JSON.parse(stdout));
   } catch {
-    return { model: "CPU", vramMiB: 0, gpuCount: 0, cpuOnly: true, jobTypes: ["python", "shell"] };
+    return { model: "CPU", vramMiB: 0, gpuCount: 0, cpuOnly: true, jobTypes: [...JOB_TYPES] };
   }
 }
 
