@@ -12,7 +12,7 @@ import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { presenceOf } from "../nodes/presence";
 import { deriveNodeStatus } from "../nodes/node-status";
-import type { Node, Prisma } from "@/generated/prisma/client";
+import type { Job, Node, Payment, Prisma } from "@/generated/prisma/client";
 import { publishCommitted } from "../events/bus";
 import { announceJob, nudgeChannel } from "./transition";
 import { atomicToUsd, quoteAtomic } from "@/lib/money";
@@ -83,8 +83,9 @@ export function jobCost(node: Pick<Node, "pricePerHour">, maxDurationSeconds: nu
 }
 
 /**
- * Queues a job. `writePayment` (payments) runs in the same transaction so a job
- * and its payment row exist together or not at all.
+ * Queues a job. `payment` (payments) is created with it in one statement, so a job and
+ * its payment row exist together or not at all. A paid job is claimable only once its
+ * payment is collected: the nudge for it comes then, not here.
  */
 export async function queueJob(
   deps: Deps,
@@ -93,27 +94,30 @@ export async function queueJob(
   node: Node,
   extra: {
     accessTokenHash?: string;
-    writePayment?: (tx: Prisma.TransactionClient, jobId: string) => Promise<void>;
+    payment?: Prisma.PaymentCreateWithoutJobInput;
   } = {},
-) {
+): Promise<Job & { payment: Payment | null }> {
   const cost = jobCost(node, input.maxDurationSeconds);
-  const job = await deps.prisma.$transaction(async (tx) => {
-    const created = await tx.job.create({
-      data: {
-        buyerAddress: buyer,
-        nodeId: node.id,
-        jobType: input.jobType,
-        script: input.script,
-        maxDurationSeconds: input.maxDurationSeconds,
-        image: jobImageFor(node, input.image),
-        costUsd: cost.usd,
-        accessTokenHash: extra.accessTokenHash,
-      },
-    });
-    await extra.writePayment?.(tx, created.id);
-    return created;
-  });
+  const data = {
+    buyerAddress: buyer,
+    nodeId: node.id,
+    jobType: input.jobType,
+    script: input.script,
+    maxDurationSeconds: input.maxDurationSeconds,
+    image: jobImageFor(node, input.image),
+    costUsd: cost.usd,
+    accessTokenHash: extra.accessTokenHash,
+  };
+  const job = extra.payment
+    ? await deps.prisma.job.create({
+        data: { ...data, payment: { create: extra.payment } },
+        include: { payment: true },
+      })
+    : { ...(await deps.prisma.job.create({ data })), payment: null };
   // Committed: from here the answer is the job. The nudge is best-effort; claims also recheck.
-  await Promise.all([announceJob(deps, job), publishCommitted(deps, nudgeChannel(node.id), { jobId: job.id })]);
+  await Promise.all([
+    announceJob(deps, job),
+    extra.payment ? undefined : publishCommitted(deps, nudgeChannel(node.id), { jobId: job.id }),
+  ]);
   return job;
 }
