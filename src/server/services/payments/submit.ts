@@ -172,7 +172,7 @@ async function resentPayment(deps: Deps, quote: JobQuote, prepared: PreparedPaym
 }
 
 /** The payment row a verified payment is written as, with its job. */
-function paymentRow(p: VerifiedPayment, quote: JobQuote): Prisma.PaymentCreateWithoutJobInput {
+function paymentRow(p: VerifiedPayment, quote: JobQuote): Omit<Prisma.PaymentUncheckedCreateInput, "jobId"> {
   const toDate = (seconds: bigint) =>
     new Date(Number(seconds < MAX_TIMESTAMP_SECONDS ? seconds : MAX_TIMESTAMP_SECONDS) * 1000);
   const escrow =
