@@ -116,6 +116,8 @@ const closeServer = (server: http.Server) =>
     server.close(() => resolve());
   });
 
+let reported500 = false;
+
 /** Our x402 door (the service POST /api/x402/jobs calls) behind a bare node:http server. */
 function doorServer(deps: Deps): http.Server {
   return http.createServer(async (req, res) => {
@@ -130,6 +132,8 @@ function doorServer(deps: Deps): http.Server {
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(await response.text());
     } catch (err) {
+      if (!reported500) console.error("our door answered 500 (first one shown):", err);
+      reported500 = true;
       res.writeHead(500, { "content-type": "text/plain" });
       res.end(String(err));
     }
