@@ -64,6 +64,7 @@ const nextConfig = {
     "prom-client",
     "rate-limiter-flexible",
     "@foundry-rs/anvil",
+    "secp256k1",
   ],
   // The migration runner reads the SQL files at run time; the agent download serves the built agent.
   outputFileTracingIncludes: {

@@ -16,15 +16,21 @@
  *    "captured" event (settlement worker woken by the Redis nudge: capture + void), and
  *    completedAt → confirmedAt as recorded.
  * Embedded PGlite + in-process Redis by default; set DATABASE_URL and REDIS_URL for real
- * servers (a fresh database and key prefix, dropped afterwards). Ports 3400–3499.
+ * servers (a fresh database and key prefix, dropped afterwards). Ports 3400–3499, or
+ * BENCH_PORT_BASE … +9 when set.
  *
  *   npm run bench:payments -- [payments=600] [settlements=100] [concurrency=20]
+ *
+ * PAYMENTS_CPU_PROFILE=<dir>: our concurrent rounds also run under the CPU profiler (servers
+ * and clients of this process); the .cpuprofile goes to <dir> and the top costs are printed.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { Session } from "node:inspector/promises";
 import express from "express";
 import pg from "pg";
 import { deleteRedisKeys } from "./app";
@@ -87,17 +93,21 @@ async function freshDatabase(): Promise<{ url?: string; drop(): Promise<void> }>
   };
 }
 
-/** Listens on a free port in 3400–3499 (this machine's share for benches). */
+/** Ports BENCH_PORT_BASE … +9 when set (a share of a shared machine), else 3400–3499. */
+const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 3400);
+const PORT_SPAN = process.env.BENCH_PORT_BASE ? 10 : 100;
+
+/** Listens on a free port in this bench's range. */
 async function listenInRange(server: http.Server): Promise<string> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 3400 + Math.floor(Math.random() * 100);
+    const port = PORT_BASE + Math.floor(Math.random() * PORT_SPAN);
     const ok = await new Promise<boolean>((resolve) => {
       server.once("error", () => resolve(false));
       server.listen(port, "127.0.0.1", () => resolve(true));
     });
     if (ok) return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
-  throw new Error("no free port in 3400–3499");
+  throw new Error(`no free port in ${PORT_BASE}–${PORT_BASE + PORT_SPAN - 1}`);
 }
 
 const closeServer = (server: http.Server) =>
@@ -105,6 +115,8 @@ const closeServer = (server: http.Server) =>
     server.closeAllConnections();
     server.close(() => resolve());
   });
+
+let reported500 = false;
 
 /** Our x402 door (the service POST /api/x402/jobs calls) behind a bare node:http server. */
 function doorServer(deps: Deps): http.Server {
@@ -120,6 +132,8 @@ function doorServer(deps: Deps): http.Server {
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(await response.text());
     } catch (err) {
+      if (!reported500) console.error("our door answered 500 (first one shown):", err);
+      reported500 = true;
       res.writeHead(500, { "content-type": "text/plain" });
       res.end(String(err));
     }
@@ -277,8 +291,99 @@ const paid = (shot: Shot, payment: PaymentPayload): Shot => ({
   headers: { "PAYMENT-SIGNATURE": encodePaymentSignatureHeader(payment) },
 });
 
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Runs `fn` under the inspector's CPU profiler when PAYMENTS_CPU_PROFILE names a folder. */
+async function profiled<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env.PAYMENTS_CPU_PROFILE;
+  if (!dir) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 200 });
+  await session.post("Profiler.start");
+  try {
+    return await fn();
+  } finally {
+    const { profile } = (await session.post("Profiler.stop")) as { profile: CpuProfile };
+    session.disconnect();
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, `payments-${label}-${Date.now()}.cpuprofile`);
+    await writeFile(file, JSON.stringify(profile));
+    printProfile(profile, file);
+  }
+}
+
+/** Self time by package and by frame, and time inside a few named calls (stack-inclusive). */
+function printProfile(profile: CpuProfile, file: string) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const pkg = (url: string) =>
+    /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.startsWith("node:") ? "node" : url ? "ours" : "(vm)");
+  const frame = (n: ProfileNode) =>
+    `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.replace(/^.*node_modules\//, "").replace(/^.*\/wt-[^/]+\//, "")}`;
+  const watched = [
+    "recoverTypedDataAddress",
+    "hashTypedData",
+    "recoverPublicKey",
+    "estimateContractGas",
+    "encodeFunctionData",
+    "signTransaction",
+    "sendRawTransaction",
+    "getTransactionReceipt",
+    "parseEventLogs",
+    "$transaction",
+    "publish",
+    "encodePaymentResponseHeader",
+    "decodePaymentSignatureHeader",
+  ];
+  const selfByPkg = new Map<string, number>();
+  const selfByFrame = new Map<string, number>();
+  const inside = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    const n = byId.get(id)!;
+    total += dt;
+    selfByPkg.set(pkg(n.callFrame.url), (selfByPkg.get(pkg(n.callFrame.url)) ?? 0) + dt);
+    selfByFrame.set(frame(n), (selfByFrame.get(frame(n)) ?? 0) + dt);
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const name = byId.get(at)!.callFrame.functionName;
+      if (watched.includes(name)) seen.add(name);
+    }
+    for (const name of seen) inside.set(name, (inside.get(name) ?? 0) + dt);
+  });
+  const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
+  const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k);
+  console.log(`\n  CPU profile of our side (${(total / 1e6).toFixed(2)} s sampled, ${file}):`);
+  console.log(
+    `  self time by package: ${top(selfByPkg, 8)
+      .map(([k, us]) => `${k} ${pct(us).trim()}`)
+      .join(", ")}`,
+  );
+  console.log(
+    `  inside (stack-inclusive): ${top(inside, watched.length)
+      .map(([k, us]) => `${k} ${pct(us).trim()}`)
+      .join(", ")}`,
+  );
+  for (const [k, us] of top(selfByFrame, 15)) console.log(`  ${pct(us)}  ${k}`);
+}
+
 async function benchPaidSubmissions(deps: Deps, chain: ChainService, anvil: AnvilInstance) {
   const node = await onlineNode(deps, "0.36"); // 0.006 USDC per 60 s job
+  // The node's agent keeps beating: on a busy machine the rounds outlast the heartbeat TTL.
+  const beating = setInterval(() => void node.agent.agent.heartbeat({}).catch(() => undefined), 15_000);
   const buyer = anvilWallet(1);
   const door = doorServer(deps);
   const ours = await listenInRange(door);
@@ -310,7 +415,7 @@ async function benchPaidSubmissions(deps: Deps, chain: ChainService, anvil: Anvi
       [half, WARMUP + PAYMENTS],
     ] as const) {
       refRuns.push(await drive(theirs, refShots.slice(from, to), CONCURRENCY, anvil.pid));
-      ourRuns.push(await drive(ours, ourShots.slice(from, to), CONCURRENCY, anvil.pid));
+      ourRuns.push(await profiled("ours", () => drive(ours, ourShots.slice(from, to), CONCURRENCY, anvil.pid)));
     }
     const cs = summary(ourRuns);
     const ref = summary(refRuns);
@@ -341,6 +446,7 @@ async function benchPaidSubmissions(deps: Deps, chain: ChainService, anvil: Anvi
     console.log(alone("ComputeSwarm x402 door", csAlone));
     console.log(alone("@x402/express reference", refAlone));
   } finally {
+    clearInterval(beating);
     await closeServer(door);
     await closeServer(reference);
   }

@@ -30,6 +30,7 @@ import {
   encodeFunctionData,
   FeeCapTooLowError,
   keccak256,
+  serializeTransaction,
   TransactionReceiptNotFoundError,
   type Hex,
   type PublicClient,
@@ -38,6 +39,7 @@ import {
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { signHash } from "../ecdsa";
 
 export type FacilitatorEvmSigner = ReturnType<typeof toFacilitatorEvmSigner>;
 
@@ -201,8 +203,9 @@ export function createRelayer(options: RelayerOptions): Relayer {
     return cachedFees.fees;
   }
 
-  const sign = (call: PreparedCall, nonce: number, feesNow: Fees) =>
-    account.signTransaction({
+  /** Signs in the queue: with the native curve when it loads (see ecdsa.ts), as viem's account would. */
+  async function sign(call: PreparedCall, nonce: number, feesNow: Fees): Promise<Hex> {
+    const tx = {
       chainId: options.chain.id,
       type: "eip1559",
       to: call.to,
@@ -210,7 +213,9 @@ export function createRelayer(options: RelayerOptions): Relayer {
       gas: call.gas,
       nonce,
       ...feesNow,
-    });
+    } as const;
+    return serializeTransaction(tx, await signHash(keccak256(serializeTransaction(tx)), options.privateKey));
+  }
 
   async function broadcast(signed: Hex): Promise<Hex> {
     try {

@@ -43,8 +43,10 @@ import {
   ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
+  decodeEventLog,
   encodeEventTopics,
   encodeFunctionData,
+  getAbiItem,
   getAddress,
   isAddressEqual,
   parseEventLogs,
@@ -355,11 +357,13 @@ export function createEscrowOps(options: EscrowOpsOptions): EscrowOps {
         { functionName: "authorize", args: [info, amount, addresses.eip3009Collector, collectorData] },
         sendOptions,
       );
-      const [authorized] = parseEventLogs({
-        abi: authCaptureEscrowAbi,
-        eventName: "PaymentAuthorized",
-        logs: receipt.logs,
-      });
+      // Only the escrow's own event is decoded (parseEventLogs hashes every event signature of the ABI per call).
+      const log = receipt.logs.find(
+        (l) => l.topics[0] === PAYMENT_AUTHORIZED_TOPIC && isAddressEqual(l.address, addresses.escrow),
+      );
+      const authorized = log
+        ? decodeEventLog({ abi: paymentAuthorizedAbi, data: log.data, topics: log.topics })
+        : undefined;
       return {
         txHash: receipt.transactionHash,
         blockNumber: receipt.blockNumber,
@@ -421,6 +425,9 @@ export function readTokenStore(client: Client, escrow: Address, operator: Addres
     args: [operator],
   });
 }
+
+const paymentAuthorizedAbi = [getAbiItem({ abi: authCaptureEscrowAbi, name: "PaymentAuthorized" })] as const;
+const PAYMENT_AUTHORIZED_TOPIC = toEventSelector(paymentAuthorizedAbi[0]);
 
 const HISTORY_EVENTS = ["PaymentAuthorized", "PaymentCaptured", "PaymentVoided", "PaymentReclaimed"] as const;
 /** Topics of the escrow's payment events: each starts a new operation within a transaction. */

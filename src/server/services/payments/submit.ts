@@ -114,14 +114,11 @@ export async function submitJob(
   }
   // A submission that will create a job spends the job-submission budget; a 402 or a resend never gets here.
   await opts.beforeQueue?.();
-  let row: Payment | null = null;
-  let job: Job;
+  let job: Job & { payment: Payment | null };
   try {
     job = await queueJob(deps, buyer ?? verified.from, input, quote.node, {
       accessTokenHash: opts.accessTokenHash,
-      writePayment: async (tx, jobId) => {
-        row = await writePayment(tx, jobId, verified, quote);
-      },
+      payment: paymentRow(verified, quote),
     });
   } catch (err) {
     // The same payment, submitted at the same instant: answer as a resend (once it is collected).
@@ -134,7 +131,7 @@ export async function submitJob(
       "This payment authorization was already used; sign a new one.",
     );
   }
-  const collected = await asPaymentRequired(quote, () => collect(deps, job, row!, verified));
+  const collected = await asPaymentRequired(quote, () => collect(deps, job, job.payment!, verified));
   return { job: { ...job, payment: collected }, quote, payment: verified, resent: false };
 }
 
@@ -174,12 +171,8 @@ async function resentPayment(deps: Deps, quote: JobQuote, prepared: PreparedPaym
   }
 }
 
-function writePayment(
-  tx: Prisma.TransactionClient,
-  jobId: string,
-  p: VerifiedPayment,
-  quote: JobQuote,
-): Promise<Payment> {
+/** The payment row a verified payment is written as, with its job. */
+function paymentRow(p: VerifiedPayment, quote: JobQuote): Omit<Prisma.PaymentUncheckedCreateInput, "jobId"> {
   const toDate = (seconds: bigint) =>
     new Date(Number(seconds < MAX_TIMESTAMP_SECONDS ? seconds : MAX_TIMESTAMP_SECONDS) * 1000);
   const escrow =
@@ -194,30 +187,27 @@ function writePayment(
           feeRecipient: getAddress(p.info.feeReceiver),
         }
       : {};
-  return tx.payment.create({
-    data: {
-      jobId,
-      scheme: p.scheme,
-      status: "authorizing",
-      fromAddress: p.from,
-      // Who is paid: the seller (auth-capture pays it through the escrow; `to` there is the collector).
-      toAddress: getAddress(p.requirements.payTo),
-      amountUsdc: quote.amountUsd,
-      amountAtomic: p.value.toString(),
-      asset: getAddress(p.requirements.asset),
-      network: p.requirements.network,
-      nonce: p.nonce,
-      validAfter: toDate(p.validAfter),
-      validBefore: toDate(p.validBefore),
-      // What the chain needs to collect it again after a crash: exactly what was verified.
-      signedPayload: {
-        x402Version: p.payload.x402Version,
-        paymentPayload: p.payload,
-        paymentRequirements: p.requirements,
-      } as unknown as Prisma.InputJsonValue,
-      ...escrow,
-    },
-  });
+  return {
+    scheme: p.scheme,
+    status: "authorizing",
+    fromAddress: p.from,
+    // Who is paid: the seller (auth-capture pays it through the escrow; `to` there is the collector).
+    toAddress: getAddress(p.requirements.payTo),
+    amountUsdc: quote.amountUsd,
+    amountAtomic: p.value.toString(),
+    asset: getAddress(p.requirements.asset),
+    network: p.requirements.network,
+    nonce: p.nonce,
+    validAfter: toDate(p.validAfter),
+    validBefore: toDate(p.validBefore),
+    // What the chain needs to collect it again after a crash: exactly what was verified.
+    signedPayload: {
+      x402Version: p.payload.x402Version,
+      paymentPayload: p.payload,
+      paymentRequirements: p.requirements,
+    } as unknown as Prisma.InputJsonValue,
+    ...escrow,
+  };
 }
 
 /** A collection that will never happen: the rows go (nothing was taken), the buyer gets why. */

@@ -1,10 +1,11 @@
 import type { PaymentRequirements } from "@x402/core/types";
-import { isAddressEqual, recoverTypedDataAddress, type Hex } from "viem";
+import { hashTypedData, isAddressEqual, type Hex } from "viem";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { getChain, type ChainService } from "../../payments/chain-service";
 import { FacilitatorUnavailableError } from "../../payments/facilitator/types";
 import { chainReachable, usdcBalance } from "../../payments/chain/usdc-reads";
+import { recoverSigner } from "../../payments/ecdsa";
 import { formatUsdc } from "@/lib/money";
 import {
   checkAuthCapturePayment,
@@ -95,7 +96,7 @@ export async function asPaymentRequired<T>(quote: Pick<JobQuote, "accepts">, che
 
 /**
  * The checks that need no I/O, per scheme, and the payment's identity: precise reasons,
- * cheap. For auth-capture that includes the signature (ECDSA recovery, ~1.4 ms of CPU),
+ * cheap. For auth-capture that includes the signature (ECDSA recovery, native: ~0.1 ms of CPU),
  * so a forged payment never costs a round trip. Throws PaymentRejected.
  */
 export async function preparePayment(
@@ -221,8 +222,9 @@ function receiveAuthorization(network: NetworkConfig, payment: AuthCapturePaymen
 }
 
 async function recoversToPayer(network: NetworkConfig, payment: AuthCapturePayment): Promise<boolean> {
+  const { signature, ...typedData } = receiveAuthorization(network, payment);
   try {
-    return isAddressEqual(await recoverTypedDataAddress(receiveAuthorization(network, payment)), payment.from);
+    return isAddressEqual(await recoverSigner(hashTypedData(typedData), signature), payment.from);
   } catch {
     return false; // not a 65-byte ECDSA signature: perhaps a contract wallet's
   }
