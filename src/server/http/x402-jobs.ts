@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { int8String } from "@computeswarm/protocol";
 import { jsonRoute } from "./json-route";
@@ -13,13 +14,17 @@ export const postX402Job = jsonRoute({
   handler: (ctx, input) => x402SubmitJob(ctx.deps, ctx.req, input, ctx.ip),
 });
 
+// Built once: a zod schema costs more to build than to run.
+const jobIdSchema = z.string().uuid("the job id in the path is not a UUID");
+const afterIdSchema = int8String("afterId (a log id) must be");
+
 export const getX402Job = jsonRoute({
   name: "x402.jobs.get",
   rateLimit: "default",
   handler: (ctx) => {
-    const id = z.string().uuid("the job id in the path is not a UUID").parse(ctx.params.id);
+    const id = jobIdSchema.parse(ctx.params.id);
     const afterId = new URL(ctx.req.url).searchParams.get("afterId") ?? undefined;
-    const after = afterId === undefined ? undefined : int8String("afterId (a log id) must be").parse(afterId);
+    const after = afterId === undefined ? undefined : afterIdSchema.parse(afterId);
     return x402ReadJob(ctx.deps, id, ctx.req.headers.get("authorization"), after);
   },
 });
