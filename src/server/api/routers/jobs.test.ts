@@ -75,6 +75,9 @@ describe("job lifecycle", () => {
     expect(await buyerApi.jobs.logs({ id: submitted.id })).toMatchObject([{ seq: 0, data: "hello\n" }]);
     const nodeAfter = await buyerApi.nodes.get({ id: node.nodeId });
     expect(nodeAfter).toMatchObject({ status: "available", totalJobs: 1, reliability: 1 });
+    // Discovery reads reliability in its page query; it agrees with the single-node read.
+    const listed = await buyerApi.nodes.list({ status: "all", limit: 100 });
+    expect(listed.items.find((n) => n.id === node.nodeId)?.reliability).toBe(1);
     await new Promise((r) => setTimeout(r, 50));
     expect(events).toEqual(["running", "log", "completed"]);
     await unsubscribe();
@@ -311,5 +314,7 @@ describe("job lifecycle", () => {
     expect((await node.agent.agent.claim({ waitSeconds: 0, bootId: "boot-after-crash" })).job).toBeNull();
     expect(await buyerApi.jobs.get({ id: first.id })).toMatchObject({ status: "failed", failureReason: "node_error" });
     expect((await buyerApi.nodes.get({ id: node.nodeId })).reliability).toBe(0);
+    const listed = await buyerApi.nodes.list({ status: "all", limit: 100 });
+    expect(listed.items.find((n) => n.id === node.nodeId)?.reliability).toBe(0);
   });
 });

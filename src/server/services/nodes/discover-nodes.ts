@@ -10,10 +10,11 @@ import {
 } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import type { Node, Prisma } from "@/generated/prisma/client";
+import { Prisma, type Node } from "@/generated/prisma/client";
 import { cachedNodeList } from "./list-cache";
 import { liveNodes } from "./presence";
 import { loadNodeViews, nodeViewSchema } from "./node-view";
+import { RELIABILITY_COUNTS, reliabilityFrom } from "./reliability";
 
 export const DISCOVERY_STATUSES = ["online", "available", "busy", "offline", "paused", "all"] as const;
 export const NODE_SORTS = ["price_asc", "price_desc", "vram_desc", "tflops_desc", "newest"] as const;
@@ -81,18 +82,26 @@ function sortValue(field: SortSpec["field"], raw: string | number | null) {
 }
 
 /** Rows strictly after the cursor in (sort field, id) order. Nulls (no benchmark) sort last. */
-function afterCursor({ field, dir }: SortSpec, c: Cursor): Prisma.NodeWhereInput {
-  const cmp = dir === "asc" ? "gt" : "lt";
+function afterCursor({ field, dir }: SortSpec, c: Cursor): Prisma.Sql {
+  const col = COLUMNS[field];
+  const cmp = Prisma.raw(dir === "asc" ? ">" : "<");
   const v = sortValue(field, c.v);
-  if (v === null) return { [field]: null, id: { [cmp]: c.id } };
-  return {
-    OR: [
-      { [field]: { [cmp]: v } },
-      { [field]: v, id: { [cmp]: c.id } },
-      ...(field === "tflops" ? [{ tflops: null }] : []),
-    ],
-  };
+  if (v === null) return Prisma.sql`(${col} IS NULL AND id ${cmp} ${c.id}::uuid)`;
+  const value = field === "vramMiB" || field === "registeredAt" ? Prisma.sql`${v}` : Prisma.sql`${v}::numeric`;
+  return Prisma.sql`(${col} ${cmp} ${value} OR (${col} = ${value} AND id ${cmp} ${c.id}::uuid)${
+    field === "tflops" ? Prisma.sql` OR tflops IS NULL` : Prisma.empty
+  })`;
 }
+
+const COLUMNS: Record<SortSpec["field"], Prisma.Sql> = {
+  pricePerHour: Prisma.raw("price_per_hour"),
+  vramMiB: Prisma.raw("vram_mib"),
+  tflops: Prisma.raw("tflops"),
+  registeredAt: Prisma.raw("registered_at"),
+};
+
+/** LIKE's wildcards taken literally, so `contains` means a plain substring. */
+const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export async function listNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesOutput> {
   return cachedNodeList(deps, input, () => queryNodes(deps, input));
@@ -101,9 +110,11 @@ export async function listNodes(deps: Deps, input: ListNodesInput): Promise<List
 /** Below this many live nodes the liveness filter goes to SQL as an id list; above, it is applied while paging. */
 const ID_LIST_LIMIT = 200;
 
+const ONLINE_STATUSES = ["available", "busy"];
+
 async function queryNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesOutput> {
   const live = await liveNodes(deps);
-  const where: Prisma.NodeWhereInput[] = [];
+  const where: Prisma.Sql[] = [];
   // Liveness lives in Redis. With few live nodes it becomes an id list in SQL; with many,
   // rows are filtered as they are read (see readPage), which keeps the SQL small.
   let wanted: ((id: string) => boolean) | undefined;
@@ -112,64 +123,88 @@ async function queryNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesO
     case "online":
     case "available":
     case "busy": {
-      where.push({ status: input.status === "online" ? { in: ["available", "busy"] } : input.status });
+      where.push(
+        input.status === "online"
+          ? Prisma.sql`status = ANY(${ONLINE_STATUSES}::text[])`
+          : Prisma.sql`status = ${input.status}`,
+      );
       const ids = liveIds();
-      if (ids) where.push({ id: { in: ids } });
+      if (ids) where.push(Prisma.sql`id = ANY(${ids}::uuid[])`);
       else wanted = (id) => live.has(id);
       break;
     }
     case "offline": {
-      where.push({ status: { in: ["available", "busy"] } });
+      where.push(Prisma.sql`status = ANY(${ONLINE_STATUSES}::text[])`);
       const ids = liveIds();
-      if (ids) where.push({ id: { notIn: ids } });
+      if (ids) where.push(Prisma.sql`NOT (id = ANY(${ids}::uuid[]))`);
       else wanted = (id) => !live.has(id);
       break;
     }
     case "paused":
-      where.push({ status: "paused" });
+      where.push(Prisma.sql`status = 'paused'`);
       break;
     case "all":
-      where.push({ status: { not: "suspended" } });
+      where.push(Prisma.sql`status <> 'suspended'`);
       break;
   }
-  if (input.gpuModel) where.push({ gpuModel: { contains: input.gpuModel, mode: "insensitive" } });
-  if (input.minVramMiB !== undefined) where.push({ vramMiB: { gte: input.minVramMiB } });
-  if (input.minGpuCount !== undefined) where.push({ gpuCount: { gte: input.minGpuCount } });
-  if (input.maxPricePerHour !== undefined) where.push({ pricePerHour: { lte: input.maxPricePerHour } });
-  if (input.seller) where.push({ sellerAddress: { equals: input.seller, mode: "insensitive" } });
-  if (input.image) where.push({ images: { has: input.image } });
+  if (input.gpuModel) where.push(Prisma.sql`gpu_model ILIKE ${`%${likeEscaped(input.gpuModel)}%`}`);
+  if (input.minVramMiB !== undefined) where.push(Prisma.sql`vram_mib >= ${input.minVramMiB}`);
+  if (input.minGpuCount !== undefined) where.push(Prisma.sql`gpu_count >= ${input.minGpuCount}`);
+  if (input.maxPricePerHour !== undefined) where.push(Prisma.sql`price_per_hour <= ${input.maxPricePerHour}::numeric`);
+  if (input.seller) where.push(Prisma.sql`lower(seller_address) = lower(${input.seller})`);
+  if (input.image) where.push(Prisma.sql`images @> ARRAY[${input.image}]::varchar[]`);
   const sort = SORTS[input.sort];
   const start = input.cursor ? decodeCursor(input.cursor, sort.field) : undefined;
 
   const rows = await readPage(deps, where, sort, start, input.limit + 1, wanted);
   const page = rows.slice(0, input.limit);
-  const items = await loadNodeViews(deps, page);
+  const reliability = new Map<string, number>();
+  for (const row of page) {
+    const value = reliabilityFrom(row.finished, row.lost);
+    if (value !== null) reliability.set(row.id, value);
+  }
+  const items = await loadNodeViews(deps, page, reliability);
   const last = page.at(-1);
   return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(cursorOf(sort, last)) : null };
 }
 
-/** Reads `want` rows in sort order after `start`, keeping only those `wanted` accepts. */
+/** A node row as Prisma reads it, with its job counts for reliability read in the same query. */
+type PageRow = Node & { finished: bigint; lost: bigint };
+
+/**
+ * Reads `want` rows in sort order after `start`, keeping only those `wanted` accepts.
+ * One statement per batch: the rows and their reliability counts (a lateral
+ * aggregate over the page only, not over every row the filter scans).
+ */
 async function readPage(
   deps: Deps,
-  where: Prisma.NodeWhereInput[],
+  where: Prisma.Sql[],
   sort: SortSpec,
   start: Cursor | undefined,
   want: number,
   wanted?: (id: string) => boolean,
-): Promise<Node[]> {
-  const orderBy: Prisma.NodeOrderByWithRelationInput[] = [
-    sort.field === "tflops" ? { tflops: { sort: sort.dir, nulls: "last" } } : { [sort.field]: sort.dir },
-    { id: sort.dir },
-  ];
+): Promise<PageRow[]> {
+  const col = COLUMNS[sort.field];
+  const dir = Prisma.raw(sort.dir === "asc" ? "ASC" : "DESC");
+  const nulls = sort.field === "tflops" ? Prisma.raw(" NULLS LAST") : Prisma.empty;
   const batch = wanted ? want * 2 : want;
-  const out: Node[] = [];
+  const out: PageRow[] = [];
   let after = start;
   for (;;) {
-    const rows = await deps.prisma.node.findMany({
-      where: { AND: after ? [...where, afterCursor(sort, after)] : where },
-      orderBy,
-      take: batch,
-    });
+    const conditions = after ? [...where, afterCursor(sort, after)] : where;
+    const rows = await deps.prisma.$queryRaw<PageRow[]>`
+      SELECT p.*, r.finished, r.lost FROM (
+        SELECT id, seller_address AS "sellerAddress", name, gpu_info AS "gpuInfo", gpu_model AS "gpuModel",
+               vram_mib AS "vramMiB", gpu_count AS "gpuCount", tflops, price_per_hour AS "pricePerHour",
+               endpoint, images, status, suspended_reason AS "suspendedReason",
+               agent_token_hash AS "agentTokenHash", registered_at AS "registeredAt",
+               updated_at AS "updatedAt", last_heartbeat AS "lastHeartbeat", total_jobs AS "totalJobs",
+               total_compute_hours AS "totalComputeHours"
+        FROM nodes WHERE ${Prisma.join(conditions, " AND ")}
+        ORDER BY ${col} ${dir}${nulls}, id ${dir} LIMIT ${batch}
+      ) p
+      LEFT JOIN LATERAL (SELECT ${RELIABILITY_COUNTS} FROM jobs WHERE jobs.node_id = p.id) r ON true
+      ORDER BY p.${Prisma.raw(`"${sort.field}"`)} ${dir}${nulls}, p.id ${dir}`;
     for (const row of rows) if (!wanted || wanted(row.id)) out.push(row);
     const last = rows.at(-1);
     if (out.length >= want || rows.length < batch || !last) return out.slice(0, want);

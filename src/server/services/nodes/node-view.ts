@@ -36,14 +36,16 @@ export type NodeView = z.infer<typeof nodeViewSchema>;
 /**
  * The one way rows become NodeViews: their presence (Redis) and reliability
  * (PostgreSQL) read together, the status derived with the heartbeat TTL.
- * Same order as `nodes`.
+ * Same order as `nodes`. A caller that read reliability with the rows
+ * (discovery, in its page query) passes it and saves the round trip.
  */
 export async function loadNodeViews(
   deps: Pick<Deps, "redis" | "prisma" | "clock" | "env">,
   nodes: Node[],
+  known?: Map<string, number>,
 ): Promise<NodeView[]> {
   const ids = nodes.map((n) => n.id);
-  const [presence, reliability] = await Promise.all([presenceOf(deps, ids), reliabilityOf(deps, ids)]);
+  const [presence, reliability] = await Promise.all([presenceOf(deps, ids), known ?? reliabilityOf(deps, ids)]);
   const nowMs = deps.clock.now().getTime();
   return nodes.map((n) =>
     toNodeView(n, presence.get(n.id), nowMs, deps.env.HEARTBEAT_TTL_SECONDS, reliability.get(n.id) ?? null),
