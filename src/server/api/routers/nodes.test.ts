@@ -105,6 +105,10 @@ describe("node registry", () => {
 
     expect(await ids({ gpuModel: "rtx" })).toEqual([b.nodeId]);
     expect(await ids({ gpuModel: "h200" })).toEqual([a.nodeId]);
+    // The model filter is a plain substring: LIKE's wildcards in it match themselves only.
+    expect(await ids({ gpuModel: "%" })).toEqual([]);
+    expect(await ids({ gpuModel: "A100_SXM4" })).toEqual([]);
+    expect(await ids({ gpuModel: "a100-sxm4" })).toEqual([c.nodeId]);
     expect(await ids({ minVramMiB: 80_000 })).toEqual([c.nodeId, a.nodeId]);
     expect(await ids({ minGpuCount: 2 })).toEqual([c.nodeId, a.nodeId]);
     expect(await ids({ maxPricePerHour: "1.10" })).toEqual([b.nodeId, c.nodeId]);
