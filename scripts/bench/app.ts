@@ -58,7 +58,7 @@ export async function startBenchApp(
     url.pathname = `/${name}`;
     env.DATABASE_URL = url.toString();
     env.REDIS_KEY_PREFIX = `${name}:`;
-    await run("npx", ["tsx", "scripts/migrate.ts"], env);
+    await run("npm", ["run", "--silent", "db:migrate"], env);
     dropDb = async () => {
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
