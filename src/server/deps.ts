@@ -58,6 +58,8 @@ export interface LocalState {
   agentTokens?: TokenCache;
   /** Heartbeats not yet written to PostgreSQL, node id → ms (nodes/heartbeat.ts). */
   heartbeatBuffer?: Map<string, number>;
+  /** Each node's last beat taken by this process, in ms (nodes/heartbeat.ts: online without asking Redis). */
+  lastBeatHere?: Map<string, number>;
   /** The images each node last advertised to this process (nodes/heartbeat.ts). */
   advertisedImages?: Map<string, string>;
   /** Log chunks waiting for their batched INSERT, and what is known of their jobs (jobs/log-buffer.ts). */

@@ -25,15 +25,20 @@ export async function recordHeartbeat(
   // Single commands, not a pipeline of our own: the client's auto-pipelining then sends the
   // commands of every beat in flight in one write. Sent in this order on one connection, the
   // ZSCORE reads the previous beat (was the node offline?) before the ZADD records this one.
+  // It is skipped when this instance took the node's last beat within the TTL: online then.
   const redis = deps.redis.cmd;
   const id = agent.nodeId;
+  const lastHere = (deps.local.lastBeatHere ??= new Map());
+  const beatHere = lastHere.get(id);
+  const knownOnline = beatHere !== undefined && now - beatHere <= ttl * 1000;
   const [previous, status] = await Promise.all([
-    redis.zscore(SEEN_KEY, id),
+    knownOnline ? beatHere : redis.zscore(SEEN_KEY, id),
     storedNodeStatus(deps, id),
     redis.zadd(SEEN_KEY, now, id),
     input.gpuUtilization === undefined ? undefined : redis.set(utilKey(id), input.gpuUtilization, "EX", ttl),
   ]);
-  buffer(deps).set(agent.nodeId, now);
+  lastHere.set(id, now);
+  buffer(deps).set(id, now);
   deps.metrics.heartbeats.inc();
   // A node coming (back) online changes what discovery shows.
   if (previous === null || now - Number(previous) > ttl * 1000) {
