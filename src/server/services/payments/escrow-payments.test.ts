@@ -5,7 +5,7 @@
  * attacks that used to leave the seller unpaid; voids; crash recovery; RPC outages;
  * the buyer's reclaim after the deadline. Balances are checked on chain.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
 import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import { AuthCaptureEvmScheme } from "@x402/evm/auth-capture/client";
@@ -318,6 +318,75 @@ describe("voided: the buyer pays nothing", () => {
 });
 
 describe("exactly once", () => {
+  /**
+   * A submission cut off while collecting its payment: `sent` — the authorize went out and
+   * the process died before recording it; not sent — it died just before. The buyer got no
+   * answer, the job cannot be claimed; recovery (the settlement pass) reads the escrow.
+   */
+  async function cutOffSubmission(buyerIndex: number, sent: boolean) {
+    const buyer = await fundedBuyer(buyerIndex);
+    const api = await signedInCaller(deps, buyer);
+    const node = await onlineNode(deps, "3.60");
+    const quote = await api.jobs.quote({ nodeId: node.nodeId, jobType: "python", maxDurationSeconds: 60 });
+    const payment = await signAuthCapture(buyer, offer(quote, "auth-capture"));
+    const before = await chain.balance(buyer.address);
+    const { ops } = await getEscrow(deps);
+    const authorize = ops.authorize;
+    const crash = vi.spyOn(ops, "authorize").mockImplementationOnce(async (...args) => {
+      if (sent) await authorize(...args);
+      throw new Error("the process died here");
+    });
+    try {
+      await expect(api.jobs.submit({ ...job(node.nodeId), payment })).rejects.toMatchObject({
+        code: "SERVICE_UNAVAILABLE",
+      });
+    } finally {
+      crash.mockRestore();
+    }
+    const row = await deps.prisma.payment.findFirstOrThrow({
+      where: { fromAddress: buyer.address, status: "authorizing" },
+    });
+    expect((await node.agent.agent.claim({ waitSeconds: 0 })).job).toBeNull();
+    return { buyer, api, node, payment, before, row };
+  }
+
+  for (const sent of [true, false]) {
+    it(`a submission cut off ${sent ? "after sending its authorize" : "before sending its authorize"}: recovery holds it exactly once and the job runs`, async () => {
+      const { buyer, api, node, payment, before, row } = await cutOffSubmission(sent ? 3 : 4, sent);
+      const info = fromStoredPaymentInfo(row.paymentInfo);
+      expect(await chain.balance(buyer.address)).toBe(sent ? before - 60_000n : before);
+
+      // Old enough for recovery to take it (the clock stays: the authorization's own deadlines are real time).
+      await deps.prisma.payment.update({
+        where: { id: row.id },
+        data: { createdAt: new Date(deps.clock.now().getTime() - 4 * 60_000) },
+      });
+      await settlementPass(deps);
+      const held = await deps.prisma.payment.findUniqueOrThrow({ where: { id: row.id } });
+      expect(held.status).toBe("held");
+      const { ops } = await getEscrow(deps);
+      const history = await ops.readPaymentHistory(info, { fromBlock: 0n });
+      expect(history.authorized).toHaveLength(1);
+      expect(await chain.balance(buyer.address)).toBe(before - 60_000n); // the ceiling, held once
+
+      // The buyer sends the same payment again: the job it bought, nothing more held.
+      const again = await api.jobs.submit({ ...job(node.nodeId), payment });
+      expect(again.id).toBe(row.jobId);
+      expect(await chain.balance(buyer.address)).toBe(before - 60_000n);
+
+      // The job runs; the seconds used are captured and the rest goes back.
+      const sellerBefore = await chain.balance(node.seller.address);
+      expect(await runFor(node.agent, 1.5)).toBe(row.jobId);
+      expect(await settleJobPayment(deps, row.jobId)).toBe("captured");
+      expect(await chain.balance(node.seller.address)).toBe(sellerBefore + 2_000n);
+      expect(await chain.balance(buyer.address)).toBe(before - 2_000n);
+      const p = await paymentOf(row.jobId);
+      expect(p).toMatchObject({ status: "captured", billedSeconds: 2 });
+      expect(p.capturedAtomic!.toFixed(0)).toBe("2000");
+      expect(p.returnedAtomic!.toFixed(0)).toBe("58000");
+    });
+  }
+
   it("a worker killed between sending the capture and recording it: the next leader records it, captured once", async () => {
     const { buyer, node, jobId, before } = await heldJob(2);
     const sellerBefore = await chain.balance(node.seller.address);
