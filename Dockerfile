@@ -81,7 +81,7 @@ ENV NODE_ENV=production \
     KEEP_ALIVE_TIMEOUT=65000
 
 # The image's built-in unprivileged user `node` (uid 1000) owns everything the app writes.
-COPY --from=prod-deps --chown=node:node /app/package.json /app/server.mjs /app/next.config.mjs ./
+COPY --from=prod-deps --chown=node:node /app/package.json /app/server.mjs /app/pages-server.mjs /app/next.config.mjs ./
 COPY --from=prod-deps --chown=node:node /app/node_modules ./node_modules
 # The workspace packages node_modules links to, and the agent bundle the download route serves.
 COPY --from=prod-deps --chown=node:node /app/packages ./packages

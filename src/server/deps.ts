@@ -92,7 +92,11 @@ export async function createDeps(env: Env, overrides: Partial<Pick<Deps, "clock"
 
 /** The process-wide Deps of the running app, created on first use. */
 const holder = globalThis as unknown as { __csDeps?: Promise<Deps> };
+// npm start's pages worker (pages-server.mjs) must never open a second embedded database or Redis stand-in.
+const pagesOnly = Boolean(process.env.COMPUTESWARM_PAGES_ONLY);
 export function getDeps(): Promise<Deps> {
+  if (pagesOnly)
+    return Promise.reject(new Error("The pages worker (pages-server.mjs) serves pages only; it has no Deps."));
   holder.__csDeps ??= createDeps(getEnv()).catch((err) => {
     holder.__csDeps = undefined;
     throw err;

@@ -128,11 +128,17 @@ export function toTRPCError(err: unknown, requestId = "unknown"): TRPCError {
 export interface PlainResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** Text (JSON, metrics) or bytes (the agent download). */
+  body: string | Uint8Array;
 }
 
 /** The plain HTTP routes' error body: { error: { code, reason, message, details, requestId } }. */
-export function errorAnswer(err: unknown, requestId: string, log?: Logger, path = "http"): PlainResponse {
+export function errorAnswer(
+  err: unknown,
+  requestId: string,
+  log?: Logger,
+  path = "http",
+): PlainResponse & { body: string } {
   const pub = toPublicError(err, requestId);
   if (pub.internal) logInternal(log, err, requestId, path);
   const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": requestId };

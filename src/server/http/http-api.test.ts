@@ -105,4 +105,19 @@ describe("HTTP API", () => {
     expect(metrics).toMatch(/cs_nodes\{status="available"\} 0/);
     expect(metrics).toMatch(/cs_request_duration_seconds_bucket/);
   });
+
+  it("answers every /api path itself: an unknown one, or an unknown method, is a JSON 404 (the pages never see /api)", async () => {
+    for (const [method, path] of [
+      ["GET", "/api/no-such-route"],
+      ["DELETE", "/api/health"],
+      ["PUT", "/api/trpc/nodes.list"],
+    ] as const) {
+      const res = await fetch(`${server.url}${path}`, { method });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.headers.get("content-type")).toContain("application/json");
+      expect((await res.json()).error).toMatchObject({ code: "NOT_FOUND" });
+    }
+    const head = await fetch(`${server.url}/api/health`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+  });
 });

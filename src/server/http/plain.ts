@@ -35,7 +35,8 @@ export function fromFetch(req: Request): PlainRequest {
 }
 
 export function toFetchResponse(a: PlainResponse): Response {
-  return new Response(a.body, { status: a.status, headers: a.headers });
+  const body = typeof a.body === "string" ? a.body : new Uint8Array(a.body);
+  return new Response(body, { status: a.status, headers: a.headers });
 }
 
 /** A fetch Response a service built (the x402 door's 402/201) as a plain answer. */

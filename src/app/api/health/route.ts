@@ -1,13 +1,7 @@
-import { getDeps } from "@/server/deps";
-import { checkHealth } from "@/server/health";
+import { getHealth } from "@/server/http/ops-routes";
+import { toFetchResponse } from "@/server/http/plain";
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
-  try {
-    const health = await checkHealth(await getDeps());
-    return Response.json(health, { status: health.status === "ok" ? 200 : 503 });
-  } catch (err) {
-    return Response.json({ status: "down", error: (err as Error).message }, { status: 503 });
-  }
-}
+/** `npm start` answers this path in the lean layer (server.mjs) before Next; this serves `next dev`. */
+export const GET = async () => toFetchResponse(await getHealth());

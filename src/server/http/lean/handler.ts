@@ -5,7 +5,10 @@ import FindMyWay from "find-my-way";
 import { getDeps } from "../../deps";
 import { errorAnswer } from "../../api/errors";
 import { dispatchAgent } from "../../agent-api/v1";
+import { AppError } from "../../errors";
 import { getX402Job, postX402Job } from "../x402-jobs";
+import { getAgentDownload, getHealth, getMetrics } from "../ops-routes";
+import { AGENT_DOWNLOAD_PATH } from "../../services/agent-download/agent-bundle";
 import { plainRequestOf, writePlain } from "./node-io";
 import { serveTrpc } from "./trpc";
 
@@ -19,10 +22,10 @@ type LeanRoute = (
 const ANY = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
 
 /**
- * The machine-facing paths, served from plain node:http handlers in the same
- * process as the pages (server.mjs asks here first, then hands the rest to
- * Next): the agent protocol, the x402 door and the tRPC endpoint. They call
- * the same services with the same Deps as Next's route handlers, and skip
+ * Everything under /api (the agent protocol, the x402 door, tRPC, health and
+ * metrics) and the agent download, served from plain node:http handlers on
+ * server.mjs's main thread; Next, in its own worker thread, gets the pages.
+ * They call the same services as Next's route handlers (`next dev`), and skip
  * Next's per-request machinery (about a millisecond of CPU per call).
  */
 function leanRouter() {
@@ -44,6 +47,13 @@ function leanRouter() {
   on(["GET", "POST"], "/api/trpc/*", async (req, res, _params, extra) => {
     await serveTrpc(await getDeps(), req, res, extra);
   });
+  on(["GET", "HEAD"], "/api/health", async (_req, res, _params, extra) => writePlain(res, await getHealth(), extra));
+  on(["GET"], "/api/metrics", async (req, res, _params, extra) => {
+    writePlain(res, await getMetrics(plainRequestOf(req, res)), extra);
+  });
+  on(["GET", "HEAD"], AGENT_DOWNLOAD_PATH, async (_req, res, _params, extra) => {
+    writePlain(res, await getAgentDownload(), extra);
+  });
   return router;
 }
 
@@ -52,23 +62,30 @@ export interface LeanOptions {
   headers?: Record<string, string>;
 }
 
+/** Any other path or method under /api: a JSON 404 here, so the pages process never sees /api. */
+const noRoute: LeanRoute = async (req, res, _params, extra) => {
+  const message = `There is no ${req.method} ${req.url?.split("?")[0]} in this API.`;
+  writePlain(res, errorAnswer(new AppError("NOT_FOUND", message), randomUUID()), extra);
+};
+
 /**
- * Returns a node:http handler that answers the lean paths and returns true,
- * or returns false (touching nothing) for a path Next should serve.
+ * Returns a node:http handler that answers the lean paths (all of /api, and
+ * the agent download) and returns true, or returns false (touching nothing)
+ * for a page, which Next serves.
  */
 export function createLeanHandler(opts: LeanOptions = {}) {
   const router = leanRouter();
   const extra = opts.headers ?? {};
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? "/";
-    if (!url.startsWith("/api/")) return false;
+    if (!url.startsWith("/api/") && !url.startsWith(AGENT_DOWNLOAD_PATH)) return false;
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
+    if (!path.startsWith("/api/") && path !== AGENT_DOWNLOAD_PATH) return false;
     const method = req.method as FindMyWay.HTTPMethod;
-    if (!(ANY as readonly string[]).includes(method)) return false;
-    const found = router.find(method, path);
-    if (!found) return false;
-    (found.store as LeanRoute)(req, res, found.params, extra).catch((err: unknown) => {
+    const found = (ANY as readonly string[]).includes(method) ? router.find(method, path) : null;
+    const route = found ? (found.store as LeanRoute) : noRoute;
+    route(req, res, found?.params ?? {}, extra).catch((err: unknown) => {
       // The routes map their own errors; this is the last guard (a malformed URL, a socket gone).
       const requestId = randomUUID();
       getDeps().then(
