@@ -50,6 +50,8 @@ export interface LocalState {
   workSignal?: Signal;
   /** Orphan checks in flight per node and boot (jobs/claim-job.ts). */
   orphanChecks?: Map<string, Promise<void>>;
+  /** Discovery pages answered lately, by list version and input (nodes/list-cache.ts). */
+  nodeLists?: Map<string, { expires: number; value: Promise<unknown> }>;
   /** The live-node set, read at most once a second (nodes/presence.ts). */
   liveNodes?: { at: number; live: Map<string, number> };
   /** Node id → stored status (nodes/node-status.ts). */

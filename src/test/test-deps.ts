@@ -76,6 +76,7 @@ export async function createTestDeps(
       if (keys.length) await deps.redis.cmd.del(...keys.map((k) => k.slice(prefix.length)));
     } while (cursor !== "0");
     forgetLiveNodes(deps); // the in-process memo of what Redis said
+    deps.local.nodeLists = undefined; // pages cached under list versions Redis no longer has
   }
   return {
     ...deps,
