@@ -39,6 +39,8 @@ export const envSchema = z
     // A database that stops answering must fail requests fast (503), not hang them for the whole outage.
     DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3_000),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    /** Named (prepared) statements, parsed and planned once per connection; false behind a transaction-pooling PgBouncer. */
+    DATABASE_PREPARED_STATEMENTS: bool.default(true),
     DATA_DIR: z.string().min(1).default(".data"),
     /** The built seller agent served at /agent/computeswarm-agent.js. */
     AGENT_BUNDLE_FILE: z.string().min(1).default("agent/dist/cli.js"),

@@ -21,7 +21,7 @@ export interface Database {
 }
 
 type DbEnv = Pick<Env, "DATABASE_URL" | "DATA_DIR" | "DATABASE_POOL_SIZE"> &
-  Partial<Pick<Env, "DATABASE_CONNECT_TIMEOUT_MS" | "DATABASE_STATEMENT_TIMEOUT_MS">>;
+  Partial<Pick<Env, "DATABASE_CONNECT_TIMEOUT_MS" | "DATABASE_STATEMENT_TIMEOUT_MS" | "DATABASE_PREPARED_STATEMENTS">>;
 
 /** Time added to the server-side statement timeout before the client gives up on a silent socket. */
 const QUERY_TIMEOUT_SLACK_MS = 1_000;
@@ -30,6 +30,28 @@ function pgRunner(client: pg.Pool | pg.Client): SqlRunner {
   return {
     query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params)).rows as T[] }),
     exec: (sql: string) => client.query(sql),
+  };
+}
+
+/** Statement texts given a name per process; past it, new texts run unnamed (each name is held by every pooled connection). */
+export const MAX_NAMED_STATEMENTS = 400;
+
+/**
+ * Names Prisma's SQL texts, so each pooled connection parses and plans a query
+ * once and then only binds and executes it: PostgreSQL spent 0.8 ms planning
+ * discovery's page query against 0.4 ms running it. One name per distinct text,
+ * process-wide (pg refuses one name for two texts).
+ */
+export function statementNamer(limit = MAX_NAMED_STATEMENTS) {
+  const names = new Map<string, string>();
+  return (query: { sql: string }): string => {
+    let name = names.get(query.sql);
+    if (name === undefined && names.size < limit) {
+      name = `cs_${names.size}`;
+      names.set(query.sql, name);
+    }
+    // pg runs a query with no name as an unnamed statement.
+    return name as string;
   };
 }
 
@@ -71,7 +93,10 @@ export async function openDatabase(env: DbEnv, opts: { migrate?: boolean } = {})
         await close();
       }
     }
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const named = env.DATABASE_PREPARED_STATEMENTS ?? true;
+    const prisma = new PrismaClient({
+      adapter: new PrismaPg(pool, named ? { statementNameGenerator: statementNamer() } : undefined),
+    });
     return {
       kind: "postgres",
       prisma,
