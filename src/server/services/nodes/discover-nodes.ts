@@ -10,10 +10,10 @@ import {
 } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import { Prisma, type Node } from "@/generated/prisma/client";
+import { Prisma } from "@/generated/prisma/client";
 import { cachedNodeList } from "./list-cache";
 import { liveNodes } from "./presence";
-import { loadNodeViews, nodeViewSchema } from "./node-view";
+import { loadNodeViews, nodeViewSchema, type NodeRow } from "./node-view";
 import { RELIABILITY_COUNTS, reliabilityFrom } from "./reliability";
 
 export const DISCOVERY_STATUSES = ["online", "available", "busy", "offline", "paused", "all"] as const;
@@ -168,8 +168,8 @@ async function queryNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesO
   return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(cursorOf(sort, last)) : null };
 }
 
-/** A node row as Prisma reads it, with its job counts for reliability read in the same query. */
-type PageRow = Node & { finished: bigint; lost: bigint };
+/** A node row as a view needs it, with its job counts for reliability read in the same query. */
+type PageRow = NodeRow & { finished: bigint; lost: bigint };
 
 /**
  * Reads `want` rows in sort order after `start`, keeping only those `wanted` accepts.
@@ -196,9 +196,8 @@ async function readPage(
       SELECT p.*, r.finished, r.lost FROM (
         SELECT id, seller_address AS "sellerAddress", name, gpu_info AS "gpuInfo", gpu_model AS "gpuModel",
                vram_mib AS "vramMiB", gpu_count AS "gpuCount", tflops, price_per_hour AS "pricePerHour",
-               endpoint, images, status, suspended_reason AS "suspendedReason",
-               agent_token_hash AS "agentTokenHash", registered_at AS "registeredAt",
-               updated_at AS "updatedAt", last_heartbeat AS "lastHeartbeat", total_jobs AS "totalJobs",
+               endpoint, images, status, suspended_reason AS "suspendedReason", registered_at AS "registeredAt",
+               last_heartbeat AS "lastHeartbeat", total_jobs AS "totalJobs",
                total_compute_hours AS "totalComputeHours"
         FROM nodes WHERE ${Prisma.join(conditions, " AND ")}
         ORDER BY ${col} ${dir}${nulls}, id ${dir} LIMIT ${batch}
@@ -212,7 +211,7 @@ async function readPage(
   }
 }
 
-function cursorOf(sort: SortSpec, node: Node): Cursor {
+function cursorOf(sort: SortSpec, node: NodeRow): Cursor {
   const v =
     sort.field === "registeredAt"
       ? node.registeredAt.toISOString()

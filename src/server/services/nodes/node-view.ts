@@ -41,7 +41,7 @@ export type NodeView = z.infer<typeof nodeViewSchema>;
  */
 export async function loadNodeViews(
   deps: Pick<Deps, "redis" | "prisma" | "clock" | "env">,
-  nodes: Node[],
+  nodes: NodeRow[],
   known?: Map<string, number>,
 ): Promise<NodeView[]> {
   const ids = nodes.map((n) => n.id);
@@ -52,8 +52,11 @@ export async function loadNodeViews(
   );
 }
 
+/** What a view reads of a node row: never its token hash. */
+export type NodeRow = Omit<Node, "agentTokenHash" | "updatedAt">;
+
 export function toNodeView(
-  node: Node,
+  node: NodeRow,
   presence: { lastSeenMs?: number; gpuUtilization?: number } | undefined,
   nowMs: number,
   ttlSeconds: number,
@@ -65,7 +68,8 @@ export function toNodeView(
     id: node.id,
     sellerAddress: node.sellerAddress,
     name: node.name ?? null,
-    gpuInfo: gpuInfoSchema.parse(node.gpuInfo),
+    // Validated when stored, and again on the way out: every procedure returning views declares nodeViewSchema.
+    gpuInfo: node.gpuInfo as NodeView["gpuInfo"],
     gpuModel: node.gpuModel,
     vramMiB: node.vramMiB,
     gpuCount: node.gpuCount,
