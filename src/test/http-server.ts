@@ -7,10 +7,10 @@ import { apiSecurityHeaders } from "../../next.config.mjs";
 
 /**
  * Serves the app over real HTTP on 127.0.0.1, against the test's own Deps, as
- * server.mjs does: the lean layer (agent protocol, x402 door, tRPC) first, then
- * the route handlers Next.js would call (health, metrics, the agent download).
- * The client address comes from the socket, as in server.mjs. `{ next: true }`
- * sends the lean paths through Next's route handlers instead (`next dev`).
+ * server.mjs's main thread does: the lean layer answers all of /api and the
+ * agent download (there are no pages here). The client address comes from the
+ * socket, as in server.mjs. `{ next: true }` sends those paths through Next's
+ * route handlers instead (`next dev`).
  */
 type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, unknown>> }) => Promise<Response>;
 
