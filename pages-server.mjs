@@ -18,5 +18,6 @@ const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 const server = createServer((req, res) => handle(req, res));
-server.keepAliveTimeout = 65_000;
+// Longer than server.mjs keeps an idle socket to here: it, not this side, ends them.
+server.keepAliveTimeout = 10 * 60_000;
 server.listen(socketPath, () => parentPort.postMessage({ ready: true }));

@@ -83,7 +83,9 @@ async function startPages() {
     console.error(JSON.stringify({ level: 60, time: Date.now(), msg: `the pages worker exited (${code})` }));
     process.exit(1);
   });
-  const agent = new Agent({ keepAlive: true, maxFreeSockets: 64 });
+  // Idle sockets to the worker are dropped here after 30 s, long before the worker would close them
+  // (pages-server.mjs: 10 min), so a request never goes out on a socket the worker is closing.
+  const agent = new Agent({ keepAlive: true, maxFreeSockets: 64, timeout: 30_000 });
   const hopByHop = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
   const endToEnd = (headers) => Object.fromEntries(Object.entries(headers).filter(([k]) => !hopByHop.has(k)));
   return {
