@@ -18,9 +18,13 @@ export async function loadSubmittableNode(
   deps: Deps,
   input: Pick<SubmitJobInput, "nodeId" | "jobType" | "image">,
 ): Promise<Node> {
-  const node = await deps.prisma.node.findUnique({ where: { id: input.nodeId } });
+  // The row and the liveness together: one round trip's wait, not two.
+  const [node, presences] = await Promise.all([
+    deps.prisma.node.findUnique({ where: { id: input.nodeId } }),
+    presenceOf(deps, [input.nodeId]),
+  ]);
   if (!node) throw new AppError("NOT_FOUND", `Node ${input.nodeId} does not exist.`, "node_not_found");
-  const presence = (await presenceOf(deps, [node.id])).get(node.id);
+  const presence = presences.get(node.id);
   const status = deriveNodeStatus(
     node.status,
     presence?.lastSeenMs,
