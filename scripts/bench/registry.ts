@@ -84,8 +84,17 @@ const FILTERS = [
   { sort: "newest", limit: 50 },
 ];
 
-/** nodes.list over /api/trpc, cycling through FILTERS; `vary`: every request misses the cache. */
-export function discoveryScenario(name: string, vary: boolean, connections: number, seconds?: number) {
+/**
+ * nodes.list over /api/trpc (`door` "trpc", the browser's) or GET /api/x402/nodes ("x402", plain JSON
+ * for software buyers), cycling through FILTERS; `vary`: every request misses the cache.
+ */
+export function discoveryScenario(
+  name: string,
+  vary: boolean,
+  connections: number,
+  seconds?: number,
+  door: "trpc" | "x402" = "trpc",
+) {
   let f = 0;
   return {
     name,
@@ -99,6 +108,10 @@ export function discoveryScenario(name: string, vary: boolean, connections: numb
         ? { ...FILTERS[f % FILTERS.length], maxPricePerHour: (0.5 + (f % 3500) / 1000).toFixed(3) }
         : FILTERS[f % FILTERS.length];
       f++;
+      if (door === "x402") {
+        const query = new URLSearchParams(Object.entries(input ?? {}).map(([k, v]) => [k, String(v)]));
+        return { path: `/api/x402/nodes?${query}` };
+      }
       return { path: `/api/trpc/nodes.list?input=${encodeURIComponent(JSON.stringify({ json: input }))}` };
     },
   };
@@ -126,6 +139,10 @@ export async function benchRegistry(url: string, nodes = 1000, registered?: { to
     runScenario(url, discoveryScenario(`${name}, ${connections} conn`, vary, connections));
   for (const c of CONNECTIONS) await discovery("discovery, cached", false, c);
   for (const c of CONNECTIONS) await discovery("discovery, uncached", true, c);
+  await runScenario(
+    url,
+    discoveryScenario("discovery, uncached, GET /api/x402/nodes, 10 conn", true, 10, undefined, "x402"),
+  );
 
   const fresh = await Promise.all(Array.from({ length: 3000 }, (_, i) => signedRegistration(nodes + i, url)));
   let r = 0;

@@ -33,6 +33,7 @@ async function route(
     };
   }
   if (pathname === "/api/x402/jobs") return { handler: await import("../app/api/x402/jobs/route"), params: {} };
+  if (pathname === "/api/x402/nodes") return { handler: await import("../app/api/x402/nodes/route"), params: {} };
   if (pathname.startsWith("/api/x402/jobs/")) {
     return { handler: await import("../app/api/x402/jobs/[id]/route"), params: { id: pathname.slice(15) } };
   }

@@ -7,6 +7,7 @@ import { errorAnswer } from "../../api/errors";
 import { dispatchAgent } from "../../agent-api/v1";
 import { AppError } from "../../errors";
 import { getX402Job, postX402Job } from "../x402-jobs";
+import { getX402Nodes } from "../x402-nodes";
 import { getAgentDownload, getHealth, getMetrics } from "../ops-routes";
 import { AGENT_DOWNLOAD_PATH } from "../../services/agent-download/agent-bundle";
 import { plainRequestOf, writePlain } from "./node-io";
@@ -40,6 +41,9 @@ function leanRouter() {
   }
   on(["POST"], "/api/x402/jobs", async (req, res, _params, extra) => {
     writePlain(res, await postX402Job(plainRequestOf(req, res)), extra);
+  });
+  on(["GET"], "/api/x402/nodes", async (req, res, _params, extra) => {
+    writePlain(res, await getX402Nodes(plainRequestOf(req, res)), extra);
   });
   on(["GET"], "/api/x402/jobs/:id", async (req, res, params, extra) => {
     writePlain(res, await getX402Job(plainRequestOf(req, res), { id: params.id ?? "" }), extra);
