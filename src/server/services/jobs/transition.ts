@@ -2,6 +2,7 @@ import type { Deps } from "../../deps";
 import type { Job, Prisma } from "@/generated/prisma/client";
 import { publishCommitted } from "../events/bus";
 import { forgetNodeStatus } from "../nodes/node-status";
+import { reliabilityChange } from "../nodes/reliability";
 import {
   PRESUMED_LOSS_CAUSES,
   sourcesOf,
@@ -21,7 +22,8 @@ type Tx = Prisma.TransactionClient;
  *
  * `presumedLoss`: the one way out of a finished state, taken by the node's own
  * late report of a job the server failed without hearing from it
- * (job-states.ts isPresumedLoss). Its counters were moved when it failed.
+ * (job-states.ts isPresumedLoss). Its job and hour counters were moved when it
+ * failed; its reliability counts are corrected (reliabilityChange).
  */
 export async function transitionJob(
   tx: Tx,
@@ -45,15 +47,25 @@ export async function transitionJob(
   });
   if (count === 0) return null;
   const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
-  if (guard.presumedLoss) return job;
+  const reliability = reliabilityChange(to, job.failureReason, guard.presumedLoss);
+  const counts = {
+    ...(reliability.finished ? { jobsFinished: { increment: reliability.finished } } : {}),
+    ...(reliability.lost ? { jobsLost: { increment: reliability.lost } } : {}),
+  };
+  if (guard.presumedLoss) {
+    if (reliability.finished || reliability.lost) await tx.node.update({ where: { id: job.nodeId }, data: counts });
+    return job;
+  }
   if (to === "running") {
     await tx.node.updateMany({ where: { id: job.nodeId, status: "available" }, data: { status: "busy" } });
+  } else if (TERMINAL_STATUSES.includes(to) && !job.startedAt) {
+    if (reliability.finished || reliability.lost) await tx.node.update({ where: { id: job.nodeId }, data: counts });
   } else if (TERMINAL_STATUSES.includes(to) && job.startedAt) {
     const end = job.completedAt ?? new Date();
     const hours = Math.max(0, end.getTime() - job.startedAt.getTime()) / 3_600_000;
     await tx.node.update({
       where: { id: job.nodeId },
-      data: { totalJobs: { increment: 1 }, totalComputeHours: { increment: hours.toFixed(6) } },
+      data: { totalJobs: { increment: 1 }, totalComputeHours: { increment: hours.toFixed(6) }, ...counts },
     });
     const stillRunning = await tx.job.count({ where: { nodeId: job.nodeId, status: "running" } });
     if (stillRunning === 0) {

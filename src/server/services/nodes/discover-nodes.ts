@@ -14,7 +14,6 @@ import { Prisma } from "@/generated/prisma/client";
 import { cachedNodeList } from "./list-cache";
 import { liveNodes } from "./presence";
 import { loadNodeViews, nodeViewSchema, type NodeRow } from "./node-view";
-import { RELIABILITY_COUNTS, reliabilityFrom } from "./reliability";
 
 export const DISCOVERY_STATUSES = ["online", "available", "busy", "offline", "paused", "all"] as const;
 export const NODE_SORTS = ["price_asc", "price_desc", "vram_desc", "tflops_desc", "newest"] as const;
@@ -158,24 +157,12 @@ async function queryNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesO
 
   const rows = await readPage(deps, where, sort, start, input.limit + 1, wanted);
   const page = rows.slice(0, input.limit);
-  const reliability = new Map<string, number>();
-  for (const row of page) {
-    const value = reliabilityFrom(row.finished, row.lost);
-    if (value !== null) reliability.set(row.id, value);
-  }
-  const items = await loadNodeViews(deps, page, reliability);
+  const items = await loadNodeViews(deps, page);
   const last = page.at(-1);
   return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(cursorOf(sort, last)) : null };
 }
 
-/** A node row as a view needs it, with its job counts for reliability read in the same query. */
-type PageRow = NodeRow & { finished: bigint; lost: bigint };
-
-/**
- * Reads `want` rows in sort order after `start`, keeping only those `wanted` accepts.
- * One statement per batch: the rows and their reliability counts (a lateral
- * aggregate over the page only, not over every row the filter scans).
- */
+/** Reads `want` rows in sort order after `start`, keeping only those `wanted` accepts; one statement per batch. */
 async function readPage(
   deps: Deps,
   where: Prisma.Sql[],
@@ -183,27 +170,23 @@ async function readPage(
   start: Cursor | undefined,
   want: number,
   wanted?: (id: string) => boolean,
-): Promise<PageRow[]> {
+): Promise<NodeRow[]> {
   const col = COLUMNS[sort.field];
   const dir = Prisma.raw(sort.dir === "asc" ? "ASC" : "DESC");
   const nulls = sort.field === "tflops" ? Prisma.raw(" NULLS LAST") : Prisma.empty;
   const batch = wanted ? want * 2 : want;
-  const out: PageRow[] = [];
+  const out: NodeRow[] = [];
   let after = start;
   for (;;) {
     const conditions = after ? [...where, afterCursor(sort, after)] : where;
-    const rows = await deps.prisma.$queryRaw<PageRow[]>`
-      SELECT p.*, r.finished, r.lost FROM (
-        SELECT id, seller_address AS "sellerAddress", name, gpu_info AS "gpuInfo", gpu_model AS "gpuModel",
-               vram_mib AS "vramMiB", gpu_count AS "gpuCount", tflops, price_per_hour AS "pricePerHour",
-               endpoint, images, status, suspended_reason AS "suspendedReason", registered_at AS "registeredAt",
-               last_heartbeat AS "lastHeartbeat", total_jobs AS "totalJobs",
-               total_compute_hours AS "totalComputeHours"
-        FROM nodes WHERE ${Prisma.join(conditions, " AND ")}
-        ORDER BY ${col} ${dir}${nulls}, id ${dir} LIMIT ${batch}
-      ) p
-      LEFT JOIN LATERAL (SELECT ${RELIABILITY_COUNTS} FROM jobs WHERE jobs.node_id = p.id) r ON true
-      ORDER BY p.${Prisma.raw(`"${sort.field}"`)} ${dir}${nulls}, p.id ${dir}`;
+    const rows = await deps.prisma.$queryRaw<NodeRow[]>`
+      SELECT id, seller_address AS "sellerAddress", name, gpu_info AS "gpuInfo", gpu_model AS "gpuModel",
+             vram_mib AS "vramMiB", gpu_count AS "gpuCount", tflops, price_per_hour AS "pricePerHour",
+             endpoint, images, status, suspended_reason AS "suspendedReason", registered_at AS "registeredAt",
+             last_heartbeat AS "lastHeartbeat", total_jobs AS "totalJobs",
+             total_compute_hours AS "totalComputeHours", jobs_finished AS "jobsFinished", jobs_lost AS "jobsLost"
+      FROM nodes WHERE ${Prisma.join(conditions, " AND ")}
+      ORDER BY ${col} ${dir}${nulls}, id ${dir} LIMIT ${batch}`;
     for (const row of rows) if (!wanted || wanted(row.id)) out.push(row);
     const last = rows.at(-1);
     if (out.length >= want || rows.length < batch || !last) return out.slice(0, want);

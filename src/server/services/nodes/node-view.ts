@@ -4,7 +4,7 @@ import type { Node } from "@/generated/prisma/client";
 import type { Deps } from "../../deps";
 import { deriveNodeStatus, NODE_STATUSES } from "./node-status";
 import { presenceOf } from "./presence";
-import { reliabilityOf } from "./reliability";
+import { reliabilityFrom } from "./reliability";
 
 /** What the API returns for a node. Money as decimal strings, times as ISO strings. */
 export const nodeViewSchema = z.object({
@@ -33,34 +33,31 @@ export const nodeViewSchema = z.object({
 });
 export type NodeView = z.infer<typeof nodeViewSchema>;
 
-/**
- * The one way rows become NodeViews: their presence (Redis) and reliability
- * (PostgreSQL) read together, the status derived with the heartbeat TTL.
- * Same order as `nodes`. A caller that read reliability with the rows
- * (discovery, in its page query) passes it and saves the round trip.
- */
-export async function loadNodeViews(
-  deps: Pick<Deps, "redis" | "prisma" | "clock" | "env">,
-  nodes: NodeRow[],
-  known?: Map<string, number>,
-): Promise<NodeView[]> {
-  const ids = nodes.map((n) => n.id);
-  const [presence, reliability] = await Promise.all([presenceOf(deps, ids), known ?? reliabilityOf(deps, ids)]);
-  const nowMs = deps.clock.now().getTime();
-  return nodes.map((n) =>
-    toNodeView(n, presence.get(n.id), nowMs, deps.env.HEARTBEAT_TTL_SECONDS, reliability.get(n.id) ?? null),
-  );
-}
-
 /** What a view reads of a node row: never its token hash. */
 export type NodeRow = Omit<Node, "agentTokenHash" | "updatedAt">;
+
+/**
+ * The one way rows become NodeViews: their presence (Redis) read for all of
+ * them at once, the status derived with the heartbeat TTL, reliability from
+ * the row's own counts. Same order as `nodes`.
+ */
+export async function loadNodeViews(
+  deps: Pick<Deps, "redis" | "clock" | "env">,
+  nodes: NodeRow[],
+): Promise<NodeView[]> {
+  const presence = await presenceOf(
+    deps,
+    nodes.map((n) => n.id),
+  );
+  const nowMs = deps.clock.now().getTime();
+  return nodes.map((n) => toNodeView(n, presence.get(n.id), nowMs, deps.env.HEARTBEAT_TTL_SECONDS));
+}
 
 export function toNodeView(
   node: NodeRow,
   presence: { lastSeenMs?: number; gpuUtilization?: number } | undefined,
   nowMs: number,
   ttlSeconds: number,
-  reliability: number | null = null,
 ): NodeView {
   const lastSeen = presence?.lastSeenMs ?? node.lastHeartbeat?.getTime();
   const status = deriveNodeStatus(node.status, presence?.lastSeenMs, nowMs, ttlSeconds);
@@ -84,6 +81,6 @@ export function toNodeView(
     gpuUtilization: status === "offline" ? null : (presence?.gpuUtilization ?? null),
     totalJobs: node.totalJobs,
     totalComputeHours: node.totalComputeHours.toString(),
-    reliability,
+    reliability: reliabilityFrom(node.jobsFinished, node.jobsLost),
   };
 }

@@ -1,31 +1,30 @@
-import { Prisma } from "@/generated/prisma/client";
-import type { Deps } from "../../deps";
+import type { JobStatus } from "../jobs/job-states";
 import { NODE_FINISHED_STATUSES, NODE_LOST_REASON } from "../jobs/job-states";
 
 /**
  * A node's reliability: of the jobs it finished, the share it delivered
  * (completed, or the buyer's own script failed or ran out of time) rather than
  * lost (node_error: agent died, sandbox failed). Null before its first job.
+ * Its counts live on the node row (jobs_finished, jobs_lost), moved by
+ * reliabilityChange with each job's status.
  */
 export function reliabilityFrom(finished: bigint | number, lost: bigint | number): number | null {
   const f = Number(finished);
   return f > 0 ? Math.round(((f - Number(lost)) / f) * 1000) / 1000 : null;
 }
 
-/** The select list reliabilityFrom reads (`finished`, `lost`), aggregated over rows of `jobs`. */
-export const RELIABILITY_COUNTS = Prisma.sql`
-  count(*) FILTER (WHERE status = ANY(${[...NODE_FINISHED_STATUSES]}::text[])) AS finished,
-  count(*) FILTER (WHERE failure_reason = ${NODE_LOST_REASON}) AS lost`;
-
-export async function reliabilityOf(deps: Pick<Deps, "prisma">, nodeIds: string[]): Promise<Map<string, number>> {
-  if (nodeIds.length === 0) return new Map();
-  const rows = await deps.prisma.$queryRaw<{ node_id: string; finished: bigint; lost: bigint }[]>`
-    SELECT node_id, ${RELIABILITY_COUNTS}
-    FROM jobs WHERE node_id = ANY(${nodeIds}::uuid[]) GROUP BY node_id`;
-  const out = new Map<string, number>();
-  for (const r of rows) {
-    const value = reliabilityFrom(r.finished, r.lost);
-    if (value !== null) out.set(r.node_id, value);
-  }
-  return out;
+/**
+ * How a job's move to `to` (with the failure reason it now has) changes its
+ * node's counts: a finished status counts once, a node_error also as lost. A
+ * presumed loss corrected by the node's late report (failed/node_error → its
+ * real outcome) was counted finished and lost when it failed: that comes off.
+ */
+export function reliabilityChange(
+  to: JobStatus,
+  failureReason: string | null,
+  presumedLoss = false,
+): { finished: number; lost: number } {
+  const finished = NODE_FINISHED_STATUSES.includes(to) ? 1 : 0;
+  const lost = finished && failureReason === NODE_LOST_REASON ? 1 : 0;
+  return presumedLoss ? { finished: finished - 1, lost: lost - 1 } : { finished, lost };
 }
