@@ -11,7 +11,7 @@ import type { PlainRequest } from "./plain";
 /**
  * The operator's paths (health, metrics) and the agent download, as plain
  * routes: the lean layer serves them under `npm start`, Next's route handlers
- * under `next dev`. Never Next's pages process (server.mjs), which opens no Deps.
+ * under `next dev`. Never Next's pages worker (pages-server.mjs), which opens no Deps.
  */
 const json = (status: number, value: unknown): PlainResponse => ({
   status,

@@ -82,7 +82,6 @@ export function createLeanHandler(opts: LeanOptions = {}) {
   const extra = opts.headers ?? {};
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? "/";
-    if (!url.startsWith("/api/") && !url.startsWith(AGENT_DOWNLOAD_PATH)) return false;
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     if (!path.startsWith("/api/") && path !== AGENT_DOWNLOAD_PATH) return false;

@@ -47,26 +47,24 @@ export async function transitionJob(
   });
   if (count === 0) return null;
   const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
+  // The node's counters, in one UPDATE: reliability's counts on every finish (and a corrected
+  // presumed loss), jobs and hours when a job that ran ends (a presumed loss's moved when it failed).
+  const counters: Prisma.NodeUpdateInput = {};
   const reliability = reliabilityChange(to, job.failureReason, guard.presumedLoss);
-  const counts = {
-    ...(reliability.finished ? { jobsFinished: { increment: reliability.finished } } : {}),
-    ...(reliability.lost ? { jobsLost: { increment: reliability.lost } } : {}),
-  };
-  if (guard.presumedLoss) {
-    if (reliability.finished || reliability.lost) await tx.node.update({ where: { id: job.nodeId }, data: counts });
-    return job;
+  if (reliability.finished) counters.jobsFinished = { increment: reliability.finished };
+  if (reliability.lost) counters.jobsLost = { increment: reliability.lost };
+  const ranAndEnded = !guard.presumedLoss && TERMINAL_STATUSES.includes(to) && job.startedAt !== null;
+  if (ranAndEnded) {
+    const end = job.completedAt ?? new Date();
+    const hours = Math.max(0, end.getTime() - job.startedAt!.getTime()) / 3_600_000;
+    counters.totalJobs = { increment: 1 };
+    counters.totalComputeHours = { increment: hours.toFixed(6) };
   }
+  if (Object.keys(counters).length > 0) await tx.node.update({ where: { id: job.nodeId }, data: counters });
+  if (guard.presumedLoss) return job;
   if (to === "running") {
     await tx.node.updateMany({ where: { id: job.nodeId, status: "available" }, data: { status: "busy" } });
-  } else if (TERMINAL_STATUSES.includes(to) && !job.startedAt) {
-    if (reliability.finished || reliability.lost) await tx.node.update({ where: { id: job.nodeId }, data: counts });
-  } else if (TERMINAL_STATUSES.includes(to) && job.startedAt) {
-    const end = job.completedAt ?? new Date();
-    const hours = Math.max(0, end.getTime() - job.startedAt.getTime()) / 3_600_000;
-    await tx.node.update({
-      where: { id: job.nodeId },
-      data: { totalJobs: { increment: 1 }, totalComputeHours: { increment: hours.toFixed(6) }, ...counts },
-    });
+  } else if (ranAndEnded) {
     const stillRunning = await tx.job.count({ where: { nodeId: job.nodeId, status: "running" } });
     if (stillRunning === 0) {
       await tx.node.updateMany({ where: { id: job.nodeId, status: "busy" }, data: { status: "available" } });

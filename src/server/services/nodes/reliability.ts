@@ -1,5 +1,4 @@
-import type { JobStatus } from "../jobs/job-states";
-import { NODE_FINISHED_STATUSES, NODE_LOST_REASON } from "../jobs/job-states";
+import { NODE_FINISHED_STATUSES, NODE_LOST_REASON, type JobStatus } from "../jobs/job-states";
 
 /**
  * A node's reliability: of the jobs it finished, the share it delivered
