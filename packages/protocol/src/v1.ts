@@ -116,6 +116,40 @@ export const appendLogRequestSchema = z.object({
   data: text().max(64 * 1024),
 });
 
+/**
+ * POST /jobs/{id}/logs/stream (added in agent 0.4): the chunks of /logs as one
+ * long request, one JSON object per line (application/x-ndjson), so a running
+ * job costs one request per LOG_STREAM_MAX_SECONDS instead of one per chunk.
+ * The job is checked first and refused as /logs refuses it (401, 404, 409);
+ * then the answer is 200 and carries one line per chunk, in order: an ack, or
+ * an error after which the marketplace ends the stream (the agent ends its
+ * request too). A marketplace without this route answers 404 with no
+ * `reason` (older servers, `next dev`): send each chunk to /logs instead.
+ */
+export const logStreamAckSchema = z.object({
+  seq: nonNegativeInt4(),
+  stream: z.enum(["stdout", "stderr"]),
+  /** The job's log had reached its size cap: the chunk was not kept. */
+  dropped: z.boolean(),
+});
+export const logStreamErrorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    reason: z.string().nullable().optional(),
+    message: z.string(),
+    /** The HTTP status the same refusal gets from /logs. */
+    status: z.number().int(),
+  }),
+});
+/**
+ * The agent ends a stream after this long and opens a new one: a request may
+ * not outlive the server's request timeout (Node's default, 300 s), and a
+ * proxy in front may cut a quiet one (deploy/nginx.conf: 60 s).
+ */
+export const LOG_STREAM_MAX_SECONDS = 120;
+/** ...and ends it when the job has been quiet this long. */
+export const LOG_STREAM_IDLE_SECONDS = 20;
+
 /** POST /jobs/{id}/complete: the job ran to an end (any exit code, or killed at its limit). */
 export const completeRequestSchema = z.object({
   exitCode: int4().nullable(),

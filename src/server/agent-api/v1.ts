@@ -29,7 +29,7 @@ import { AppError } from "../errors";
  */
 const agentOf = (ctx: JsonRouteContext) => authenticateAgent(ctx.deps, ctx.req.headers.get("authorization"));
 // Built once: making a zod schema costs more than parsing with it (it was a tenth of a log chunk's CPU).
-const jobIdSchema = z.string().uuid("the job id in the path is not a UUID");
+export const jobIdSchema = z.string().uuid("the job id in the path is not a UUID");
 const jobIdOf = (ctx: JsonRouteContext) => jobIdSchema.parse(ctx.params.jobId);
 
 const info = jsonRoute({

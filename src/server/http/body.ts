@@ -40,9 +40,14 @@ export function tooLarge(maxBytes: number) {
 /** A request body as JSON: empty is `{}`, anything unparsable a 400. */
 export function parseJsonBody(bytes: Uint8Array): unknown {
   if (bytes.byteLength === 0) return {};
+  return parseJsonText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+}
+
+/** JSON text (a body, or one line of a stream), anything unparsable a 400. */
+export function parseJsonText(text: string, what = "The request body"): unknown {
   try {
-    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+    return JSON.parse(text);
   } catch {
-    throw new AppError("BAD_REQUEST", "The request body is not valid JSON.", "bad_json");
+    throw new AppError("BAD_REQUEST", `${what} is not valid JSON.`, "bad_json");
   }
 }

@@ -5,6 +5,7 @@ import FindMyWay from "find-my-way";
 import { getDeps } from "../../deps";
 import { errorAnswer } from "../../api/errors";
 import { dispatchAgent } from "../../agent-api/v1";
+import { serveLogStream } from "../../agent-api/log-stream";
 import { AppError } from "../../errors";
 import { getX402Job, postX402Job } from "../x402-jobs";
 import { getX402Nodes } from "../x402-nodes";
@@ -38,6 +39,10 @@ function leanRouter() {
     on(ANY, `/api/agent/v${version}/*`, async (req, res, params, extra) => {
       writePlain(res, await dispatchAgent(plainRequestOf(req, res), version, `/${params["*"] ?? ""}`), extra);
     });
+    // Streams both ways, so it takes the node request and response as they are.
+    on(["POST"], `/api/agent/v${version}/jobs/:jobId/logs/stream`, (req, res, params, extra) =>
+      serveLogStream(req, res, params.jobId ?? "", extra),
+    );
   }
   on(["POST"], "/api/x402/jobs", async (req, res, _params, extra) => {
     writePlain(res, await postX402Job(plainRequestOf(req, res)), extra);

@@ -18,6 +18,20 @@ async function runningJobOfAgent(deps: Deps, agent: AgentIdentity, jobId: string
   return job;
 }
 
+/** The job's log state, if `agent` may log to it now: its node's job, running (else 404 / 409). */
+export async function loggableJob(deps: Deps, agent: AgentIdentity, jobId: string) {
+  const job = await jobLogState(deps, jobId);
+  // Another node's job looks exactly like a missing one: no information leaks.
+  if (!job || job.nodeId !== agent.nodeId)
+    throw new AppError("NOT_FOUND", `No job ${jobId} on this node.`, "job_not_found");
+  if (job.status !== "running") {
+    throw new AppError("CONFLICT", `Job ${jobId} is ${job.status}, not running.`, "job_not_running", {
+      status: job.status,
+    });
+  }
+  return job;
+}
+
 /**
  * Appends a chunk of live output. Chunks are keyed by (stream, seq): a retried
  * chunk is stored once. Published to live listeners at once, stored with its
@@ -29,15 +43,7 @@ export async function appendJobLog(
   jobId: string,
   chunk: { seq: number; stream: "stdout" | "stderr"; data: string },
 ) {
-  const job = await jobLogState(deps, jobId);
-  // Another node's job looks exactly like a missing one: no information leaks.
-  if (!job || job.nodeId !== agent.nodeId)
-    throw new AppError("NOT_FOUND", `No job ${jobId} on this node.`, "job_not_found");
-  if (job.status !== "running") {
-    throw new AppError("CONFLICT", `Job ${jobId} is ${job.status}, not running.`, "job_not_running", {
-      status: job.status,
-    });
-  }
+  const job = await loggableJob(deps, agent, jobId);
   if (job.bytes + Buffer.byteLength(chunk.data) > MAX_LOG_BYTES) {
     return { ok: true as const, status: "running" as const, dropped: true };
   }
