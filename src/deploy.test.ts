@@ -371,6 +371,8 @@ describe("deploy/nginx.conf", () => {
       expect(loc).toMatch(/proxy_pass\s+http:\/\/marketplace;/);
     }
     expect(nginxConf).toMatch(/proxy_http_version\s+1\.1;/);
+    // An agent's log stream sends chunks while it reads their acks: nginx must not hold the body.
+    expect(block(/location\s+\/api\/agent\/\s*\{/)).toMatch(/proxy_request_buffering\s+off;/);
   });
 
   it("limits bodies to 2m and gzips, but never event streams", () => {

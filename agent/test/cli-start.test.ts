@@ -83,8 +83,9 @@ describe("computeswarm-agent start", () => {
     expect(logs.map((l) => l.seq)).toEqual(logs.map((_, i) => i));
     expect(logs.map((l) => l.data).join("")).toBe(body.output);
     expect(logs[0]).toMatchObject({ stream: "stdout", data: "hello from the job\n" });
-    // The first chunk went out while the job was still running (streamed, not at the end).
+    // The first chunk went out while the job was still running (streamed, not at the end), over one log stream.
     expect(market.find(`/jobs/${j.id}/logs`)[0]!.at).toBeLessThan(complete.at - 1000);
+    expect(market.streamsOpened).toEqual([`/jobs/${j.id}/logs`]);
 
     const beats = market.find("/heartbeat");
     expect(beats.length).toBeGreaterThanOrEqual(2);
@@ -159,6 +160,22 @@ describe("computeswarm-agent start", () => {
     ]);
     expect(market.find(`/jobs/${j.id}/complete`)).toEqual([]);
     expect(await waitUntil(() => !isAlive(childPid))).toBe(true);
+  });
+
+  it("posts live logs one chunk at a time to a marketplace without the log stream", async () => {
+    market.logStreamServed = false;
+    const j = job("import time\nprint('one', flush=True)\ntime.sleep(0.8)\nprint('two', flush=True)\n");
+    market.jobs.push(j);
+    const run = start();
+    const complete = await until(() => market.find(`/jobs/${j.id}/complete`)[0], 20_000, "complete");
+    const logs = market.find(`/jobs/${j.id}/logs`).map((r) => appendLogRequestSchema.parse(r.body));
+    expect(logs.map((l) => l.data).join("")).toBe("one\ntwo\n");
+    expect(logs.map((l) => l.seq)).toEqual(logs.map((_, i) => i));
+    expect(completeRequestSchema.parse(complete.body).exitCode).toBe(0);
+    // Tried once, refused, then plain POSTs for the rest of the job.
+    expect(market.streamsOpened).toEqual([`/jobs/${j.id}/logs`]);
+    run.child.kill("SIGTERM");
+    expect(await run.exit).toBe(0);
   });
 
   it("reconnects with backoff when the marketplace is unreachable at first", async () => {

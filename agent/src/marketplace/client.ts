@@ -17,6 +17,7 @@ import {
   type registerRequestSchema,
 } from "@computeswarm/protocol";
 import { AGENT_VERSION } from "../version";
+import { JobLogChannel } from "./log-channel";
 import { MarketplaceHttpError, MarketplaceProtocolError, MarketplaceUnreachableError, parseRetryAfter } from "./errors";
 
 export interface MarketplaceClientOptions {
@@ -63,11 +64,30 @@ export class MarketplaceClient {
   appendLog(jobId: string, body: z.input<typeof appendLogRequestSchema>, o?: RequestOptions) {
     return this.request("POST", `/jobs/${encodeURIComponent(jobId)}/logs`, body, ackResponseSchema, o);
   }
+  /** A running job's live log: streamed (logs/stream), or one POST per chunk where the marketplace has no stream. */
+  logChannel(jobId: string): JobLogChannel {
+    return new JobLogChannel({
+      streamUrl: `${this.baseUrl}${AGENT_API_PREFIX}/jobs/${encodeURIComponent(jobId)}/logs/stream`,
+      headers: this.headers(true),
+      timeoutMs: this.opts.requestTimeoutMs ?? 15_000,
+      post: (chunk) => this.appendLog(jobId, chunk),
+    });
+  }
   complete(jobId: string, body: z.input<typeof completeRequestSchema>, o?: RequestOptions) {
     return this.request("POST", `/jobs/${encodeURIComponent(jobId)}/complete`, body, ackResponseSchema, o);
   }
   fail(jobId: string, body: z.input<typeof failRequestSchema>, o?: RequestOptions) {
     return this.request("POST", `/jobs/${encodeURIComponent(jobId)}/fail`, body, ackResponseSchema, o);
+  }
+
+  private headers(auth: boolean): Record<string, string> {
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": `computeswarm-agent/${AGENT_VERSION}`,
+      "x-computeswarm-protocol": String(AGENT_PROTOCOL_VERSION),
+    };
+    if (auth && this.opts.agentToken) headers.authorization = `Bearer ${this.opts.agentToken}`;
+    return headers;
   }
 
   private async request<S extends z.ZodType>(
@@ -77,13 +97,8 @@ export class MarketplaceClient {
     schema: S,
     o: RequestOptions = {},
   ): Promise<z.infer<S>> {
-    const headers: Record<string, string> = {
-      accept: "application/json",
-      "user-agent": `computeswarm-agent/${AGENT_VERSION}`,
-      "x-computeswarm-protocol": String(AGENT_PROTOCOL_VERSION),
-    };
+    const headers = this.headers(o.auth !== false);
     if (body !== undefined) headers["content-type"] = "application/json";
-    if (o.auth !== false && this.opts.agentToken) headers.authorization = `Bearer ${this.opts.agentToken}`;
     const timeout = AbortSignal.timeout(o.timeoutMs ?? this.opts.requestTimeoutMs ?? 15_000);
     const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
 

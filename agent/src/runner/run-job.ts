@@ -59,8 +59,9 @@ export async function runJob(job: ClaimedJob, deps: RunJobDeps): Promise<void> {
   deps.killSignal.addEventListener("abort", onKill, { once: true });
   if (deps.killSignal.aborted) jobAbort.abort();
 
+  const logChannel = deps.client.logChannel(job.id);
   const streamer = new LogStreamer({
-    send: (chunk) => deps.client.appendLog(job.id, chunk),
+    send: (chunk) => logChannel.send(chunk),
     logger,
     flushIntervalMs: deps.logFlushIntervalMs,
     onJobGone: () => {
@@ -69,6 +70,11 @@ export async function runJob(job: ClaimedJob, deps: RunJobDeps): Promise<void> {
       jobAbort.abort();
     },
   });
+
+  const closeLogs = async () => {
+    await streamer.close();
+    logChannel.close();
+  };
 
   const fail = (message: string) =>
     deliverReport(
@@ -103,7 +109,7 @@ export async function runJob(job: ClaimedJob, deps: RunJobDeps): Promise<void> {
       signal: jobAbort.signal,
     });
   } catch (err) {
-    await streamer.close();
+    await closeLogs();
     const message = err instanceof ExecutorError ? err.message : `agent error: ${errorMessage(err)}`;
     logger.error("job could not run", { jobId: job.id, error: message });
     await fail(message.slice(0, 2000));
@@ -111,7 +117,7 @@ export async function runJob(job: ClaimedJob, deps: RunJobDeps): Promise<void> {
   } finally {
     deps.killSignal.removeEventListener("abort", onKill);
   }
-  await streamer.close();
+  await closeLogs();
 
   if (result.aborted && goneOnMarketplace) {
     logger.info("job stopped; not reporting a result the marketplace no longer wants", { jobId: job.id });

@@ -22,6 +22,10 @@ export class FakeMarketplace {
   readonly requests: RecordedRequest[] = [];
   readonly jobs: unknown[] = [];
   handler: Handler = () => undefined;
+  /** Off: logs/stream answers 404, as a marketplace without it does. */
+  logStreamServed = true;
+  /** The /jobs/{id}/logs of every logs/stream request opened. */
+  readonly streamsOpened: string[] = [];
   private server: Server | undefined;
   port = 0;
 
@@ -52,6 +56,8 @@ export class FakeMarketplace {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").replace(/^\/api\/agent\/v2/, "");
+    if (/^\/jobs\/[^/]+\/logs\/stream$/.test(path)) return this.logStream(req, res, path);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
@@ -67,6 +73,65 @@ export class FakeMarketplace {
     if (res.destroyed) return;
     res.writeHead(answer.status, { "content-type": "application/json" });
     res.end(JSON.stringify(answer.body));
+  }
+
+  /**
+   * logs/stream as the marketplace serves it: each line is recorded (and
+   * answered by `handler`) as if it were a POST to /logs, and acked in order;
+   * a non-200 answer becomes the stream's error line. With `logStream` off it
+   * is a 404 without a reason, as from a marketplace that predates it.
+   */
+  private async logStream(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const logsPath = path.replace(/\/stream$/, "");
+    this.streamsOpened.push(logsPath);
+    if (!this.logStreamServed) {
+      res.writeHead(404, { "content-type": "application/json", connection: "close" });
+      res.end(JSON.stringify({ error: { code: "NOT_FOUND", message: `no route ${path}` } }));
+      req.resume();
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/x-ndjson" });
+    res.flushHeaders();
+    req.setEncoding("utf8");
+    let partial = "";
+    let ended = false;
+    // An agent killed mid-job resets the connection: that just ends the stream.
+    const lines = (async function* () {
+      try {
+        for await (const text of req as AsyncIterable<string>) yield text;
+      } catch {
+        return;
+      }
+    })();
+    for await (const text of lines) {
+      partial += text;
+      let nl: number;
+      while ((nl = partial.indexOf("\n")) !== -1) {
+        const line = partial.slice(0, nl);
+        partial = partial.slice(nl + 1);
+        if (ended) continue;
+        const body = JSON.parse(line) as { seq: number; stream: string };
+        const rec: RecordedRequest = {
+          method: "POST",
+          path: logsPath,
+          authorization: req.headers.authorization,
+          body,
+          at: Date.now(),
+        };
+        this.requests.push(rec);
+        const answer = (await this.handler(rec)) ?? { status: 200, body: {} };
+        if (answer.status === 200) {
+          res.write(`${JSON.stringify({ seq: body.seq, stream: body.stream, dropped: false })}\n`);
+        } else {
+          const error = (answer.body as { error?: { code?: string; message?: string } }).error;
+          res.end(
+            `${JSON.stringify({ error: { code: error?.code ?? "ERROR", message: error?.message ?? "", status: answer.status } })}\n`,
+          );
+          ended = true;
+        }
+      }
+    }
+    if (!ended) res.end();
   }
 
   private async defaultAnswer(rec: RecordedRequest): Promise<{ status: number; body: unknown }> {

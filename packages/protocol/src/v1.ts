@@ -117,7 +117,7 @@ export const appendLogRequestSchema = z.object({
 });
 
 /**
- * POST /jobs/{id}/logs/stream (added in agent 0.4): the chunks of /logs as one
+ * POST /jobs/{id}/logs/stream (added beside /logs; older marketplaces lack it): the chunks of /logs as one
  * long request, one JSON object per line (application/x-ndjson), so a running
  * job costs one request per LOG_STREAM_MAX_SECONDS instead of one per chunk.
  * The job is checked first and refused as /logs refuses it (401, 404, 409);

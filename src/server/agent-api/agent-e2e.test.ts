@@ -163,6 +163,11 @@ describe("the real agent runs marketplace jobs", () => {
     expect(statuses).toEqual(["running", "completed"]);
     const logs = await (await buyerApi()).jobs.logs({ id: job.id });
     expect(logs.map((l) => l.data).join("")).toContain("hello from the GPU node");
+    // The live log came over the agent's log stream, not a POST per chunk.
+    const streamed = (await deps.metrics.requests.get()).values.filter(
+      (v) => v.labels.procedure === "agent.v1.logs.stream" && v.labels.code === "OK",
+    );
+    expect(streamed.reduce((n, v) => n + v.value, 0)).toBeGreaterThanOrEqual(logs.length);
   });
 
   it("exit code 3 is job_error; sleeping past the limit is timed_out", async () => {
