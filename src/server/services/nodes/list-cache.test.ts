@@ -69,4 +69,16 @@ describe("node list cache", () => {
     await cachedNodeList(deps, { i: 0 }, c.compute);
     expect(c.calls).toBe(before + 1);
   });
+
+  it("drops expired pages before live ones when full", async () => {
+    const c = counter();
+    for (let i = 0; i < MAX_CACHED_LISTS - 5; i++) await cachedNodeList(deps, { old: i }, c.compute);
+    deps.clock.advance(5_000);
+    for (let i = 0; i < 10; i++) await cachedNodeList(deps, { fresh: i }, c.compute);
+    // The expired pages all went at the first insert past the cap; the live ones stay.
+    expect(deps.local.nodeLists!.size).toBe(10);
+    const before = c.calls;
+    for (let i = 0; i < 10; i++) await cachedNodeList(deps, { fresh: i }, c.compute);
+    expect(c.calls).toBe(before);
+  });
 });

@@ -30,6 +30,7 @@ export async function cachedNodeList<T>(
   const hit = lists.get(key);
   if (hit && hit.expires > now) return hit.value as Promise<T>;
   const value = compute();
+  lists.delete(key); // re-inserted at the end: insertion order stays expiry order
   if (lists.size >= MAX_CACHED_LISTS) evict(lists, now);
   lists.set(key, { expires: now + deps.env.NODE_LIST_CACHE_SECONDS * 1000, value });
   value.catch(() => {
@@ -38,11 +39,15 @@ export async function cachedNodeList<T>(
   return value;
 }
 
+/**
+ * Drops expired pages, then the oldest while still full. A Map iterates in
+ * insertion order and every page lives as long, so the expired ones are at
+ * the front: this stops at the first live one instead of scanning them all
+ * (with every request a miss, it ran on every insert).
+ */
 function evict(lists: NonNullable<Deps["local"]["nodeLists"]>, now: number) {
-  for (const [key, entry] of lists) if (entry.expires <= now) lists.delete(key);
-  // Still full: the oldest insertions go first (a Map iterates in insertion order).
-  for (const key of lists.keys()) {
-    if (lists.size < MAX_CACHED_LISTS) break;
+  for (const [key, entry] of lists) {
+    if (entry.expires > now && lists.size < MAX_CACHED_LISTS) break;
     lists.delete(key);
   }
 }
