@@ -110,9 +110,12 @@ export type ClaimedJob = z.infer<typeof claimedJobSchema>;
 export const claimResponseSchema = z.object({ job: claimedJobSchema.nullable() });
 
 /** POST /jobs/{id}/logs: a chunk of output while the job runs. */
+/** The output streams a job's log is kept in (job_logs.stream's CHECK lists the same). */
+export const LOG_STREAMS = ["stdout", "stderr"] as const;
+
 export const appendLogRequestSchema = z.object({
   seq: nonNegativeInt4(),
-  stream: z.enum(["stdout", "stderr"]),
+  stream: z.enum(LOG_STREAMS),
   data: text().max(64 * 1024),
 });
 
@@ -128,7 +131,7 @@ export const appendLogRequestSchema = z.object({
  */
 export const logStreamAckSchema = z.object({
   seq: nonNegativeInt4(),
-  stream: z.enum(["stdout", "stderr"]),
+  stream: z.enum(LOG_STREAMS),
   /** The job's log had reached its size cap: the chunk was not kept. */
   dropped: z.boolean(),
 });

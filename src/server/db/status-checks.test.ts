@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { STORED_NODE_STATUSES } from "../services/nodes/node-status";
 import { FAILURE_REASONS, JOB_STATUSES, PRESUMED_LOSS_CAUSES } from "../services/jobs/job-states";
-import { PAYMENT_STATUSES } from "../services/payments/payment-view";
+import { PAYMENT_SCHEMES, PAYMENT_STATUSES } from "../services/payments/payment-view";
+import { LOG_STREAMS } from "@computeswarm/protocol";
 
 let deps: TestDeps;
 beforeAll(async () => {
@@ -16,6 +17,8 @@ const CHECKS = [
   { name: "jobs_failure_reason_check", values: FAILURE_REASONS },
   { name: "jobs_failure_cause_check", values: PRESUMED_LOSS_CAUSES },
   { name: "payments_status_check", values: PAYMENT_STATUSES },
+  { name: "payments_scheme_check", values: PAYMENT_SCHEMES },
+  { name: "job_logs_stream_check", values: LOG_STREAMS },
 ];
 
 const sql = (query: string) => deps.prisma.$executeRawUnsafe(query);
@@ -76,5 +79,15 @@ describe("status columns", () => {
       );
     await expect(payment("paid")).rejects.toThrow(/payments_status_check/);
     await payment("held");
+    await expect(sql(`UPDATE payments SET scheme = 'upto' WHERE job_id = '${jobId}'`)).rejects.toThrow(
+      /payments_scheme_check/,
+    );
+    for (const scheme of PAYMENT_SCHEMES)
+      await sql(`UPDATE payments SET scheme = '${scheme}' WHERE job_id = '${jobId}'`);
+
+    const log = (stream: string, seq: number) =>
+      sql(`INSERT INTO job_logs (job_id, seq, stream, data) VALUES ('${jobId}', ${seq}, '${stream}', 'x')`);
+    await expect(log("stdin", 0)).rejects.toThrow(/job_logs_stream_check/);
+    for (const [seq, stream] of LOG_STREAMS.entries()) await log(stream, seq);
   });
 });

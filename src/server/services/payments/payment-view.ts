@@ -23,6 +23,8 @@ export const PAYMENT_STATUSES = [
   "failed",
 ] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+/** How a payment pays (x402 scheme): "auth-capture" holds the ceiling in escrow and captures the seconds used; "exact" paid the ceiling at submission. */
+export const PAYMENT_SCHEMES = ["auth-capture", "exact"] as const;
 
 export const paymentViewSchema = z.object({
   id: z.string(),
@@ -33,7 +35,7 @@ export const paymentViewSchema = z.object({
   amountAtomic: z.string(),
   asset: z.string(),
   network: z.string(),
-  scheme: z.string(),
+  scheme: z.enum(PAYMENT_SCHEMES),
   status: z.enum(PAYMENT_STATUSES),
   capturedUsdc: z.string().nullable(),
   feeUsdc: z.string().nullable(),
