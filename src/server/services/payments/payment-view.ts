@@ -25,6 +25,7 @@ export const PAYMENT_STATUSES = [
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 /** How a payment pays (x402 scheme): "auth-capture" holds the ceiling in escrow and captures the seconds used; "exact" paid the ceiling at submission. */
 export const PAYMENT_SCHEMES = ["auth-capture", "exact"] as const;
+export type PaymentScheme = (typeof PAYMENT_SCHEMES)[number];
 
 export const paymentViewSchema = z.object({
   id: z.string(),
@@ -69,7 +70,7 @@ export function toPaymentView(p: Payment, opts: { showError: boolean } = { showE
     amountAtomic: p.amountAtomic.toFixed(0),
     asset: p.asset,
     network: p.network,
-    scheme: p.scheme,
+    scheme: p.scheme as PaymentScheme,
     status: p.status as PaymentStatus,
     capturedUsdc: usdcOf(p.capturedAtomic),
     feeUsdc: usdcOf(p.feeAtomic),
