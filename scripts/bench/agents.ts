@@ -3,7 +3,8 @@
  * runs one job that streams a log chunk every 500 ms, and keeps a long-poll
  * claim open. Prints per-call p95, the app's event-loop lag p99 and its RSS at
  * the start and the end.
- *   BENCH_AGENTS (default 2000), BENCH_AGENTS_SECONDS (default 60);
+ *   BENCH_AGENTS (default 2000), BENCH_AGENTS_SECONDS (default 60), BENCH_AGENT_LOGS=post
+ *   (a POST per log chunk instead of the agent's logs/stream);
  *   the full target: BENCH_AGENTS=10000 BENCH_AGENTS_SECONDS=600 npm run bench -- agents
  */
 import { BENCH_METRICS_TOKEN, type BenchApp } from "./app";
@@ -18,11 +19,14 @@ const SECONDS = AGENTS_SECONDS;
 const HEARTBEAT_MS = 15_000;
 const LOG_MS = 500;
 const CLAIM_WAIT_SECONDS = 25;
+/** How jobs send their log chunks: `stream` (logs/stream, as the agent does) or `post` (a POST per chunk, as before). */
+const LOGS_OVER = process.env.BENCH_AGENT_LOGS === "post" ? "post" : "stream";
 
 /** CPU seconds the process has used (user + system): work per call, whatever else the machine runs. */
-async function cpuSeconds(pid: number): Promise<number> {
+async function cpuSeconds(pid: number): Promise<{ user: number; system: number; total: number }> {
   const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  const [user, system] = [Number(fields[11]) / 100, Number(fields[12]) / 100]; // utime, stime in clock ticks (USER_HZ 100)
+  return { user, system, total: user + system };
 }
 
 async function eventLoopLagP99(url: string): Promise<number> {
@@ -40,7 +44,7 @@ interface Answer {
 }
 
 export async function benchAgents(app: BenchApp) {
-  console.log(`\nSimulated agents: ${AGENTS} on one instance for ${SECONDS} s`);
+  console.log(`\nSimulated agents: ${AGENTS} on one instance for ${SECONDS} s, logs over ${LOGS_OVER}`);
   const nodes: { nodeId: string; token: string }[] = [];
   for (let i = 0; i < AGENTS; i += 50)
     nodes.push(
@@ -83,8 +87,56 @@ export async function benchAgents(app: BenchApp) {
         },
       );
       req.on("error", reject);
+      req.setTimeout(60_000, () => req.destroy(new Error("no answer in 60 s")));
       req.end(payload);
     });
+  /** One job's logs/stream, as the agent keeps it: a chunk is answered when its ack line comes back. */
+  const logStream = (token: string, jobId: string) => {
+    const waiting: ((a: Answer) => void)[] = [];
+    let failed: Error | undefined;
+    const fail = (err: Error) => {
+      failed ??= err;
+      for (const w of waiting.splice(0)) w({ ok: false, status: 0, text: async () => "", json: async () => null });
+    };
+    const req = request({
+      agent: keepAlive,
+      hostname,
+      port,
+      method: "POST",
+      path: `/api/agent/v2/jobs/${jobId}/logs/stream`,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/x-ndjson" },
+    });
+    req.on("error", fail);
+    req.on("close", () => fail(new Error("log stream closed")));
+    req.on("response", (res) => {
+      let partial = "";
+      res.setEncoding("utf8");
+      res.on("data", (t: string) => {
+        partial += t;
+        let nl: number;
+        while ((nl = partial.indexOf("\n")) !== -1) {
+          const line = partial.slice(0, nl);
+          partial = partial.slice(nl + 1);
+          const ok = res.statusCode === 200 && !line.startsWith('{"error"');
+          const status = ok ? 200 : (JSON.parse(line) as { error: { status: number } }).error.status;
+          waiting.shift()?.({ ok, status, text: async () => line, json: async () => JSON.parse(line) as unknown });
+        }
+      });
+      res.on("end", () => fail(new Error("log stream ended")));
+    });
+    req.flushHeaders();
+    return {
+      send: (chunk: unknown) =>
+        new Promise<Answer>((resolve) => {
+          if (failed) return resolve({ ok: false, status: 0, text: async () => "", json: async () => null });
+          // An ack that never comes (the app could not take the connection) is a failed call, not a hang.
+          const timer = setTimeout(() => fail(new Error("no ack in 30 s")), 30_000);
+          waiting.push((a) => (clearTimeout(timer), resolve(a)));
+          req.write(`${JSON.stringify(chunk)}\n`);
+        }),
+      end: () => req.end(),
+    };
+  };
   for (let i = 0; i < nodes.length; i += 200)
     await Promise.all(nodes.slice(i, i + 200).map((n) => post(n.token, "heartbeat", {}).then((r) => r.text())));
   const buyer = await buyerClient(app.url);
@@ -145,13 +197,14 @@ export async function benchAgents(app: BenchApp) {
     const logs = async () => {
       await sleep(Math.random() * LOG_MS);
       let seq = 0;
+      const stream = LOGS_OVER === "stream" ? logStream(n.token, jobs[i]!) : undefined;
       while (Date.now() < until) {
         const started = Date.now();
-        await timed("logs", () =>
-          post(n.token, `jobs/${jobs[i]}/logs`, { seq: seq++, stream: "stdout", data: `line ${seq}\n` }),
-        );
+        const chunk = { seq: seq++, stream: "stdout", data: `line ${seq}\n` };
+        await timed("logs", () => (stream ? stream.send(chunk) : post(n.token, `jobs/${jobs[i]}/logs`, chunk)));
         await sleep(Math.max(0, LOG_MS - (Date.now() - started)));
       }
+      stream?.end();
     };
     const claims = async () => {
       // Agents start at different times: their long-polls end spread over the wait, not all at once.
@@ -178,7 +231,9 @@ export async function benchAgents(app: BenchApp) {
   });
   await Promise.all(loops);
   const rssEnd = await app.rssMiB();
-  const cpu = (await cpuSeconds(app.pid)) - cpuStart;
+  const cpuEnd = await cpuSeconds(app.pid);
+  const cpu = cpuEnd.total - cpuStart.total;
+  const kernelShare = (cpuEnd.system - cpuStart.system) / cpu;
   const lag = await eventLoopLagP99(app.url);
   for (const kind of ["heartbeat", "logs"] as const) {
     const p = percentiles(lat[kind]);
@@ -192,9 +247,11 @@ export async function benchAgents(app: BenchApp) {
   );
   const calls = lat.heartbeat.length + lat.logs.length + c.n;
   console.log(
-    `  app CPU ${cpu.toFixed(1)} s over ${SECONDS} s (${((100 * cpu) / SECONDS).toFixed(0)}% of a core): ${((1000 * cpu) / calls).toFixed(2)} ms per call`,
+    `  app CPU ${cpu.toFixed(1)} s over ${SECONDS} s (${((100 * cpu) / SECONDS).toFixed(0)}% of a core): ${((1000 * cpu) / calls).toFixed(2)} ms per call, ${(100 * kernelShare).toFixed(0)}% of it in the kernel`,
   );
   if (statuses.size) console.log(`  non-2xx: ${JSON.stringify(Object.fromEntries(statuses))}`);
+  if (failures.heartbeat + failures.logs + failures.claim > 0)
+    console.log(`  the app's last log lines:\n${app.log().split("\n").slice(-8).join("\n")}`);
   console.log(
     `  app event-loop lag p99 ${lag.toFixed(1)} ms (target < 20 ms); RSS ${rssStart.toFixed(0)} → ${rssEnd.toFixed(0)} MiB`,
   );
