@@ -218,6 +218,26 @@ describe("agent log stream", () => {
     expect(lines[1]).toMatchObject({ error: { status: 409, reason: "job_not_running" } });
   });
 
+  it("checks the token again while streaming: one revoked mid-stream ends it with 401", async () => {
+    const { nodeId, agentToken, jobId } = await runningJob();
+    const s = openStream(server.url, jobId, agentToken);
+    s.send({ seq: 0, stream: "stdout", data: "one" });
+    await s.lines(1);
+    // The seller replaced the node's token (a new registration): the old one names nothing now.
+    await deps.prisma.node.update({ where: { id: nodeId }, data: { agentTokenHash: "0".repeat(64) } });
+    deps.local.agentTokens = undefined;
+    s.send({ seq: 1, stream: "stdout", data: "two" });
+    expect(await s.lines(2)).toEqual([
+      { seq: 0, stream: "stdout", dropped: false },
+      { seq: 1, stream: "stdout", dropped: false },
+    ]);
+    deps.clock.advance(5_000);
+    s.send({ seq: 2, stream: "stdout", data: "three" });
+    const lines = await s.ended();
+    s.end();
+    expect(lines[2]).toMatchObject({ error: { status: 401, reason: "bad_agent_token" } });
+  });
+
   it("is absent under Next's route handlers (next dev): 404 without a reason, so agents post to /logs", async () => {
     const next = await startTestServer(deps, { next: true });
     try {

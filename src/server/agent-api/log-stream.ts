@@ -11,6 +11,8 @@ import { appendJobLog, loggableJob } from "../services/jobs/report-job";
 import { jobIdSchema } from "./v1";
 
 const NAME = "agent.v1.logs.stream";
+/** How often a stream's token is checked again: a token revoked mid-stream stops it within this. */
+const REAUTH_MS = 5_000;
 /** Lines read but not yet answered before the request is paused (an agent sends one chunk at a time). */
 const MAX_QUEUED_LINES = 32;
 
@@ -45,6 +47,8 @@ export async function serveLogStream(
     return;
   }
   const d = deps;
+  const authorization = headers.get("authorization");
+  let authenticatedAt = d.clock.now().getTime();
   res.writeHead(200, {
     ...extra,
     "content-type": "application/x-ndjson",
@@ -71,6 +75,11 @@ export async function serveLogStream(
     let code = "OK";
     try {
       const chunk = appendLogRequestSchema.parse(parseJsonText(line, "A line of the log stream"));
+      const now = d.clock.now().getTime();
+      if (now - authenticatedAt >= REAUTH_MS || now < authenticatedAt) {
+        agent = await authenticateAgent(d, authorization);
+        authenticatedAt = now;
+      }
       const out = await appendJobLog(d, agent, jobId, chunk);
       if (!ended) res.write(`{"seq":${chunk.seq},"stream":"${chunk.stream}","dropped":${out.dropped}}\n`);
     } catch (err) {
