@@ -135,6 +135,7 @@ export async function benchAgents(app: BenchApp) {
           req.write(`${JSON.stringify(chunk)}\n`);
         }),
       end: () => req.end(),
+      failed: () => failed !== undefined,
     };
   };
   for (let i = 0; i < nodes.length; i += 200)
@@ -197,10 +198,13 @@ export async function benchAgents(app: BenchApp) {
     const logs = async () => {
       await sleep(Math.random() * LOG_MS);
       let seq = 0;
-      const stream = LOGS_OVER === "stream" ? logStream(n.token, jobs[i]!) : undefined;
+      const open = () => (LOGS_OVER === "stream" ? logStream(n.token, jobs[i]!) : undefined);
+      let stream = open();
       while (Date.now() < until) {
         const started = Date.now();
         const chunk = { seq: seq++, stream: "stdout", data: `line ${seq}\n` };
+        // A stream that failed is opened again for the next chunk, as the agent does.
+        if (stream?.failed()) stream = open();
         await timed("logs", () => (stream ? stream.send(chunk) : post(n.token, `jobs/${jobs[i]}/logs`, chunk)));
         await sleep(Math.max(0, LOG_MS - (Date.now() - started)));
       }
