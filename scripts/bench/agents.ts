@@ -170,6 +170,9 @@ export async function benchAgents(app: BenchApp) {
   const statuses = new Map<number, number>();
   await eventLoopLagP99(app.url); // resets the app's lag histogram
   const rssStart = await app.rssMiB();
+  // RSS once a minute: the target is flat over a 10-minute run, not just equal ends.
+  const rssByMinute: number[] = [];
+  const rssTimer = setInterval(() => void app.rssMiB().then((mib) => rssByMinute.push(mib)), 60_000);
   const cpuStart = await cpuSeconds(app.pid);
   const until = Date.now() + SECONDS * 1000;
   const timed = async (kind: "heartbeat" | "logs", req: () => Promise<Answer>) => {
@@ -234,6 +237,7 @@ export async function benchAgents(app: BenchApp) {
     return [heartbeat(), logs(), claims()];
   });
   await Promise.all(loops);
+  clearInterval(rssTimer);
   const rssEnd = await app.rssMiB();
   const cpuEnd = await cpuSeconds(app.pid);
   const cpu = cpuEnd.total - cpuStart.total;
@@ -259,4 +263,5 @@ export async function benchAgents(app: BenchApp) {
   console.log(
     `  app event-loop lag p99 ${lag.toFixed(1)} ms (target < 20 ms); RSS ${rssStart.toFixed(0)} → ${rssEnd.toFixed(0)} MiB`,
   );
+  if (rssByMinute.length > 1) console.log(`  RSS each minute: ${rssByMinute.map((m) => m.toFixed(0)).join(", ")} MiB`);
 }
