@@ -22,8 +22,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "server",
-          include: ["src/**/*.test.ts", "scripts/**/*.test.ts"],
-          exclude: ["node_modules", "agent", "e2e", ".next"],
+          include: ["src/**/*.test.ts", "scripts/**/*.test.ts", "packages/**/*.test.ts"],
+          exclude: ["**/node_modules/**", "agent", "e2e", ".next"],
           environment: "node",
           globalSetup: ["./src/test/global-setup.ts"],
         },

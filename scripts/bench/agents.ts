@@ -11,6 +11,7 @@ import { BENCH_METRICS_TOKEN, type BenchApp } from "./app";
 import { buyerClient, registerFreeNode } from "./jobs";
 import { percentiles } from "./report";
 import { readFile } from "node:fs/promises";
+import { ndjsonLines } from "@computeswarm/protocol";
 import { Agent, request } from "node:http";
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 2000);
@@ -109,19 +110,13 @@ export async function benchAgents(app: BenchApp) {
     req.on("error", fail);
     req.on("close", () => fail(new Error("log stream closed")));
     req.on("response", (res) => {
-      let partial = "";
       res.setEncoding("utf8");
-      res.on("data", (t: string) => {
-        partial += t;
-        let nl: number;
-        while ((nl = partial.indexOf("\n")) !== -1) {
-          const line = partial.slice(0, nl);
-          partial = partial.slice(nl + 1);
-          const ok = res.statusCode === 200 && !line.startsWith('{"error"');
-          const status = ok ? 200 : (JSON.parse(line) as { error: { status: number } }).error.status;
-          waiting.shift()?.({ ok, status, text: async () => line, json: async () => JSON.parse(line) as unknown });
-        }
+      const lines = ndjsonLines((line) => {
+        const ok = res.statusCode === 200 && !line.startsWith('{"error"');
+        const status = ok ? 200 : (JSON.parse(line) as { error: { status: number } }).error.status;
+        waiting.shift()?.({ ok, status, text: async () => line, json: async () => JSON.parse(line) as unknown });
       });
+      res.on("data", (t: string) => lines.push(t));
       res.on("end", () => fail(new Error("log stream ended")));
     });
     req.flushHeaders();

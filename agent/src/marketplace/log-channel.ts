@@ -6,6 +6,7 @@ import {
   errorResponseSchema,
   logStreamAckSchema,
   logStreamErrorSchema,
+  ndjsonLines,
   type appendLogRequestSchema,
 } from "@computeswarm/protocol";
 import type { z } from "zod";
@@ -155,15 +156,8 @@ class LogStream {
       res.on("end", () => this.fail(refusal(res, text)));
       return;
     }
-    res.on("data", (t: string) => {
-      text += t;
-      let nl: number;
-      while ((nl = text.indexOf("\n")) !== -1) {
-        const line = text.slice(0, nl);
-        text = text.slice(nl + 1);
-        if (line.trim() !== "") this.onLine(line);
-      }
-    });
+    const lines = ndjsonLines((line) => this.onLine(line));
+    res.on("data", (t: string) => lines.push(t));
     res.on("end", () => this.fail(new MarketplaceUnreachableError("log stream: the marketplace ended it")));
   }
 

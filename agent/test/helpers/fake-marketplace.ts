@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ndjsonLines } from "@computeswarm/protocol";
 
 export interface RecordedRequest {
   method: string;
@@ -93,22 +94,20 @@ export class FakeMarketplace {
     res.writeHead(200, { "content-type": "application/x-ndjson" });
     res.flushHeaders();
     req.setEncoding("utf8");
-    let partial = "";
     let ended = false;
+    const waiting: string[] = [];
+    const lines = ndjsonLines((line) => waiting.push(line));
     // An agent killed mid-job resets the connection: that just ends the stream.
-    const lines = (async function* () {
+    const texts = (async function* () {
       try {
         for await (const text of req as AsyncIterable<string>) yield text;
       } catch {
         return;
       }
     })();
-    for await (const text of lines) {
-      partial += text;
-      let nl: number;
-      while ((nl = partial.indexOf("\n")) !== -1) {
-        const line = partial.slice(0, nl);
-        partial = partial.slice(nl + 1);
+    for await (const text of texts) {
+      lines.push(text);
+      for (const line of waiting.splice(0)) {
         if (ended) continue;
         const body = JSON.parse(line) as { seq: number; stream: string };
         const rec: RecordedRequest = {

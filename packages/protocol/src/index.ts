@@ -2,6 +2,7 @@ export * from "./fields";
 export * from "./gpu";
 export * from "./registration";
 export * from "./v1";
+export * from "./ndjson";
 export * from "./output";
 export * from "./jobs";
 export * from "./seller-messages";

@@ -6,6 +6,7 @@ import { startTestServer } from "@/test/http-server";
 import { callerFor } from "@/test/caller";
 import { agentHttp, registerOverHttp } from "@/test/agent-http";
 import { newSeller, signedRegistration, siweSignIn } from "@/test/factories";
+import { ndjsonLines } from "@computeswarm/protocol";
 import { subscribe } from "../services/events/bus";
 import { flushJobLogs } from "../services/jobs/log-buffer";
 
@@ -60,16 +61,11 @@ function openStream(baseUrl: string, jobId: string, token?: string) {
   const response = new Promise<{ status: number; reason: unknown }>((resolve, reject) => {
     req.on("response", (res) => {
       res.setEncoding("utf8");
-      let partial = "";
       let body = "";
+      const split = ndjsonLines((line) => lines.push(line));
       res.on("data", (t: string) => {
         body += t;
-        partial += t;
-        let nl: number;
-        while ((nl = partial.indexOf("\n")) !== -1) {
-          lines.push(partial.slice(0, nl));
-          partial = partial.slice(nl + 1);
-        }
+        split.push(t);
         waiters.splice(0).forEach((w) => w());
       });
       res.on("end", () => {

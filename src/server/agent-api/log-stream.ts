@@ -1,9 +1,9 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { appendLogRequestSchema } from "@computeswarm/protocol";
+import { appendLogRequestSchema, ndjsonLines } from "@computeswarm/protocol";
 import { getDeps, type Deps } from "../deps";
-import { errorAnswer, toPublicError } from "../api/errors";
+import { errorAnswer, logInternal, toPublicError } from "../api/errors";
 import { MAX_BODY_BYTES, parseJsonText, tooLarge } from "../http/body";
 import { headerReader, writePlain } from "../http/lean/node-io";
 import { authenticateAgent, type AgentIdentity } from "../services/nodes/agent-auth";
@@ -63,7 +63,7 @@ export async function serveLogStream(
     if (ended) return;
     ended = true;
     const pub = toPublicError(err, requestId);
-    if (pub.internal) errorAnswer(err, requestId, d.log, NAME); // logs it
+    if (pub.internal) logInternal(d.log, err, requestId, NAME);
     const { code, reason, message, status } = pub;
     res.end(`${JSON.stringify({ error: { code, reason, message, status, requestId } })}\n`);
     req.resume();
@@ -102,22 +102,18 @@ export async function serveLogStream(
     });
   };
 
-  let partial = "";
+  const lines = ndjsonLines((line) => {
+    if (!ended) enqueue(line);
+  });
   req.setEncoding("utf8"); // a character split across reads is kept whole
   req.on("data", (text: string) => {
     if (ended) return;
-    partial += text;
-    let nl: number;
-    while ((nl = partial.indexOf("\n")) !== -1) {
-      const line = partial.slice(0, nl);
-      partial = partial.slice(nl + 1);
-      if (line.trim() !== "") enqueue(line);
-    }
+    lines.push(text);
     // One line may be as large as a POST to /logs may be.
-    if (partial.length > MAX_BODY_BYTES) endWith(tooLarge(MAX_BODY_BYTES));
+    if (lines.waiting > MAX_BODY_BYTES) endWith(tooLarge(MAX_BODY_BYTES));
   });
   req.on("end", () => {
-    if (partial.trim() !== "" && !ended) enqueue(partial);
+    lines.end();
     void queue.then(() => {
       if (!ended) {
         ended = true;
