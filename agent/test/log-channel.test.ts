@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MarketplaceClient } from "../src/marketplace/client";
-import { isJobGoneError, MarketplaceHttpError } from "../src/marketplace/errors";
+import { isJobGoneError, MarketplaceHttpError, MarketplaceUnreachableError } from "../src/marketplace/errors";
 import { JobLogChannel, type LogChunkBody } from "../src/marketplace/log-channel";
 import { FakeMarketplace } from "./helpers/fake-marketplace";
 
@@ -86,6 +86,31 @@ describe("JobLogChannel", () => {
     } finally {
       held.closeAllConnections();
       await new Promise((r) => held.close(r));
+    }
+  });
+
+  it("does not give up the stream when the marketplace answered but is slow to ack: the chunk fails and is retried", async () => {
+    const slow: Server = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/x-ndjson" });
+      res.flushHeaders();
+      req.resume(); // reads, never acks
+    });
+    await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
+    const posted: LogChunkBody[] = [];
+    try {
+      const logs = new JobLogChannel({
+        streamUrl: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/x`,
+        headers: {},
+        timeoutMs: 200,
+        post: async (b) => void posted.push(b),
+      });
+      const err = await logs.send(chunk(0)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MarketplaceUnreachableError);
+      expect(posted).toEqual([]);
+      logs.close();
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
     }
   });
 

@@ -64,7 +64,9 @@ export class JobLogChannel {
       return ack;
     } catch (err) {
       if (err instanceof MarketplaceHttpError) this.everAnswered = true;
-      const noStream = err instanceof StreamUnsupported || (!this.everAnswered && err instanceof StreamTimeout);
+      // A timeout before the answer even began, on a channel never answered: something holds the body.
+      const held = err instanceof StreamTimeout && err.beforeAnswer && !this.everAnswered;
+      const noStream = err instanceof StreamUnsupported || held;
       if (!noStream) throw err;
       this.posting = true;
       this.stream?.end();
@@ -80,7 +82,15 @@ export class JobLogChannel {
   }
 }
 
-class StreamTimeout extends MarketplaceUnreachableError {}
+class StreamTimeout extends MarketplaceUnreachableError {
+  constructor(
+    message: string,
+    /** No answer (not even its status) had come when the chunk timed out. */
+    readonly beforeAnswer: boolean,
+  ) {
+    super(message);
+  }
+}
 
 /** One logs/stream request. */
 class LogStream {
@@ -90,6 +100,7 @@ class LogStream {
   private lastSentAt = Date.now();
   private failure: Error | undefined;
   private ended = false;
+  private answered = false;
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: LogChannelOptions) {
@@ -114,7 +125,8 @@ class LogStream {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<LogAck>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.fail(new StreamTimeout(`log stream: no answer to chunk ${chunk.seq} in ${this.opts.timeoutMs} ms`));
+        const message = `log stream: no answer to chunk ${chunk.seq} in ${this.opts.timeoutMs} ms`;
+        this.fail(new StreamTimeout(message, !this.answered));
       }, this.opts.timeoutMs);
       const done = () => clearTimeout(timer);
       this.pending.push({
@@ -147,6 +159,7 @@ class LogStream {
   }
 
   private onResponse(res: IncomingMessage) {
+    this.answered = true;
     res.setEncoding("utf8");
     let text = "";
     if (res.statusCode !== 200) {
