@@ -11,7 +11,7 @@ import { BENCH_METRICS_TOKEN, type BenchApp } from "./app";
 import { buyerClient, registerFreeNode } from "./jobs";
 import { percentiles } from "./report";
 import { readFile } from "node:fs/promises";
-import { ndjsonLines } from "@computeswarm/protocol";
+import { LOG_STREAM_MAX_SECONDS, ndjsonLines } from "@computeswarm/protocol";
 import { Agent, request } from "node:http";
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 2000);
@@ -131,6 +131,7 @@ export async function benchAgents(app: BenchApp) {
         }),
       end: () => req.end(),
       failed: () => failed !== undefined,
+      openedAt: Date.now(),
     };
   };
   for (let i = 0; i < nodes.length; i += 200)
@@ -201,8 +202,12 @@ export async function benchAgents(app: BenchApp) {
       while (Date.now() < until) {
         const started = Date.now();
         const chunk = { seq: seq++, stream: "stdout", data: `line ${seq}\n` };
-        // A stream that failed is opened again for the next chunk, as the agent does.
-        if (stream?.failed()) stream = open();
+        // As the agent does: a stream that failed is opened again for the next chunk, and one
+        // LOG_STREAM_MAX_SECONDS old is ended and replaced (Node cuts a request at 300 s).
+        if (stream && (stream.failed() || Date.now() - stream.openedAt > LOG_STREAM_MAX_SECONDS * 1000)) {
+          if (!stream.failed()) stream.end();
+          stream = open();
+        }
         await timed("logs", () => (stream ? stream.send(chunk) : post(n.token, `jobs/${jobs[i]}/logs`, chunk)));
         await sleep(Math.max(0, LOG_MS - (Date.now() - started)));
       }
