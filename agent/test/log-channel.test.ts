@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MarketplaceClient } from "../src/marketplace/client";
@@ -12,6 +12,30 @@ let market: FakeMarketplace;
 const client = () => new MarketplaceClient({ baseUrl: market.url, agentToken: TOKEN, requestTimeoutMs: 2_000 });
 const chunk = (seq: number, data = `line ${seq}\n`): LogChunkBody => ({ seq, stream: "stdout", data });
 const sentBodies = () => market.find(`/jobs/${JOB}/logs`).map((r) => r.body);
+
+/** A channel to a server that answers with `listener`; what it posts to /logs instead is collected. */
+async function againstServer(
+  listener: RequestListener,
+  timeoutMs: number,
+  test: (logs: JobLogChannel, posted: LogChunkBody[]) => Promise<void>,
+) {
+  const server: Server = createServer(listener);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const posted: LogChunkBody[] = [];
+  const logs = new JobLogChannel({
+    streamUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/agent/v2/jobs/${JOB}/logs/stream`,
+    headers: {},
+    timeoutMs,
+    post: async (b) => void posted.push(b),
+  });
+  try {
+    await test(logs, posted);
+  } finally {
+    logs.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+}
 
 beforeEach(async () => {
   market = await new FakeMarketplace().start();
@@ -69,49 +93,29 @@ describe("JobLogChannel", () => {
   });
 
   it("posts each chunk when nothing comes back through the stream (a proxy holding the request body)", async () => {
-    const held: Server = createServer((req) => req.resume()); // never answers until the body ends
-    await new Promise<void>((r) => held.listen(0, "127.0.0.1", r));
-    const posted: LogChunkBody[] = [];
-    try {
-      const logs = new JobLogChannel({
-        streamUrl: `http://127.0.0.1:${(held.address() as AddressInfo).port}/api/agent/v2/jobs/${JOB}/logs/stream`,
-        headers: {},
-        timeoutMs: 200,
-        post: async (b) => void posted.push(b),
-      });
-      await logs.send(chunk(0));
-      await logs.send(chunk(1));
-      logs.close();
-      expect(posted).toEqual([chunk(0), chunk(1)]);
-    } finally {
-      held.closeAllConnections();
-      await new Promise((r) => held.close(r));
-    }
+    // Never answers until the body ends.
+    await againstServer(
+      (req) => req.resume(),
+      200,
+      async (logs, posted) => {
+        await logs.send(chunk(0));
+        await logs.send(chunk(1));
+        expect(posted).toEqual([chunk(0), chunk(1)]);
+      },
+    );
   });
 
   it("does not give up the stream when the marketplace answered but is slow to ack: the chunk fails and is retried", async () => {
-    const slow: Server = createServer((req, res) => {
+    const answersNeverAcks: RequestListener = (req, res) => {
       res.writeHead(200, { "content-type": "application/x-ndjson" });
       res.flushHeaders();
-      req.resume(); // reads, never acks
-    });
-    await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
-    const posted: LogChunkBody[] = [];
-    try {
-      const logs = new JobLogChannel({
-        streamUrl: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/x`,
-        headers: {},
-        timeoutMs: 200,
-        post: async (b) => void posted.push(b),
-      });
+      req.resume();
+    };
+    await againstServer(answersNeverAcks, 200, async (logs, posted) => {
       const err = await logs.send(chunk(0)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MarketplaceUnreachableError);
       expect(posted).toEqual([]);
-      logs.close();
-    } finally {
-      slow.closeAllConnections();
-      await new Promise((r) => slow.close(r));
-    }
+    });
   });
 
   it("reports the marketplace's refusal: a 409 in the stream means the job is gone, a 401 before it is not a fallback", async () => {
@@ -126,26 +130,15 @@ describe("JobLogChannel", () => {
     expect(isJobGoneError(gone)).toBe(true);
     logs.close();
 
-    const refusing = createServer((req, res) => {
+    const refusing: RequestListener = (req, res) => {
       req.resume();
       res.writeHead(401, { "content-type": "application/json", connection: "close" });
       res.end(JSON.stringify({ error: { code: "UNAUTHORIZED", reason: "bad_token", message: "unknown agent token" } }));
-    });
-    await new Promise<void>((r) => refusing.listen(0, "127.0.0.1", r));
-    try {
-      const posted: LogChunkBody[] = [];
-      const channel = new JobLogChannel({
-        streamUrl: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/x`,
-        headers: {},
-        timeoutMs: 2_000,
-        post: async (b) => void posted.push(b),
-      });
+    };
+    await againstServer(refusing, 2_000, async (channel, posted) => {
       const err = await channel.send(chunk(0)).catch((e: unknown) => e);
       expect(err).toMatchObject({ status: 401, code: "UNAUTHORIZED" });
       expect(posted).toEqual([]);
-    } finally {
-      refusing.closeAllConnections();
-      await new Promise((r) => refusing.close(r));
-    }
+    });
   });
 });

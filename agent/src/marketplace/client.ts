@@ -4,7 +4,6 @@ import {
   AGENT_PROTOCOL_VERSION,
   ackResponseSchema,
   claimResponseSchema,
-  errorResponseSchema,
   heartbeatResponseSchema,
   infoResponseSchema,
   registerResponseSchema,
@@ -18,7 +17,7 @@ import {
 } from "@computeswarm/protocol";
 import { AGENT_VERSION } from "../version";
 import { JobLogChannel } from "./log-channel";
-import { MarketplaceHttpError, MarketplaceProtocolError, MarketplaceUnreachableError, parseRetryAfter } from "./errors";
+import { MarketplaceProtocolError, MarketplaceUnreachableError, marketplaceHttpError } from "./errors";
 
 export interface MarketplaceClientOptions {
   baseUrl: string;
@@ -124,13 +123,7 @@ export class MarketplaceClient {
     } catch {
       json = undefined;
     }
-    if (!res.ok) {
-      const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
-      const parsed = errorResponseSchema.safeParse(json);
-      if (parsed.success)
-        throw new MarketplaceHttpError(res.status, parsed.data.error.code, parsed.data.error.message, retryAfterMs);
-      throw new MarketplaceHttpError(res.status, "http_error", text.slice(0, 200) || res.statusText, retryAfterMs);
-    }
+    if (!res.ok) throw marketplaceHttpError(res.status, text, res.statusText, res.headers.get("retry-after"));
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       throw new MarketplaceProtocolError(`${method} ${path}: ${parsed.error.issues[0]?.message ?? "invalid body"}`);

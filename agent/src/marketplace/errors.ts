@@ -1,3 +1,5 @@
+import { errorResponseSchema } from "@computeswarm/protocol";
+
 /** The marketplace answered with an error status ({ error: { code, message } }). */
 export class MarketplaceHttpError extends Error {
   constructor(
@@ -10,6 +12,30 @@ export class MarketplaceHttpError extends Error {
     super(`marketplace answered ${status} ${code}: ${message}`);
     this.name = "MarketplaceHttpError";
   }
+}
+
+/**
+ * An error answer as the marketplace sends it ({ error: { code, message } }),
+ * whichever call got it: the code and message it gave, or its first 200
+ * characters where it is not ours (a proxy's page).
+ */
+export function marketplaceHttpError(
+  status: number,
+  text: string,
+  statusText: string,
+  retryAfter: string | null,
+): MarketplaceHttpError {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const retryAfterMs = parseRetryAfter(retryAfter);
+  const parsed = errorResponseSchema.safeParse(json);
+  if (parsed.success)
+    return new MarketplaceHttpError(status, parsed.data.error.code, parsed.data.error.message, retryAfterMs);
+  return new MarketplaceHttpError(status, "http_error", text.slice(0, 200) || statusText, retryAfterMs);
 }
 
 /** `Retry-After` in seconds (the only form the marketplace sends), capped at 5 minutes. */

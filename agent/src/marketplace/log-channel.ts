@@ -3,14 +3,18 @@ import { request as httpsRequest } from "node:https";
 import {
   LOG_STREAM_IDLE_SECONDS,
   LOG_STREAM_MAX_SECONDS,
-  errorResponseSchema,
   logStreamAckSchema,
   logStreamErrorSchema,
   ndjsonLines,
   type appendLogRequestSchema,
 } from "@computeswarm/protocol";
 import type { z } from "zod";
-import { MarketplaceHttpError, MarketplaceProtocolError, MarketplaceUnreachableError, parseRetryAfter } from "./errors";
+import {
+  MarketplaceHttpError,
+  MarketplaceProtocolError,
+  MarketplaceUnreachableError,
+  marketplaceHttpError,
+} from "./errors";
 
 export type LogChunkBody = z.input<typeof appendLogRequestSchema>;
 export type LogAck = z.infer<typeof logStreamAckSchema>;
@@ -213,20 +217,14 @@ class LogStream {
 
 /** A refusal before the stream began (401, 404, 409, 503…), as the other calls report theirs. */
 function refusal(res: IncomingMessage, text: string): Error {
-  let json: unknown;
+  let reason: unknown;
   try {
-    json = JSON.parse(text);
+    reason = (JSON.parse(text) as { error?: { reason?: unknown } }).error?.reason;
   } catch {
-    json = undefined;
+    reason = undefined;
   }
-  const status = res.statusCode ?? 0;
-  const parsed = errorResponseSchema.safeParse(json);
-  const reason = (json as { error?: { reason?: unknown } } | undefined)?.error?.reason;
-  if (status === 404 && (reason === undefined || reason === null)) return new StreamUnsupported("no log stream");
-  const retryAfterMs = parseRetryAfter(
-    Array.isArray(res.headers["retry-after"]) ? null : (res.headers["retry-after"] ?? null),
-  );
-  if (parsed.success)
-    return new MarketplaceHttpError(status, parsed.data.error.code, parsed.data.error.message, retryAfterMs);
-  return new MarketplaceHttpError(status, "http_error", text.slice(0, 200) || (res.statusMessage ?? ""), retryAfterMs);
+  if (res.statusCode === 404 && (reason === undefined || reason === null))
+    return new StreamUnsupported("no log stream");
+  const retryAfter = res.headers["retry-after"];
+  return marketplaceHttpError(res.statusCode ?? 0, text, res.statusMessage ?? "", retryAfter ?? null);
 }

@@ -109,10 +109,10 @@ export const claimedJobSchema = z.object({
 export type ClaimedJob = z.infer<typeof claimedJobSchema>;
 export const claimResponseSchema = z.object({ job: claimedJobSchema.nullable() });
 
-/** POST /jobs/{id}/logs: a chunk of output while the job runs. */
 /** The output streams a job's log is kept in (job_logs.stream's CHECK lists the same). */
 export const LOG_STREAMS = ["stdout", "stderr"] as const;
 
+/** POST /jobs/{id}/logs: a chunk of output while the job runs. */
 export const appendLogRequestSchema = z.object({
   seq: nonNegativeInt4(),
   stream: z.enum(LOG_STREAMS),
