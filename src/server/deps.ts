@@ -14,6 +14,7 @@ import type { Signal } from "./services/jobs/work-signal";
 import type { LogBuffer } from "./services/jobs/log-buffer";
 import type { TokenCache } from "./services/nodes/agent-auth";
 import type { StatusCache } from "./services/nodes/node-status";
+import type { CatalogState } from "./services/nodes/node-catalog";
 import type { RateLimitClass } from "./services/ratelimit/rate-limit";
 
 /** Wall clock, injectable so tests can move time forward. */
@@ -52,6 +53,8 @@ export interface LocalState {
   orphanChecks?: Map<string, Promise<void>>;
   /** Discovery pages answered lately, by list version and input (nodes/list-cache.ts). */
   nodeLists?: Map<string, { expires: number; value: Promise<unknown> }>;
+  /** Every showable node, sorted for discovery (nodes/node-catalog.ts). */
+  nodeCatalog?: CatalogState;
   /** The live-node set, read at most once a second (nodes/presence.ts). */
   liveNodes?: { at: number; live: Map<string, number> };
   /** Node id → stored status (nodes/node-status.ts). */

@@ -77,6 +77,7 @@ export async function createTestDeps(
     } while (cursor !== "0");
     forgetLiveNodes(deps); // the in-process memo of what Redis said
     deps.local.nodeLists = undefined; // pages cached under list versions Redis no longer has
+    deps.local.nodeCatalog = undefined; // likewise the node rows, cached under a rows version
   }
   return {
     ...deps,

@@ -10,8 +10,15 @@ import {
 } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import { Prisma } from "@/generated/prisma/client";
 import { cachedNodeList } from "./list-cache";
+import {
+  compareKeys,
+  KEY_PLACES,
+  nodeCatalog,
+  scaledDecimal,
+  type CatalogEntry,
+  type CatalogField,
+} from "./node-catalog";
 import { liveNodes } from "./presence";
 import { loadNodeViews, nodeViewSchema, type NodeRow } from "./node-view";
 
@@ -39,7 +46,7 @@ export const listNodesOutputSchema = z.object({
 });
 export type ListNodesOutput = z.infer<typeof listNodesOutputSchema>;
 
-type SortSpec = { field: "pricePerHour" | "vramMiB" | "tflops" | "registeredAt"; dir: "asc" | "desc" };
+type SortSpec = { field: CatalogField; dir: "asc" | "desc" };
 const SORTS: Record<(typeof NODE_SORTS)[number], SortSpec> = {
   price_asc: { field: "pricePerHour", dir: "asc" },
   price_desc: { field: "pricePerHour", dir: "desc" },
@@ -75,123 +82,93 @@ function decodeCursor(raw: string, field: SortSpec["field"]): Cursor {
   return parsed.data;
 }
 
-function sortValue(field: SortSpec["field"], raw: string | number | null) {
-  if (raw === null) return null;
-  return field === "registeredAt" ? new Date(raw) : raw;
-}
-
-/** Rows strictly after the cursor in (sort field, id) order. Nulls (no benchmark) sort last. */
-function afterCursor({ field, dir }: SortSpec, c: Cursor): Prisma.Sql {
-  const col = COLUMNS[field];
-  const cmp = Prisma.raw(dir === "asc" ? ">" : "<");
-  const v = sortValue(field, c.v);
-  if (v === null) return Prisma.sql`(${col} IS NULL AND id ${cmp} ${c.id}::uuid)`;
-  const value = field === "vramMiB" || field === "registeredAt" ? Prisma.sql`${v}` : Prisma.sql`${v}::numeric`;
-  return Prisma.sql`(${col} ${cmp} ${value} OR (${col} = ${value} AND id ${cmp} ${c.id}::uuid)${
-    field === "tflops" ? Prisma.sql` OR tflops IS NULL` : Prisma.empty
-  })`;
-}
-
-const COLUMNS: Record<SortSpec["field"], Prisma.Sql> = {
-  pricePerHour: Prisma.raw("price_per_hour"),
-  vramMiB: Prisma.raw("vram_mib"),
-  tflops: Prisma.raw("tflops"),
-  registeredAt: Prisma.raw("registered_at"),
-};
-
-/** LIKE's wildcards taken literally, so `contains` means a plain substring. */
-const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 export async function listNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesOutput> {
-  return cachedNodeList(deps, input, () => queryNodes(deps, input));
+  return cachedNodeList(deps, input, (rowsVersion) => pageOfNodes(deps, input, rowsVersion));
 }
 
-/** Below this many live nodes the liveness filter goes to SQL as an id list; above, it is applied while paging. */
-const ID_LIST_LIMIT = 200;
+const ONLINE_STATUSES: readonly string[] = ["available", "busy"];
 
-const ONLINE_STATUSES = ["available", "busy"];
+/** Which catalog entries `input` asks for; liveness comes from Redis (presence.ts). */
+function matcher(input: ListNodesInput, live: Map<string, number>): (entry: CatalogEntry) => boolean {
+  const model = input.gpuModel?.toLowerCase();
+  const maxPrice =
+    input.maxPricePerHour === undefined ? undefined : scaledDecimal(input.maxPricePerHour, KEY_PLACES.pricePerHour);
+  const seller = input.seller?.toLowerCase();
+  const { status, minVramMiB, minGpuCount, image } = input;
+  return ({ node, keys, modelLower, sellerLower }) => {
+    switch (status) {
+      case "online":
+        if (!ONLINE_STATUSES.includes(node.status) || !live.has(node.id)) return false;
+        break;
+      case "available":
+      case "busy":
+        if (node.status !== status || !live.has(node.id)) return false;
+        break;
+      case "offline":
+        if (!ONLINE_STATUSES.includes(node.status) || live.has(node.id)) return false;
+        break;
+      case "paused":
+        if (node.status !== "paused") return false;
+        break;
+      case "all":
+        break; // the catalog holds no suspended node
+    }
+    return (
+      (model === undefined || modelLower.includes(model)) &&
+      (minVramMiB === undefined || node.vramMiB >= minVramMiB) &&
+      (minGpuCount === undefined || node.gpuCount >= minGpuCount) &&
+      (maxPrice === undefined || keys.pricePerHour! <= maxPrice) &&
+      (seller === undefined || sellerLower === seller) &&
+      (image === undefined || (node.images ?? []).includes(image))
+    );
+  };
+}
 
-async function queryNodes(deps: Deps, input: ListNodesInput): Promise<ListNodesOutput> {
-  const live = await liveNodes(deps);
-  const where: Prisma.Sql[] = [];
-  // Liveness lives in Redis. With few live nodes it becomes an id list in SQL; with many,
-  // rows are filtered as they are read (see readPage), which keeps the SQL small.
-  let wanted: ((id: string) => boolean) | undefined;
-  const liveIds = () => (live.size <= ID_LIST_LIMIT ? [...live.keys()] : undefined);
-  switch (input.status) {
-    case "online":
-    case "available":
-    case "busy": {
-      where.push(
-        input.status === "online"
-          ? Prisma.sql`status = ANY(${ONLINE_STATUSES}::text[])`
-          : Prisma.sql`status = ${input.status}`,
-      );
-      const ids = liveIds();
-      if (ids) where.push(Prisma.sql`id = ANY(${ids}::uuid[])`);
-      else wanted = (id) => live.has(id);
-      break;
-    }
-    case "offline": {
-      where.push(Prisma.sql`status = ANY(${ONLINE_STATUSES}::text[])`);
-      const ids = liveIds();
-      if (ids) where.push(Prisma.sql`NOT (id = ANY(${ids}::uuid[]))`);
-      else wanted = (id) => !live.has(id);
-      break;
-    }
-    case "paused":
-      where.push(Prisma.sql`status = 'paused'`);
-      break;
-    case "all":
-      where.push(Prisma.sql`status <> 'suspended'`);
-      break;
-  }
-  if (input.gpuModel) where.push(Prisma.sql`gpu_model ILIKE ${`%${likeEscaped(input.gpuModel)}%`}`);
-  if (input.minVramMiB !== undefined) where.push(Prisma.sql`vram_mib >= ${input.minVramMiB}`);
-  if (input.minGpuCount !== undefined) where.push(Prisma.sql`gpu_count >= ${input.minGpuCount}`);
-  if (input.maxPricePerHour !== undefined) where.push(Prisma.sql`price_per_hour <= ${input.maxPricePerHour}::numeric`);
-  if (input.seller) where.push(Prisma.sql`lower(seller_address) = lower(${input.seller})`);
-  if (input.image) where.push(Prisma.sql`images @> ARRAY[${input.image}]::varchar[]`);
+/** The cursor's sort value as the catalog's key for that field. */
+function cursorKey(field: SortSpec["field"], v: Cursor["v"]): number | null {
+  if (v === null) return null;
+  if (field === "registeredAt") return new Date(v).getTime();
+  if (field === "vramMiB") return Number(v);
+  return scaledDecimal(String(v), KEY_PLACES[field]);
+}
+
+async function pageOfNodes(deps: Deps, input: ListNodesInput, rowsVersion: string): Promise<ListNodesOutput> {
   const sort = SORTS[input.sort];
   const start = input.cursor ? decodeCursor(input.cursor, sort.field) : undefined;
-
-  const rows = await readPage(deps, where, sort, start, input.limit + 1, wanted);
+  const [catalog, live] = await Promise.all([nodeCatalog(deps, rowsVersion), liveNodes(deps)]);
+  const sorted = catalog.sorted[sort.field];
+  const wanted = matcher(input, live);
+  const step = sort.dir === "asc" ? 1 : -1;
+  // Ascending: the first entry after the cursor; descending (the array read backwards): the last before it.
+  let i = sort.dir === "asc" ? 0 : sorted.length - 1;
+  if (start) {
+    const key = cursorKey(sort.field, start.v);
+    const id = start.id.toLowerCase();
+    const vsCursor = (e: CatalogEntry) => compareKeys(e.keys[sort.field], e.node.id, key, id);
+    i =
+      sort.dir === "asc" ? lowerBound(sorted, (e) => vsCursor(e) > 0) : lowerBound(sorted, (e) => vsCursor(e) >= 0) - 1;
+  }
+  const rows: NodeRow[] = [];
+  for (; i >= 0 && i < sorted.length && rows.length <= input.limit; i += step) {
+    const entry = sorted[i]!;
+    if (wanted(entry)) rows.push(entry.node);
+  }
   const page = rows.slice(0, input.limit);
   const items = await loadNodeViews(deps, page);
   const last = page.at(-1);
   return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(cursorOf(sort, last)) : null };
 }
 
-/** Reads `want` rows in sort order after `start`, keeping only those `wanted` accepts; one statement per batch. */
-async function readPage(
-  deps: Deps,
-  where: Prisma.Sql[],
-  sort: SortSpec,
-  start: Cursor | undefined,
-  want: number,
-  wanted?: (id: string) => boolean,
-): Promise<NodeRow[]> {
-  const col = COLUMNS[sort.field];
-  const dir = Prisma.raw(sort.dir === "asc" ? "ASC" : "DESC");
-  const nulls = sort.field === "tflops" ? Prisma.raw(" NULLS LAST") : Prisma.empty;
-  const batch = wanted ? want * 2 : want;
-  const out: NodeRow[] = [];
-  let after = start;
-  for (;;) {
-    const conditions = after ? [...where, afterCursor(sort, after)] : where;
-    const rows = await deps.prisma.$queryRaw<NodeRow[]>`
-      SELECT id, seller_address AS "sellerAddress", name, gpu_info AS "gpuInfo", gpu_model AS "gpuModel",
-             vram_mib AS "vramMiB", gpu_count AS "gpuCount", tflops, price_per_hour AS "pricePerHour",
-             endpoint, images, status, suspended_reason AS "suspendedReason", registered_at AS "registeredAt",
-             last_heartbeat AS "lastHeartbeat", total_jobs AS "totalJobs",
-             total_compute_hours AS "totalComputeHours", jobs_finished AS "jobsFinished", jobs_lost AS "jobsLost"
-      FROM nodes WHERE ${Prisma.join(conditions, " AND ")}
-      ORDER BY ${col} ${dir}${nulls}, id ${dir} LIMIT ${batch}`;
-    for (const row of rows) if (!wanted || wanted(row.id)) out.push(row);
-    const last = rows.at(-1);
-    if (out.length >= want || rows.length < batch || !last) return out.slice(0, want);
-    after = cursorOf(sort, last);
+/** The first index whose entry satisfies `pass` (false before it, true from it on). */
+function lowerBound(sorted: CatalogEntry[], pass: (entry: CatalogEntry) => boolean): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (pass(sorted[mid]!)) hi = mid;
+    else lo = mid + 1;
   }
+  return lo;
 }
 
 function cursorOf(sort: SortSpec, node: NodeRow): Cursor {

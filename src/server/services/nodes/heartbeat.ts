@@ -1,6 +1,6 @@
 import type { Deps } from "../../deps";
 import { forgetLiveNodes, SEEN_KEY, utilKey } from "./presence";
-import { invalidateNodeLists } from "./list-cache";
+import { invalidateNodeLists, invalidateNodeRows } from "./list-cache";
 import { storedNodeStatus } from "./node-status";
 import type { AgentIdentity } from "./agent-auth";
 
@@ -65,7 +65,7 @@ async function recordAdvertisedImages(
     data: { images },
   });
   seen.set(nodeId, key);
-  if (updated.count > 0) await invalidateNodeLists(deps);
+  if (updated.count > 0) await invalidateNodeRows(deps);
 }
 
 /** Writes buffered heartbeat times to nodes.last_heartbeat in one statement. */

@@ -2,7 +2,7 @@ import type { SignedSetNodePaused, SignedUpdateNode } from "@computeswarm/protoc
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { consumeNonce, verifySellerSignature } from "./seller-signatures";
-import { invalidateNodeLists } from "./list-cache";
+import { invalidateNodeRows } from "./list-cache";
 import { announceNodeChange } from "./node-changes";
 import type { Prisma } from "@/generated/prisma/client";
 
@@ -38,7 +38,7 @@ export async function updateNode(deps: ManageDeps, { message, signature }: Signe
       },
     });
   });
-  await invalidateNodeLists(deps);
+  await invalidateNodeRows(deps);
   return { nodeId: message.nodeId };
 }
 

@@ -2,7 +2,7 @@ import type { Deps } from "../../deps";
 import { publishCommitted } from "../events/bus";
 import { nudgeChannel } from "../jobs/transition";
 import { forgetNodeStatus } from "./node-status";
-import { invalidateNodeLists } from "./list-cache";
+import { invalidateNodeRows } from "./list-cache";
 
 /** Every instance drops what it cached of a node named here (agent-auth.ts). */
 export const NODE_CHANGED_CHANNEL = "nodes:changed";
@@ -15,7 +15,7 @@ export const NODE_CHANGED_CHANNEL = "nodes:changed";
  */
 export async function announceNodeChange(deps: Pick<Deps, "redis" | "log" | "local">, nodeId: string): Promise<void> {
   await Promise.all([
-    invalidateNodeLists(deps),
+    invalidateNodeRows(deps),
     forgetNodeStatus(deps, nodeId),
     publishCommitted(deps, NODE_CHANGED_CHANNEL, { nodeId }),
     publishCommitted(deps, nudgeChannel(nodeId), { nodeId }),

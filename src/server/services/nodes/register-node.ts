@@ -4,7 +4,7 @@ import type { Prisma } from "@/generated/prisma/client";
 import type { Deps } from "../../deps";
 import { consumeNonce, verifySellerSignature } from "./seller-signatures";
 import { newAgentToken } from "./agent-token";
-import { invalidateNodeLists } from "./list-cache";
+import { invalidateNodeRows } from "./list-cache";
 
 /**
  * Registers a node from the seller's signed EIP-712 RegisterNode message.
@@ -44,6 +44,6 @@ export async function createNode(
       select: { id: true, sellerAddress: true },
     });
   });
-  await invalidateNodeLists(deps);
+  await invalidateNodeRows(deps);
   return { nodeId: created.id, agentToken: token, seller: created.sellerAddress };
 }

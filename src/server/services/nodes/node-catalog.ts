@@ -1,0 +1,141 @@
+import type { Deps } from "../../deps";
+import type { NodeRow } from "./node-view";
+
+/**
+ * Every node discovery can show (all but suspended), held in process and
+ * sorted once for each sort field, so a discovery page is a scan of a sorted
+ * array rather than a query (#14: PostgreSQL's round trip and Prisma's row
+ * decoding were most of an uncached page's cost).
+ *
+ * Freshness follows the page cache's rule (list-cache.ts): a change to a
+ * node's row, announced by `invalidateNodeRows` on any instance, is seen by
+ * the next page; what moves without an announcement (busy/available, job
+ * counts, last_heartbeat) is at most NODE_LIST_CACHE_SECONDS old. A catalog
+ * past that age still answers while one load refreshes it; a catalog of an
+ * older rows version never answers. Liveness is not here: pages read it from
+ * Redis (presence.ts).
+ *
+ * The whole table is loaded, so this suits up to some 100,000 nodes (about
+ * 1 KiB each); past that, discovery wants an index of its own.
+ */
+export type CatalogField = "pricePerHour" | "vramMiB" | "tflops" | "registeredAt";
+
+export interface CatalogEntry {
+  node: NodeRow;
+  /** The sort keys as numbers that order exactly as the columns do. */
+  keys: Record<CatalogField, number | null>;
+  modelLower: string;
+  sellerLower: string;
+}
+
+export interface NodeCatalog {
+  rowsVersion: string;
+  /** When its rows were read (deps.clock). */
+  readAt: number;
+  /** Per field, ascending by (key, id), nulls first: PostgreSQL's order, and reversed its DESC NULLS LAST. */
+  sorted: Record<CatalogField, CatalogEntry[]>;
+}
+
+export interface CatalogState {
+  current?: NodeCatalog;
+  /** The load in flight, if any, for the rows version it reads. */
+  loading?: { rowsVersion: string; promise: Promise<NodeCatalog> };
+  /** Loads started; a load only replaces `current` if it started later than the one that made it. */
+  started: number;
+  currentStart: number;
+}
+
+/** Prices are numeric(12, 6) and benchmarks numeric(10, 2): as integers of their last digit, exact in a double. */
+export const KEY_PLACES: Record<"pricePerHour" | "tflops", number> = { pricePerHour: 6, tflops: 2 };
+
+/**
+ * A non-negative decimal string as an integer count of 10^-places. A value
+ * with more digits than that (only a hand-made cursor has them) lands half
+ * way between its neighbours, so it still compares as the exact value would.
+ */
+export function scaledDecimal(value: string, places: number): number {
+  const [whole = "0", fraction = ""] = value.split(".");
+  const n = Number(whole + fraction.slice(0, places).padEnd(places, "0"));
+  return /[1-9]/.test(fraction.slice(places)) ? n + 0.5 : n;
+}
+
+/** The catalog for `rowsVersion` (cachedNodeList's), loading it when this process has none as new. */
+export async function nodeCatalog(
+  deps: Pick<Deps, "prisma" | "clock" | "env" | "local" | "log">,
+  rowsVersion: string,
+): Promise<NodeCatalog> {
+  const state = (deps.local.nodeCatalog ??= { started: 0, currentStart: 0 });
+  const current = state.current;
+  if (current?.rowsVersion !== rowsVersion) return load(deps, state, rowsVersion);
+  if (deps.clock.now().getTime() - current.readAt >= deps.env.NODE_LIST_CACHE_SECONDS * 1000)
+    load(deps, state, rowsVersion).catch((err: unknown) =>
+      deps.log.warn({ err }, "node catalog refresh failed; discovery keeps the previous one"),
+    );
+  return current;
+}
+
+/** One load per rows version at a time; concurrent callers share it, and a failure is not kept. */
+function load(deps: Pick<Deps, "prisma" | "clock">, state: CatalogState, rowsVersion: string): Promise<NodeCatalog> {
+  if (state.loading?.rowsVersion === rowsVersion) return state.loading.promise;
+  const start = ++state.started;
+  const promise = readCatalog(deps, rowsVersion).then((catalog) => {
+    if (start > state.currentStart) {
+      state.current = catalog;
+      state.currentStart = start;
+    }
+    return catalog;
+  });
+  state.loading = { rowsVersion, promise };
+  const done = () => {
+    if (state.loading?.promise === promise) state.loading = undefined;
+  };
+  promise.then(done, done);
+  return promise;
+}
+
+async function readCatalog(deps: Pick<Deps, "prisma" | "clock">, rowsVersion: string): Promise<NodeCatalog> {
+  const readAt = deps.clock.now().getTime();
+  const rows = await deps.prisma.$queryRaw<NodeRow[]>`
+    SELECT id, seller_address AS "sellerAddress", name, gpu_info AS "gpuInfo", gpu_model AS "gpuModel",
+           vram_mib AS "vramMiB", gpu_count AS "gpuCount", tflops, price_per_hour AS "pricePerHour",
+           endpoint, images, status, suspended_reason AS "suspendedReason", registered_at AS "registeredAt",
+           last_heartbeat AS "lastHeartbeat", total_jobs AS "totalJobs",
+           total_compute_hours AS "totalComputeHours", jobs_finished AS "jobsFinished", jobs_lost AS "jobsLost"
+    FROM nodes WHERE status <> 'suspended'`;
+  const entries = rows.map((node): CatalogEntry => ({
+    node,
+    keys: {
+      pricePerHour: scaledDecimal(node.pricePerHour.toFixed(KEY_PLACES.pricePerHour), KEY_PLACES.pricePerHour),
+      tflops: node.tflops === null ? null : scaledDecimal(node.tflops.toFixed(KEY_PLACES.tflops), KEY_PLACES.tflops),
+      vramMiB: node.vramMiB,
+      registeredAt: node.registeredAt.getTime(),
+    },
+    modelLower: node.gpuModel.toLowerCase(),
+    sellerLower: node.sellerAddress.toLowerCase(),
+  }));
+  const sortedBy = (field: CatalogField) =>
+    [...entries].sort((a, b) => compareKeys(a.keys[field], a.node.id, b.keys[field], b.node.id));
+  return {
+    rowsVersion,
+    readAt,
+    sorted: {
+      pricePerHour: sortedBy("pricePerHour"),
+      vramMiB: sortedBy("vramMiB"),
+      tflops: sortedBy("tflops"),
+      registeredAt: sortedBy("registeredAt"),
+    },
+  };
+}
+
+/**
+ * (key, id) order, ascending, nulls first. Ids are lower-case UUIDs, whose
+ * string order is PostgreSQL's uuid order (bytewise).
+ */
+export function compareKeys(aKey: number | null, aId: string, bKey: number | null, bId: string): number {
+  if (aKey !== bKey) {
+    if (aKey === null) return -1;
+    if (bKey === null) return 1;
+    return aKey < bKey ? -1 : 1;
+  }
+  return aId < bId ? -1 : aId > bId ? 1 : 0;
+}
