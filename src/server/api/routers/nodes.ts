@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { signedSetNodePausedSchema, signedUpdateNodeSchema } from "@computeswarm/protocol";
-import { publicProcedure, router, sellerProcedure } from "../trpc";
+import { publicProcedure, router, sellerProcedure, syncParsed } from "../trpc";
 import { setNodePaused, updateNode } from "../../services/nodes/manage-node";
 import { getNode, listNodes, listNodesInputSchema, listNodesOutputSchema } from "../../services/nodes/discover-nodes";
 import { nodeViewSchema } from "../../services/nodes/node-view";
@@ -25,13 +25,13 @@ export const nodesRouter = router({
 
   list: publicProcedure
     .meta({ rateLimit: "discovery" })
-    .input(listNodesInputSchema.default({ status: "online", sort: "price_asc", limit: 20 }))
-    .output(listNodesOutputSchema)
+    .input(syncParsed(listNodesInputSchema.default({ status: "online", sort: "price_asc", limit: 20 })))
+    .output(syncParsed(listNodesOutputSchema))
     .query(({ ctx, input }) => listNodes(ctx.deps, input)),
 
   get: publicProcedure
     .meta({ rateLimit: "discovery" })
-    .input(nodeIdInput)
-    .output(nodeViewSchema)
+    .input(syncParsed(nodeIdInput))
+    .output(syncParsed(nodeViewSchema))
     .query(({ ctx, input }) => getNode(ctx.deps, input.id)),
 });
