@@ -13,6 +13,7 @@ import { percentiles } from "./report";
 import { readFile } from "node:fs/promises";
 import { LOG_STREAM_MAX_SECONDS, ndjsonLines } from "@computeswarm/protocol";
 import { Agent, request } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 2000);
 export const AGENTS_SECONDS = Number(process.env.BENCH_AGENTS_SECONDS ?? 60);
@@ -34,6 +35,14 @@ async function eventLoopLagP99(url: string): Promise<number> {
   const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
   const text = await res.text();
   return Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(text)?.[1] ?? NaN) * 1000;
+}
+
+/** The machine's busy and total CPU ticks so far (/proc/stat): two readings give how near saturation a run was. */
+async function machineBusy(): Promise<{ busy: number; total: number }> {
+  const cpu = (await readFile("/proc/stat", "utf8")).split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = cpu[3]! + cpu[4]!; // idle + iowait
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
 }
 
 /** An answer as the simulator reads it. */
@@ -170,6 +179,11 @@ export async function benchAgents(app: BenchApp) {
   const rssByMinute: number[] = [];
   const rssTimer = setInterval(() => void app.rssMiB().then((mib) => rssByMinute.push(mib)), 60_000);
   const cpuStart = await cpuSeconds(app.pid);
+  // The simulator's own load: its latencies include its own queue, so a stall there shows as an app p99.
+  const simulatorLag = monitorEventLoopDelay({ resolution: 10 });
+  simulatorLag.enable();
+  const simulatorCpuStart = process.cpuUsage();
+  const machineStart = await machineBusy();
   const until = Date.now() + SECONDS * 1000;
   const timed = async (kind: "heartbeat" | "logs", req: () => Promise<Answer>) => {
     const t0 = performance.now();
@@ -241,6 +255,9 @@ export async function benchAgents(app: BenchApp) {
   const rssEnd = await app.rssMiB();
   const cpuEnd = await cpuSeconds(app.pid);
   const cpu = cpuEnd.total - cpuStart.total;
+  simulatorLag.disable();
+  const simulatorCpu = process.cpuUsage(simulatorCpuStart);
+  const machineEnd = await machineBusy();
   const kernelShare = (cpuEnd.system - cpuStart.system) / cpu;
   const lag = await eventLoopLagP99(app.url);
   for (const kind of ["heartbeat", "logs"] as const) {
@@ -262,6 +279,9 @@ export async function benchAgents(app: BenchApp) {
     console.log(`  the app's last log lines:\n${app.log().split("\n").slice(-8).join("\n")}`);
   console.log(
     `  app event-loop lag p99 ${lag.toFixed(1)} ms (target < 20 ms); RSS ${rssStart.toFixed(0)} → ${rssEnd.toFixed(0)} MiB`,
+  );
+  console.log(
+    `  simulator: ${((simulatorCpu.user + simulatorCpu.system) / 1e4 / SECONDS).toFixed(0)}% of a core, its own event-loop lag p99 ${(simulatorLag.percentile(99) / 1e6).toFixed(1)} ms; the machine ${((100 * (machineEnd.busy - machineStart.busy)) / (machineEnd.total - machineStart.total)).toFixed(0)}% busy`,
   );
   if (rssByMinute.length > 1) console.log(`  RSS each minute: ${rssByMinute.map((m) => m.toFixed(0)).join(", ")} MiB`);
 }
