@@ -10,7 +10,7 @@ import {
 } from "@computeswarm/protocol";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
-import { cachedNodeList } from "./list-cache";
+import { cachedNodeList, type RowsVersion } from "./list-cache";
 import {
   compareKeys,
   KEY_PLACES,
@@ -132,7 +132,7 @@ function cursorKey(field: SortSpec["field"], v: Cursor["v"]): number | null {
   return scaledDecimal(String(v), KEY_PLACES[field]);
 }
 
-async function pageOfNodes(deps: Deps, input: ListNodesInput, rowsVersion: string): Promise<ListNodesOutput> {
+async function pageOfNodes(deps: Deps, input: ListNodesInput, rowsVersion: RowsVersion): Promise<ListNodesOutput> {
   const sort = SORTS[input.sort];
   const start = input.cursor ? decodeCursor(input.cursor, sort.field) : undefined;
   const [catalog, live] = await Promise.all([nodeCatalog(deps, rowsVersion), liveNodes(deps)]);

@@ -28,17 +28,26 @@ export async function invalidateNodeRows(deps: Pick<Deps, "redis">): Promise<voi
 }
 
 /**
+ * The rows version a page must reflect, and when it was read
+ * (performance.now()): any read of the rows begun after that instant does.
+ */
+export interface RowsVersion {
+  version: string;
+  seenAt: number;
+}
+
+/**
  * `compute`'s answer for `input`, shared by concurrent callers; a failure is
  * not kept. `compute` is told the rows version the answer must reflect.
  */
 export async function cachedNodeList<T>(
   deps: Pick<Deps, "redis" | "env" | "clock" | "local">,
   input: unknown,
-  compute: (rowsVersion: string) => Promise<T>,
+  compute: (rows: RowsVersion) => Promise<T>,
 ): Promise<T> {
   const [listVersion, rowsVersion] = await deps.redis.cmd.mget(LIST_VERSION_KEY, ROWS_VERSION_KEY);
-  const rows = rowsVersion ?? "0";
-  const key = `${listVersion ?? "0"}:${rows}:${JSON.stringify(input)}`;
+  const rows = { version: rowsVersion ?? "0", seenAt: performance.now() };
+  const key = `${listVersion ?? "0"}:${rows.version}:${JSON.stringify(input)}`;
   const lists = (deps.local.nodeLists ??= new Map());
   const now = deps.clock.now().getTime();
   const hit = lists.get(key);

@@ -5,7 +5,7 @@ import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { gpu, newSeller } from "@/test/factories";
 import type { Deps } from "../../deps";
 import { listNodes, listNodesInputSchema, NODE_SORTS } from "./discover-nodes";
-import { invalidateNodeRows } from "./list-cache";
+import { invalidateNodeRows, type RowsVersion } from "./list-cache";
 import { nodeCatalog, scaledDecimal } from "./node-catalog";
 import { SEEN_KEY } from "./presence";
 
@@ -160,9 +160,9 @@ describe("node catalog", () => {
   it("a row change announced on any instance is seen at once; an unannounced one within NODE_LIST_CACHE_SECONDS", async () => {
     const [node] = await seed();
     const other: Deps = { ...deps, local: {} };
-    const price = async () =>
+    const price = async (via: Deps = deps) =>
       (
-        await listNodes(deps, listNodesInputSchema.parse({ status: "all", seller: node!.seller.toLowerCase() }))
+        await listNodes(via, listNodesInputSchema.parse({ status: "all", seller: node!.seller.toLowerCase() }))
       ).items.find((n) => n.id === node!.id)?.pricePerHour;
     expect(await price()).toBe("0.4");
 
@@ -171,58 +171,90 @@ describe("node catalog", () => {
     expect(await price()).toBe("0.5");
 
     // Unannounced (as a job's busy/available change is): the old catalog answers until it is 5 s old,
-    // then once more while a single load replaces it.
+    // then while one load (held here) replaces it.
     await deps.prisma.node.update({ where: { id: node!.id }, data: { pricePerHour: "0.6" } });
-    const started = deps.local.nodeCatalog!.started;
+    const db = countedReads(true);
     deps.clock.advance(4_000); // the test clock also moves with real time
     deps.local.nodeLists = undefined;
-    expect(await price()).toBe("0.5");
+    expect(await price(db.deps)).toBe("0.5");
+    expect(db.reads).toBe(0);
     deps.clock.advance(1_000);
-    deps.local.nodeLists = undefined;
-    expect(await price()).toBe("0.5");
+    for (let i = 0; i < 2; i++) {
+      deps.local.nodeLists = undefined;
+      expect(await price(db.deps)).toBe("0.5");
+    }
+    expect(db.reads).toBe(1);
+    db.release();
     await deps.local.nodeCatalog!.loading?.promise;
     deps.local.nodeLists = undefined;
     expect(await price()).toBe("0.6");
-    expect(deps.local.nodeCatalog!.started).toBe(started + 1);
   });
+
+  /** Deps whose catalog reads are counted, and held until `release` when `gated`. */
+  function countedReads(gated = false) {
+    let release!: () => void;
+    const gate = gated ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+    const counted = {
+      reads: 0,
+      release: () => release(),
+      deps: {
+        ...deps,
+        prisma: {
+          $queryRaw: (query: TemplateStringsArray, ...values: unknown[]) => {
+            counted.reads++;
+            return gate.then(() => deps.prisma.$queryRaw(query, ...values));
+          },
+        },
+      } as unknown as Deps,
+    };
+    return counted;
+  }
+  const asked = (version: string): RowsVersion => ({ version, seenAt: performance.now() });
 
   it("concurrent callers share one load; a failed load is not kept, and a failed refresh keeps the old catalog", async () => {
     await seed();
     deps.local.nodeCatalog = undefined;
-    const [a, b, c] = await Promise.all([1, 2, 3].map(() => nodeCatalog(deps, "7")));
+    const db = countedReads();
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => nodeCatalog(db.deps, asked("7"))));
     expect(a).toBe(b);
     expect(b).toBe(c);
-    expect(deps.local.nodeCatalog!.started).toBe(1);
+    expect(db.reads).toBe(1);
     expect(a!.sorted.pricePerHour).toHaveLength(60); // the 10 suspended nodes are never shown
 
     const down = {
       ...deps,
       prisma: { $queryRaw: () => Promise.reject(new Error("database down")) },
     } as unknown as Deps;
-    await expect(nodeCatalog(down, "8")).rejects.toThrow("database down");
+    await expect(nodeCatalog(down, asked("8"))).rejects.toThrow("database down");
     expect(deps.local.nodeCatalog!.current).toBe(a);
-    expect((await nodeCatalog(deps, "8")).rowsVersion).toBe("8");
+    expect((await nodeCatalog(deps, asked("8"))).rowsVersion).toBe("8");
 
     const current = deps.local.nodeCatalog!.current;
     deps.clock.advance(5_000);
-    expect(await nodeCatalog(down, "8")).toBe(current);
+    expect(await nodeCatalog(down, asked("8"))).toBe(current);
     await deps.local.nodeCatalog!.loading?.promise.catch(() => undefined);
     expect(deps.local.nodeCatalog!.current).toBe(current);
   });
 
-  it("a slower load of an older version never replaces a newer catalog", async () => {
+  it("a burst of changes costs one load after another, not one per caller, and each caller gets rows read after it asked", async () => {
     await seed();
     deps.local.nodeCatalog = undefined;
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow = {
-      ...deps,
-      prisma: { $queryRaw: (...args: unknown[]) => gate.then(() => (deps.prisma.$queryRaw as Function)(...args)) },
-    } as unknown as Deps;
-    const older = nodeCatalog(slow, "1");
-    const newer = await nodeCatalog(deps, "2");
-    release();
-    await older;
-    expect(deps.local.nodeCatalog!.current).toBe(newer);
+    const db = countedReads(true);
+    const first = nodeCatalog(db.deps, asked("1"));
+    // Five callers, each after a further change: they wait for the load in flight, then share the next.
+    const later = ["2", "3", "4", "5", "6"].map((v) => asked(v));
+    const waiting = later.map((rows) => nodeCatalog(db.deps, rows));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(db.reads).toBe(1);
+    db.release();
+    const firstCatalog = await first;
+    const answers = await Promise.all(waiting);
+    expect(db.reads).toBe(2);
+    for (const [i, catalog] of answers.entries()) {
+      expect(catalog).toBe(answers[0]);
+      expect(catalog).not.toBe(firstCatalog);
+      expect(catalog.readStartedAt).toBeGreaterThanOrEqual(later[i]!.seenAt);
+    }
+    expect(deps.local.nodeCatalog!.current).toBe(answers[0]);
   });
 });

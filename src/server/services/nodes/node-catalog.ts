@@ -1,4 +1,5 @@
 import type { Deps } from "../../deps";
+import type { RowsVersion } from "./list-cache";
 import type { NodeRow } from "./node-view";
 
 /**
@@ -29,20 +30,19 @@ export interface CatalogEntry {
 }
 
 export interface NodeCatalog {
+  /** The rows version asked for when this load began (it may hold later changes too). */
   rowsVersion: string;
-  /** When its rows were read (deps.clock). */
+  /** When its rows were read: deps.clock (for its age) and performance.now() (for RowsVersion.seenAt). */
   readAt: number;
+  readStartedAt: number;
   /** Per field, ascending by (key, id), nulls first: PostgreSQL's order, and reversed its DESC NULLS LAST. */
   sorted: Record<CatalogField, CatalogEntry[]>;
 }
 
 export interface CatalogState {
   current?: NodeCatalog;
-  /** The load in flight, if any, for the rows version it reads. */
-  loading?: { rowsVersion: string; promise: Promise<NodeCatalog> };
-  /** Loads started; a load only replaces `current` if it started later than the one that made it. */
-  started: number;
-  currentStart: number;
+  /** The one load in flight, if any, and when its read began (performance.now()). */
+  loading?: { startedAt: number; promise: Promise<NodeCatalog> };
 }
 
 /** Prices are numeric(12, 6) and benchmarks numeric(10, 2): as integers of their last digit, exact in a double. */
@@ -59,33 +59,38 @@ export function scaledDecimal(value: string, places: number): number {
   return /[1-9]/.test(fraction.slice(places)) ? n + 0.5 : n;
 }
 
-/** The catalog for `rowsVersion` (cachedNodeList's), loading it when this process has none as new. */
+/**
+ * A catalog that reflects `rows`. One load runs at a time: a caller that
+ * needs newer rows than the load in flight began reading waits for it and
+ * then starts the next, so a burst of changes (agents registering) costs at
+ * most one load after another, never one per discovery request.
+ */
 export async function nodeCatalog(
   deps: Pick<Deps, "prisma" | "clock" | "env" | "local" | "log">,
-  rowsVersion: string,
+  rows: RowsVersion,
 ): Promise<NodeCatalog> {
-  const state = (deps.local.nodeCatalog ??= { started: 0, currentStart: 0 });
-  const current = state.current;
-  if (current?.rowsVersion !== rowsVersion) return load(deps, state, rowsVersion);
-  if (deps.clock.now().getTime() - current.readAt >= deps.env.NODE_LIST_CACHE_SECONDS * 1000)
-    load(deps, state, rowsVersion).catch((err: unknown) =>
-      deps.log.warn({ err }, "node catalog refresh failed; discovery keeps the previous one"),
-    );
-  return current;
+  const state = (deps.local.nodeCatalog ??= {});
+  for (;;) {
+    const current = state.current;
+    if (current && (current.rowsVersion === rows.version || current.readStartedAt >= rows.seenAt)) {
+      if (deps.clock.now().getTime() - current.readAt >= deps.env.NODE_LIST_CACHE_SECONDS * 1000 && !state.loading)
+        load(deps, state, rows.version).catch((err: unknown) =>
+          deps.log.warn({ err }, "node catalog refresh failed; discovery keeps the previous one"),
+        );
+      return current;
+    }
+    if (!state.loading) return load(deps, state, rows.version);
+    if (state.loading.startedAt >= rows.seenAt) return state.loading.promise;
+    await state.loading.promise.catch(() => undefined);
+  }
 }
 
-/** One load per rows version at a time; concurrent callers share it, and a failure is not kept. */
 function load(deps: Pick<Deps, "prisma" | "clock">, state: CatalogState, rowsVersion: string): Promise<NodeCatalog> {
-  if (state.loading?.rowsVersion === rowsVersion) return state.loading.promise;
-  const start = ++state.started;
   const promise = readCatalog(deps, rowsVersion).then((catalog) => {
-    if (start > state.currentStart) {
-      state.current = catalog;
-      state.currentStart = start;
-    }
+    state.current = catalog;
     return catalog;
   });
-  state.loading = { rowsVersion, promise };
+  state.loading = { startedAt: performance.now(), promise };
   const done = () => {
     if (state.loading?.promise === promise) state.loading = undefined;
   };
@@ -95,6 +100,7 @@ function load(deps: Pick<Deps, "prisma" | "clock">, state: CatalogState, rowsVer
 
 async function readCatalog(deps: Pick<Deps, "prisma" | "clock">, rowsVersion: string): Promise<NodeCatalog> {
   const readAt = deps.clock.now().getTime();
+  const readStartedAt = performance.now();
   const rows = await deps.prisma.$queryRaw<NodeRow[]>`
     SELECT id, seller_address AS "sellerAddress", name, gpu_info AS "gpuInfo", gpu_model AS "gpuModel",
            vram_mib AS "vramMiB", gpu_count AS "gpuCount", tflops, price_per_hour AS "pricePerHour",
@@ -118,6 +124,7 @@ async function readCatalog(deps: Pick<Deps, "prisma" | "clock">, rowsVersion: st
   return {
     rowsVersion,
     readAt,
+    readStartedAt,
     sorted: {
       pricePerHour: sortedBy("pricePerHour"),
       vramMiB: sortedBy("vramMiB"),
