@@ -12,9 +12,9 @@ import type { NodeRow } from "./node-view";
  * node's row, announced by `invalidateNodeRows` on any instance, is seen by
  * the next page; what moves without an announcement (busy/available, job
  * counts, last_heartbeat) is at most NODE_LIST_CACHE_SECONDS old. A catalog
- * past that age still answers while one load refreshes it; a catalog of an
- * older rows version never answers. Liveness is not here: pages read it from
- * Redis (presence.ts).
+ * past that age still answers while one load refreshes it; one read before a
+ * caller saw a newer rows version never answers it. Liveness is not here:
+ * pages read it from Redis (presence.ts).
  *
  * The whole table is loaded, so this suits up to some 100,000 nodes (about
  * 1 KiB each); past that, discovery wants an index of its own.
@@ -86,11 +86,12 @@ export async function nodeCatalog(
 }
 
 function load(deps: Pick<Deps, "prisma" | "clock">, state: CatalogState, rowsVersion: string): Promise<NodeCatalog> {
-  const promise = readCatalog(deps, rowsVersion).then((catalog) => {
+  const startedAt = performance.now();
+  const promise = readCatalog(deps, rowsVersion, startedAt).then((catalog) => {
     state.current = catalog;
     return catalog;
   });
-  state.loading = { startedAt: performance.now(), promise };
+  state.loading = { startedAt, promise };
   const done = () => {
     if (state.loading?.promise === promise) state.loading = undefined;
   };
@@ -98,9 +99,12 @@ function load(deps: Pick<Deps, "prisma" | "clock">, state: CatalogState, rowsVer
   return promise;
 }
 
-async function readCatalog(deps: Pick<Deps, "prisma" | "clock">, rowsVersion: string): Promise<NodeCatalog> {
+async function readCatalog(
+  deps: Pick<Deps, "prisma" | "clock">,
+  rowsVersion: string,
+  readStartedAt: number,
+): Promise<NodeCatalog> {
   const readAt = deps.clock.now().getTime();
-  const readStartedAt = performance.now();
   const rows = await deps.prisma.$queryRaw<NodeRow[]>`
     SELECT id, seller_address AS "sellerAddress", name, gpu_info AS "gpuInfo", gpu_model AS "gpuModel",
            vram_mib AS "vramMiB", gpu_count AS "gpuCount", tflops, price_per_hour AS "pricePerHour",
