@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from "@x402/core/http";
 import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import { AuthCaptureEvmScheme } from "@x402/evm/auth-capture/client";
-import { createWalletClient, http, type Hex, type LocalAccount } from "viem";
+import { createWalletClient, http, publicActions, type Hex, type LocalAccount } from "viem";
 import { createTestDeps, type TestDeps } from "@/test/test-deps";
 import { startTestServer } from "@/test/http-server";
 import { anvilWallet, startTestChain, type TestChain } from "@/test/chain";
@@ -230,7 +230,7 @@ describe("attacks that used to leave the seller unpaid", () => {
       account: buyer,
       chain: localViemChain(chain.rpcUrl),
       transport: http(chain.rpcUrl),
-    });
+    }).extend(publicActions);
 
     // 1. The same nonce for a transfer to itself: the nonce is spent by the escrow's collection.
     const now = Math.floor(Date.now() / 1000);
@@ -264,12 +264,14 @@ describe("attacks that used to leave the seller unpaid", () => {
     ).rejects.toThrow(/authorization is used or canceled/);
     // 3. Draining the wallet: the ceiling is already in escrow.
     const left = await chain.balance(buyer.address);
-    await wallet.writeContract({
+    const drained = await wallet.writeContract({
       address: chain.usdc,
       abi: testUsdcAbi,
       functionName: "transfer",
       args: [anvilWallet(9).address, left],
     });
+    // The RPC answers with the hash; under load anvil may mine it a moment later.
+    expect((await wallet.waitForTransactionReceipt({ hash: drained })).status).toBe("success");
     expect(await chain.balance(buyer.address)).toBe(0n);
 
     const sellerBefore = await chain.balance(node.seller.address);
