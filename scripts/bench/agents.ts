@@ -31,10 +31,42 @@ async function cpuSeconds(pid: number): Promise<{ user: number; system: number; 
   return { user, system, total: user + system };
 }
 
-async function eventLoopLagP99(url: string): Promise<number> {
+/** The app's metrics text. Each scrape also restarts its event-loop lag histogram. */
+async function scrapeMetrics(url: string): Promise<string> {
   const res = await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
-  const text = await res.text();
-  return Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(text)?.[1] ?? NaN) * 1000;
+  return res.text();
+}
+
+const eventLoopLagP99 = (metrics: string) =>
+  Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(metrics)?.[1] ?? NaN) * 1000;
+
+/** A procedure's cumulative latency buckets (upper bound in s → count) in a metrics text. */
+function latencyBuckets(metrics: string, procedure: string): Map<number, number> {
+  const buckets = new Map<number, number>();
+  for (const line of metrics.split("\n")) {
+    if (!line.startsWith("cs_request_duration_seconds_bucket{") || !line.includes(`procedure="${procedure}"`)) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    if (le) buckets.set(le === "+Inf" ? Infinity : Number(le), Number(line.slice(line.lastIndexOf(" ") + 1)));
+  }
+  return buckets;
+}
+
+/**
+ * The app's own p95 and p99 for a procedure between two scrapes, as the
+ * histogram bucket each falls in ("≤ 25 ms"): the time spent in the handler,
+ * without the sockets and queues a client's measurement also holds.
+ */
+function serverSide(before: string, after: string, procedure: string): string {
+  const start = latencyBuckets(before, procedure);
+  const end = [...latencyBuckets(after, procedure)].sort(([a], [b]) => a - b);
+  const count = (le: number, n: number) => n - (start.get(le) ?? 0);
+  const total = count(...(end.at(-1) ?? [Infinity, 0]));
+  if (total === 0) return `${procedure}: none`;
+  const bound = (q: number) => {
+    const hit = end.find(([le, n]) => count(le, n) >= q * total)?.[0] ?? Infinity;
+    return hit === Infinity ? "> 2.5 s" : `≤ ${hit * 1000} ms`;
+  };
+  return `${procedure} p95 ${bound(0.95)}, p99 ${bound(0.99)} (${total} observed)`;
 }
 
 /** The machine's busy and total CPU ticks so far (/proc/stat): two readings give how near saturation a run was. */
@@ -173,7 +205,7 @@ export async function benchAgents(app: BenchApp) {
   const lat = { heartbeat: [] as number[], logs: [] as number[], claimOverrun: [] as number[] };
   const failures = { heartbeat: 0, logs: 0, claim: 0 };
   const statuses = new Map<number, number>();
-  await eventLoopLagP99(app.url); // resets the app's lag histogram
+  const metricsBefore = await scrapeMetrics(app.url); // also restarts the app's lag histogram
   const rssStart = await app.rssMiB();
   // RSS once a minute: the target is flat over a 10-minute run, not just equal ends.
   const rssByMinute: number[] = [];
@@ -259,7 +291,8 @@ export async function benchAgents(app: BenchApp) {
   const simulatorCpu = process.cpuUsage(simulatorCpuStart);
   const machineEnd = await machineBusy();
   const kernelShare = (cpuEnd.system - cpuStart.system) / cpu;
-  const lag = await eventLoopLagP99(app.url);
+  const metricsAfter = await scrapeMetrics(app.url);
+  const lag = eventLoopLagP99(metricsAfter);
   for (const kind of ["heartbeat", "logs"] as const) {
     const p = percentiles(lat[kind]);
     console.log(
@@ -279,6 +312,11 @@ export async function benchAgents(app: BenchApp) {
     console.log(`  the app's last log lines:\n${app.log().split("\n").slice(-8).join("\n")}`);
   console.log(
     `  app event-loop lag p99 ${lag.toFixed(1)} ms (target < 20 ms); RSS ${rssStart.toFixed(0)} → ${rssEnd.toFixed(0)} MiB`,
+  );
+  console.log(
+    `  in the app: ${["agent.v1.heartbeat", "agent.v1.logs.stream", "agent.v1.logs"]
+      .map((procedure) => serverSide(metricsBefore, metricsAfter, procedure))
+      .join("; ")}`,
   );
   console.log(
     `  simulator: ${((simulatorCpu.user + simulatorCpu.system) / 1e4 / SECONDS).toFixed(0)}% of a core, its own event-loop lag p99 ${(simulatorLag.percentile(99) / 1e6).toFixed(1)} ms; the machine ${((100 * (machineEnd.busy - machineStart.busy)) / (machineEnd.total - machineStart.total)).toFixed(0)}% busy`,
