@@ -40,6 +40,29 @@ async function scrapeMetrics(url: string): Promise<string> {
 const eventLoopLagP99 = (metrics: string) =>
   Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(metrics)?.[1] ?? NaN) * 1000;
 
+/** The value of the sample of `name` carrying all of `labels` (in any order) in a metrics text; 0 when absent. */
+function metricValue(metrics: string, name: string, labels: string[] = []): number {
+  const line = metrics
+    .split("\n")
+    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && labels.every((label) => l.includes(label)));
+  return Number(line?.slice(line.lastIndexOf(" ") + 1) ?? 0);
+}
+
+/** Garbage collection between two scrapes, by kind: how many, their total pause, and how many took 100 ms or more. */
+function gcBetween(before: string, after: string): string {
+  return ["major", "minor", "incremental"]
+    .map((kind) => {
+      const of = `kind="${kind}"`;
+      const delta = (name: string, labels: string[] = []) =>
+        metricValue(after, name, [of, ...labels]) - metricValue(before, name, [of, ...labels]);
+      const count = delta("nodejs_gc_duration_seconds_count");
+      const ms = delta("nodejs_gc_duration_seconds_sum") * 1000;
+      const long = count - delta("nodejs_gc_duration_seconds_bucket", ['le="0.1"']);
+      return `${kind} ${count} (${ms.toFixed(0)} ms, ${long} of 100 ms or more)`;
+    })
+    .join(", ");
+}
+
 /** A procedure's cumulative latency buckets (upper bound in s → count) in a metrics text. */
 function latencyBuckets(metrics: string, procedure: string): Map<number, number> {
   const buckets = new Map<number, number>();
@@ -293,6 +316,7 @@ export async function benchAgents(app: BenchApp) {
   const kernelShare = (cpuEnd.system - cpuStart.system) / cpu;
   const metricsAfter = await scrapeMetrics(app.url);
   const lag = eventLoopLagP99(metricsAfter);
+  const lagMax = metricValue(metricsAfter, "nodejs_eventloop_lag_max_seconds") * 1000;
   for (const kind of ["heartbeat", "logs"] as const) {
     const p = percentiles(lat[kind]);
     console.log(
@@ -311,7 +335,7 @@ export async function benchAgents(app: BenchApp) {
   if (failures.heartbeat + failures.logs + failures.claim > 0)
     console.log(`  the app's last log lines:\n${app.log().split("\n").slice(-8).join("\n")}`);
   console.log(
-    `  app event-loop lag p99 ${lag.toFixed(1)} ms (target < 20 ms); RSS ${rssStart.toFixed(0)} → ${rssEnd.toFixed(0)} MiB`,
+    `  app event-loop lag p99 ${lag.toFixed(1)} ms (target < 20 ms), max ${lagMax.toFixed(0)} ms; GC ${gcBetween(metricsBefore, metricsAfter)}; RSS ${rssStart.toFixed(0)} → ${rssEnd.toFixed(0)} MiB`,
   );
   console.log(
     `  in the app: ${["agent.v1.heartbeat", "agent.v1.logs.stream", "agent.v1.logs"]

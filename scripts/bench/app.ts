@@ -65,7 +65,9 @@ export async function startBenchApp(
       if (process.env.REDIS_URL) await deleteRedisKeys(process.env.REDIS_URL, `${name}:`);
     };
   }
-  const child = spawn("node", [...(opts.nodeArgs ?? []), "server.mjs"], {
+  // BENCH_APP_NODE_ARGS: node flags for the app only (e.g. a V8 heap setting), not for the simulator.
+  const envArgs = process.env.BENCH_APP_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn("node", [...envArgs, ...(opts.nodeArgs ?? []), "server.mjs"], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

@@ -7,6 +7,7 @@
  *   npm run bench [-- heartbeat|registry|jobs|agents|scale|profile|profile-agents]   (default: all but the profiles; cases may be joined: jobs,agents)
  *   npm run bench -- profile [heartbeat|discovery]   (a CPU profile of that path, top frames printed)
  *   BENCH_SECONDS=10 per case; BENCH_AGENTS / BENCH_AGENTS_SECONDS for `agents` (scripts/bench/agents.ts)
+ *   BENCH_APP_NODE_ARGS="--max-semi-space-size=32": node flags for the app only
  *   SOAK_SECONDS=1800 npm run bench -- soak    (memory of the app and 3 real agents, slopes printed)
  */
 import { startBenchApp } from "./app";
