@@ -37,9 +37,6 @@ async function scrapeMetrics(url: string): Promise<string> {
   return res.text();
 }
 
-const eventLoopLagP99 = (metrics: string) =>
-  Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(metrics)?.[1] ?? NaN) * 1000;
-
 /** The value of the sample of `name` carrying all of `labels` (in any order) in a metrics text; 0 when absent. */
 function metricValue(metrics: string, name: string, labels: string[] = []): number {
   const line = metrics
@@ -315,7 +312,7 @@ export async function benchAgents(app: BenchApp) {
   const machineEnd = await machineBusy();
   const kernelShare = (cpuEnd.system - cpuStart.system) / cpu;
   const metricsAfter = await scrapeMetrics(app.url);
-  const lag = eventLoopLagP99(metricsAfter);
+  const lag = metricValue(metricsAfter, "nodejs_eventloop_lag_p99_seconds") * 1000;
   const lagMax = metricValue(metricsAfter, "nodejs_eventloop_lag_max_seconds") * 1000;
   for (const kind of ["heartbeat", "logs"] as const) {
     const p = percentiles(lat[kind]);
